@@ -1,0 +1,248 @@
+"""SQLAlchemy 2 models for the catalogue and for the small amount of state the bot keeps.
+
+Everything the database holds is declared here so that one Alembic history covers it.
+Resident data is deliberately thin: a language choice and a rounded, expiring position.
+Usage figures are aggregated counts per day, never per person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+STATUSES = ("draft", "pending", "published", "suspended")
+DELIVERY = ("bike", "post", "none")
+ROLES = ("owner", "staff")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Area(Base):
+    __tablename__ = "areas"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    city: Mapped[str] = mapped_column(String(120), default="")
+    country: Mapped[str] = mapped_column(String(2), default="NL")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
+    center_lat: Mapped[float] = mapped_column(Float)
+    center_lon: Mapped[float] = mapped_column(Float)
+    radius_m: Mapped[int] = mapped_column(Integer, default=1500)
+    fictional: Mapped[bool] = mapped_column(Boolean, default=False)
+    places: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Named places residents mention ("the station") as ``{name: [lat, lon]}``."""
+
+
+class Business(Base):
+    __tablename__ = "businesses"
+    __table_args__ = (
+        Index("ix_businesses_area_status", "area_id", "status"),
+        Index("ix_businesses_lat_lon", "lat", "lon"),
+    )
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    area_id: Mapped[str | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    source_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """OpenStreetMap ``type/id`` of imported records."""
+    name: Mapped[str] = mapped_column(String(200))
+    categories: Mapped[list[str]] = mapped_column(default=list)
+    """OpenStreetMap-style ``key=value`` tags, primary first."""
+    tags: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """All source tags of imported records, kept for search and round trips."""
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    opening_hours: Mapped[str] = mapped_column(String(500), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    independent: Mapped[bool] = mapped_column(Boolean, default=True)
+    pickup: Mapped[bool] = mapped_column(Boolean, default=False)
+    delivery: Mapped[str] = mapped_column(String(8), default="none")
+    story_who: Mapped[str] = mapped_column(Text, default="")
+    story_how: Mapped[str] = mapped_column(Text, default="")
+    story_why: Mapped[str] = mapped_column(Text, default="")
+    story_language: Mapped[str] = mapped_column(String(2), default="")
+    photo: Mapped[str] = mapped_column(String(300), default="")
+    """A reference to the photo (Telegram file id or URL), never the bytes."""
+    status: Mapped[str] = mapped_column(String(12), default="published", index=True)
+    opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The owner asked to stay out of open-data exports and public pages."""
+    closed_from: Mapped[dt.date | None] = mapped_column(Date)
+    closed_until: Mapped[dt.date | None] = mapped_column(Date)
+    special_hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Holiday and special hours as ``{"YYYY-MM-DD": "10:00-14:00" | "off"}``."""
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    nudged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+    products: Mapped[list[Product]] = relationship(
+        back_populates="business", cascade="all, delete-orphan", order_by="Product.position"
+    )
+    roles: Mapped[list[BusinessRole]] = relationship(back_populates="business", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Product(Base):
+    """A product or service a business offers, in the language the owner wrote it in."""
+
+    __tablename__ = "products"
+    __table_args__ = (Index("ix_products_business", "business_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    business_id: Mapped[str] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(8), default="product")
+    """``product`` or ``service``."""
+    language: Mapped[str] = mapped_column(String(2), default="")
+    sold_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    business: Mapped[Business] = relationship(back_populates="products")
+
+
+class Owner(Base):
+    """A person who keeps one or more listings; identified by their Telegram user id only."""
+
+    __tablename__ = "owners"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    language: Mapped[str] = mapped_column(String(2), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BusinessRole(Base):
+    __tablename__ = "business_roles"
+
+    business_id: Mapped[str] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("owners.user_id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(8), default="owner")
+
+    business: Mapped[Business] = relationship(back_populates="roles")
+
+
+class Partner(Base):
+    """A complementary-business link; shown only once the other side confirmed it."""
+
+    __tablename__ = "partners"
+
+    business_id: Mapped[str] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    business_id: Mapped[str] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(8), default="staff")
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ModerationItem(Base):
+    """The moderators' queue: new listings, claims and residents' reports."""
+
+    __tablename__ = "moderation_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """``listing``, ``claim`` or ``report``."""
+    business_id: Mapped[str] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    requested_by: Mapped[int | None] = mapped_column(BigInteger)
+    """The owner who submitted or claims; ``None`` for residents' reports, which stay anonymous."""
+    reason: Mapped[str] = mapped_column(String(32), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserState(Base):
+    """What the bot remembers about a resident: a language choice and a rounded, expiring position."""
+
+    __tablename__ = "user_state"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    language: Mapped[str | None] = mapped_column(String(2))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    position_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class FlowState(Base):
+    """A guided flow in progress, so that it survives restarts and runtime switches."""
+
+    __tablename__ = "flow_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DailyCount(Base):
+    """Aggregated usage per day: ``subject`` is ``business:<id>`` or ``campaign:<tag>``."""
+
+    __tablename__ = "daily_counts"
+
+    subject: Mapped[str] = mapped_column(String(160), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    """``shown``, ``opened``, ``mapped``, ``shared``, ``start`` or ``question``."""
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Feature(Base):
+    """When a business was featured in a newsletter digest, for fair rotation."""
+
+    __tablename__ = "features"
+    __table_args__ = (UniqueConstraint("business_id", "featured_on", "campaign"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    business_id: Mapped[str] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    featured_on: Mapped[dt.date] = mapped_column(Date)
+    campaign: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ProcessedUpdate(Base):
+    """Telegram update ids already handled, for de-duplication without Redis."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,139 @@
+"""Read-only views of catalogue records: what search, the conversation and the web show.
+
+Views are plain frozen dataclasses, detached from any database session, so the search index can keep
+tens of thousands of them in memory and hand them to any runtime without lazy loads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from catalog.models import Area, Business
+
+
+@dataclass(frozen=True, slots=True)
+class ProductView:
+    name: str
+    kind: str = "product"
+    language: str = ""
+    sold_out: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AreaView:
+    id: str
+    name: str
+    city: str
+    center: tuple[float, float]
+    radius_m: int
+    timezone: str = "Europe/Amsterdam"
+    country: str = "NL"
+    fictional: bool = False
+    places: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    @classmethod
+    def from_model(cls, area: Area) -> AreaView:
+        return cls(
+            id=area.id,
+            name=area.name,
+            city=area.city,
+            center=(area.center_lat, area.center_lon),
+            radius_m=area.radius_m,
+            timezone=area.timezone,
+            country=area.country,
+            fictional=area.fictional,
+            places={name: (float(pos[0]), float(pos[1])) for name, pos in (area.places or {}).items()},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessView:
+    id: str
+    name: str
+    categories: tuple[str, ...]
+    lat: float
+    lon: float
+    area_id: str | None = None
+    source_id: str | None = None
+    tags: dict[str, Any] = field(default_factory=dict)
+    address: str = ""
+    opening_hours: str = ""
+    phone: str = ""
+    website: str = ""
+    languages: tuple[str, ...] = ()
+    independent: bool = True
+    pickup: bool = False
+    delivery: str = "none"
+    story_who: str = ""
+    story_how: str = ""
+    story_why: str = ""
+    story_language: str = ""
+    photo: str = ""
+    status: str = "published"
+    opt_out: bool = False
+    closed_from: dt.date | None = None
+    closed_until: dt.date | None = None
+    special_hours: dict[str, str] = field(default_factory=dict)
+    confirmed_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    version: int = 1
+    products: tuple[ProductView, ...] = ()
+    partners: tuple[str, ...] = ()
+    """Ids of confirmed partner businesses."""
+
+    @property
+    def story_line(self) -> str:
+        """The first sentence-ish line of the story, for a result list."""
+        for part in (self.story_who, self.story_how, self.story_why):
+            text = " ".join(part.split())
+            if text:
+                return text
+        return ""
+
+    def closed_on(self, day: dt.date) -> bool:
+        if self.closed_from is None and self.closed_until is None:
+            return False
+        start = self.closed_from or dt.date.min
+        end = self.closed_until or dt.date.max
+        return start <= day <= end
+
+    @classmethod
+    def from_model(cls, business: Business, partners: tuple[str, ...] = ()) -> BusinessView:
+        """Build a view; ``business.products`` must already be loaded."""
+        return cls(
+            id=business.id,
+            name=business.name,
+            categories=tuple(business.categories or ()),
+            lat=business.lat,
+            lon=business.lon,
+            area_id=business.area_id,
+            source_id=business.source_id,
+            tags=dict(business.tags or {}),
+            address=business.address,
+            opening_hours=business.opening_hours,
+            phone=business.phone,
+            website=business.website,
+            languages=tuple(business.languages or ()),
+            independent=business.independent,
+            pickup=business.pickup,
+            delivery=business.delivery,
+            story_who=business.story_who,
+            story_how=business.story_how,
+            story_why=business.story_why,
+            story_language=business.story_language,
+            photo=business.photo,
+            status=business.status,
+            opt_out=business.opt_out,
+            closed_from=business.closed_from,
+            closed_until=business.closed_until,
+            special_hours=dict(business.special_hours or {}),
+            confirmed_at=business.confirmed_at,
+            updated_at=business.updated_at,
+            version=business.version,
+            products=tuple(
+                ProductView(p.name, p.kind, p.language, p.sold_out) for p in business.products
+            ),
+            partners=partners,
+        )

@@ -1,0 +1,61 @@
+"""The ``concierge`` command line. Each command lives in its own module under ``concierge.commands``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from catalog.db import DatabaseURLError
+from concierge.errors import UserError
+
+COMMANDS = {
+    "chat": "Talk to the concierge in this terminal, as Telegram would (no token needed).",
+    "run": "Run the Telegram bot with long polling.",
+    "serve": "Run the webhook and the web app (public API, pages, widget).",
+    "import": "Import businesses from a catalogue, Overpass, GeoJSON or CSV file.",
+    "ask": "Ask one question (or a batch) through the same search the bot uses.",
+    "export": "Export businesses as catalogue JSON, JSON-LD or CSV.",
+    "db": "Database maintenance (db upgrade).",
+    "digest": "An email-safe digest of local stories for newsletters.",
+    "mcp": "A Model Context Protocol server on stdio for AI assistants.",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="concierge", description="The neighbourhood shopping concierge.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, help_text in COMMANDS.items():
+        module = importlib.import_module(f"concierge.commands.{name}")
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("--db", metavar="URL", help="database URL (overrides CONCIERGE_DATABASE_URL)")
+        module.add_arguments(command)
+        command.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except (UserError, DatabaseURLError) as exc:
+        print(f"concierge {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never show a traceback to the person at the terminal
+        logging.getLogger("concierge").debug("unexpected error", exc_info=True)
+        print(f"concierge {args.command}: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
