@@ -1,0 +1,43 @@
+"""Wiring: settings → database → search service. Everything a runtime needs, passed in, not imported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from catalog.db import create_engine, session_factory, upgrade
+from catalog.models import Business
+from concierge.search import SearchService, open_search
+from concierge.settings import Settings
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    search: SearchService
+
+    async def refresh_search(self) -> None:
+        self.search = await open_search(self.sessions, self.settings.default_language)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def open_app(settings: Settings, *, demo: bool = False, migrate: bool = True) -> App:
+    """Migrate the database, load the demo neighbourhood when asked or when it is empty, build the index."""
+    if migrate:
+        await upgrade(settings.database_url)
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        empty = not await session.scalar(select(func.count()).select_from(Business))
+    if demo or empty:
+        from catalog.demo import load_demo
+
+        await load_demo(sessions)
+    search = await open_search(sessions, settings.default_language)
+    return App(settings, engine, sessions, search)
