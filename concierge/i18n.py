@@ -1,4 +1,7 @@
-"""Translations: gettext catalogues in ``locales/<lang>/LC_MESSAGES/concierge.po``, compiled at start.
+"""Translations: gettext catalogues in ``locales/<lang>/LC_MESSAGES/*.po``, compiled at start.
+
+Each part of the product keeps its own ``.po`` file (``concierge.po`` for the conversation,
+``search.po``, ``web.po``, ...); all files of a language are merged into one catalogue.
 
 Message ids are the English source texts. ``translator(lang)`` returns a callable that also formats
 ``{named}`` placeholders, so call sites read ``t("{n} results", n=3)``.
@@ -18,7 +21,6 @@ from babel.numbers import format_decimal
 
 LANGUAGES = ("nl", "en", "de", "fr")
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
-DOMAIN = "concierge"
 
 
 def _(message: str) -> str:
@@ -28,13 +30,21 @@ def _(message: str) -> str:
 
 @cache
 def _catalogue(lang: str) -> gettext.NullTranslations:
-    path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.exists():
+    paths = sorted((LOCALES_DIR / lang / "LC_MESSAGES").glob("*.po"))
+    if not paths:
         return gettext.NullTranslations()
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=lang)
+    merged = None
+    for path in paths:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=lang)
+        if merged is None:
+            merged = catalog
+        else:
+            for message in catalog:
+                if message.id:
+                    merged[message.id] = message
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, merged)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
 

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    bot_username: str = "concierge_bot"
+    """Used for deep links (t.me/<username>?start=...) where the bot cannot ask Telegram (web, digest)."""
+    public_url: str = "http://127.0.0.1:8080"
+    """Base URL of the public web pages, for links in the digest, sitemap and JSON-LD."""
 
     @field_validator("admin_ids", mode="before")
     @classmethod
