@@ -26,7 +26,9 @@ def check_url(url: str) -> str:
     except ArgumentError as exc:
         raise DatabaseURLError(f"not a database URL: {url!r}") from exc
     if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
-        raise DatabaseURLError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+        raise DatabaseURLError(
+            f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
+        )
     if parsed.get_backend_name() == "sqlite" and parsed.drivername != "sqlite+aiosqlite":
         url = parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
     elif parsed.get_backend_name() == "postgresql" and parsed.drivername != "postgresql+asyncpg":

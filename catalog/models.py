@@ -142,7 +142,9 @@ class Owner(Base):
 class BusinessRole(Base):
     __tablename__ = "business_roles"
 
-    business_id: Mapped[str] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True)
+    business_id: Mapped[str] = mapped_column(
+        ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("owners.user_id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(8), default="owner")
 
@@ -154,7 +156,9 @@ class Partner(Base):
 
     __tablename__ = "partners"
 
-    business_id: Mapped[str] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True)
+    business_id: Mapped[str] = mapped_column(
+        ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True
+    )
     partner_id: Mapped[str] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True)
     note: Mapped[str] = mapped_column(String(200), default="")
     confirmed: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -132,8 +132,6 @@ class BusinessView:
             confirmed_at=business.confirmed_at,
             updated_at=business.updated_at,
             version=business.version,
-            products=tuple(
-                ProductView(p.name, p.kind, p.language, p.sold_out) for p in business.products
-            ),
+            products=tuple(ProductView(p.name, p.kind, p.language, p.sold_out) for p in business.products),
             partners=partners,
         )

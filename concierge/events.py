@@ -125,4 +125,6 @@ class Notify:
     reply: SendText | SendPhoto | SendDocument
 
 
-Reply = SendText | SendPhoto | SendVenue | SendLocation | SendDocument | AnswerCallback | AnswerInline | Notify
+Reply = (
+    SendText | SendPhoto | SendVenue | SendLocation | SendDocument | AnswerCallback | AnswerInline | Notify
+)

@@ -72,7 +72,7 @@ def translator(lang: str) -> Translate:
 
 
 def format_distance(metres: float, lang: str) -> str:
-    """"240 m" under a kilometre, "3,2 km" above, with the locale's decimal sign."""
+    """ "240 m" under a kilometre, "3,2 km" above, with the locale's decimal sign."""
     if metres < 950:
-        return f"{int(round(metres, -1)) if metres >= 100 else int(round(metres))} m"
+        return f"{int(round(metres, -1)) if metres >= 100 else round(metres)} m"
     return f"{format_decimal(round(metres / 1000, 1), format='#,##0.#', locale=normalise_language(lang))} km"

@@ -49,8 +49,24 @@ class SearchService:
         t = translator(lang)
         words = question.lower().split()
         results = [
-            Result(b.id, b.name, b.categories, b.lat, b.lon, 0, None, None, b.opening_hours, (), "", b.story_line,
-                   b.independent, 1, b.source_id, b.address)
+            Result(
+                b.id,
+                b.name,
+                b.categories,
+                b.lat,
+                b.lon,
+                0,
+                None,
+                None,
+                b.opening_hours,
+                (),
+                "",
+                b.story_line,
+                b.independent,
+                1,
+                b.source_id,
+                b.address,
+            )
             for b in self._by_id.values()
             if any(w in " ".join(p.name.lower() for p in b.products) for w in words)
         ][: min(limit, MAX_RESULTS)]
@@ -58,7 +74,9 @@ class SearchService:
         return Answer(question, lang, Understood(question), tuple(results), message, near, near is None)
 
 
-async def open_search(sessions: async_sessionmaker[AsyncSession], default_language: str = "nl") -> SearchService:
+async def open_search(
+    sessions: async_sessionmaker[AsyncSession], default_language: str = "nl"
+) -> SearchService:
     async with sessions() as session:
         areas = await load_areas(session)
         businesses = await load_businesses(session)
