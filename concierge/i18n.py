@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -33,7 +34,7 @@ def _catalogue(lang: str) -> gettext.NullTranslations:
     paths = sorted((LOCALES_DIR / lang / "LC_MESSAGES").glob("*.po"))
     if not paths:
         return gettext.NullTranslations()
-    merged = None
+    merged: Catalog | None = None
     for path in paths:
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=lang)
@@ -43,6 +44,7 @@ def _catalogue(lang: str) -> gettext.NullTranslations:
             for message in catalog:
                 if message.id:
                     merged[message.id] = message
+    assert merged is not None
     buffer = io.BytesIO()
     write_mo(buffer, merged)
     buffer.seek(0)
