@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from catalog.repository import load_areas, load_businesses
 from catalog.views import AreaView, BusinessView
 from concierge.answers import Answer, Result, Understood
+from concierge.deeplinks import short_ref
 from concierge.i18n import normalise_language, translator
 
 MAX_RESULTS = 5
@@ -25,6 +26,7 @@ class SearchService:
     def _load(self, areas: list[AreaView], businesses: list[BusinessView]) -> None:
         self.areas = areas
         self._by_id = {b.id: b for b in businesses}
+        self._by_ref = {short_ref(b.id): b for b in businesses}
 
     @property
     def area(self) -> AreaView | None:
@@ -32,6 +34,10 @@ class SearchService:
 
     def business(self, business_id: str) -> BusinessView | None:
         return self._by_id.get(business_id)
+
+    def by_ref(self, ref: str) -> BusinessView | None:
+        """The business behind a ``short_ref`` (callback data and deep links carry those)."""
+        return self._by_ref.get(ref)
 
     def businesses(self) -> list[BusinessView]:
         return list(self._by_id.values())
