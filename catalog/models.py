@@ -203,6 +203,12 @@ class UserState(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     position_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    campaign: Mapped[str | None] = mapped_column(String(20))
+    """The campaign tag of the deep link the resident came in through, so later questions count once."""
+    campaign_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    question: Mapped[str | None] = mapped_column(Text)
+    """The last question, briefly, for "More" and "Not what I meant"; never logged."""
+    question_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 

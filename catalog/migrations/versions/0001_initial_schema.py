@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 14:29:57.358634
+Create Date: 2026-11-22 14:35:56.608467
 """
 from alembic import op
 import sqlalchemy as sa
@@ -60,6 +60,10 @@ def upgrade() -> None:
     sa.Column('lat', sa.Float(), nullable=True),
     sa.Column('lon', sa.Float(), nullable=True),
     sa.Column('position_expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('campaign', sa.String(length=20), nullable=True),
+    sa.Column('campaign_expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('question', sa.Text(), nullable=True),
+    sa.Column('question_expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('user_id')
     )
