@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     """Used for deep links (t.me/<username>?start=...) where the bot cannot ask Telegram (web, digest)."""
     public_url: str = "http://127.0.0.1:8080"
     """Base URL of the public web pages, for links in the digest, sitemap and JSON-LD."""
+    moderator_token: SecretStr | None = None
+    """Bearer token for the moderators' API (campaign stats); unset disables it."""
 
     @field_validator("admin_ids", mode="before")
     @classmethod
