@@ -1,0 +1,131 @@
+"""Chain detection: is a business a branch of a chain brand rather than an independent?
+
+Brand names come from the name-suggestion-index (``data/chain_brands.json``, BSD-3-Clause), bucketed
+per country (nl, ch, de, be) plus ``wide`` (Europe- or world-wide brands). Matching is on whole words of
+a normalised name so that "Kruidvat Lindenlaan" is the chain Kruidvat, while "Bakker Bart's Brood" is
+not the chain "Bakker Bart". The lookup is built once per set of buckets and cached.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+BRANDS_FILE = Path(__file__).with_name("data") / "chain_brands.json"
+WIDE = "wide"
+SHORT_BRAND = 3
+"""Brands this short (letters and digits only) must equal the whole name: "DA", "OK", "C&A"."""
+BRAND_TAGS = ("brand", "brand:wikidata")
+CATEGORY_KEYS = ("shop", "amenity", "craft", "office", "healthcare", "leisure", "tourism")
+
+_APOSTROPHES = re.compile(r"['’`´]")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_name(name: str) -> str:
+    """Casefold, fold accents, drop apostrophes and collapse other punctuation to single spaces."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = _APOSTROPHES.sub("", folded)
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class _Brand:
+    words: tuple[str, ...]
+    tags: frozenset[str]
+
+
+@dataclass
+class ChainIndex:
+    """Normalised brand names of some country buckets: full names and brands by their first word."""
+
+    exact: set[str] = field(default_factory=set)
+    by_first_word: dict[str, list[_Brand]] = field(default_factory=dict)
+
+    def add(self, name: str, tag: str) -> None:
+        normalised = normalise_name(name)
+        if not normalised:
+            return
+        self.exact.add(normalised)
+        words = tuple(normalised.split())
+        if len("".join(words)) <= SHORT_BRAND:
+            return
+        brands = self.by_first_word.setdefault(words[0], [])
+        for i, brand in enumerate(brands):
+            if brand.words == words:
+                brands[i] = _Brand(words, brand.tags | {tag})
+                return
+        brands.append(_Brand(words, frozenset({tag})))
+
+    def matches(self, name: str, categories: frozenset[str] = frozenset()) -> bool:
+        normalised = normalise_name(name)
+        if not normalised:
+            return False
+        if normalised in self.exact:
+            return True
+        words = normalised.split()
+        for brand in self.by_first_word.get(words[0], ()):
+            size = len(brand.words)
+            if len(words) <= size or tuple(words[:size]) != brand.words:
+                continue
+            # A one-word brand ("Wolf", "Normal") followed by more words is only trusted when the
+            # record's own category agrees with the brand's, or when the category is unknown.
+            if size > 1 or not categories or brand.tags & categories:
+                return True
+        return False
+
+
+def load_brands(path: Path = BRANDS_FILE) -> dict[str, dict[str, list[str]]]:
+    data: dict[str, dict[str, list[str]]] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def _index(buckets: tuple[str, ...] | None) -> ChainIndex:
+    index = ChainIndex()
+    for tag, by_country in load_brands().items():
+        for bucket, names in by_country.items():
+            if buckets is None or bucket in buckets:
+                for name in names:
+                    index.add(name, tag)
+    return index
+
+
+def chain_index(country: str | None = None) -> ChainIndex:
+    """The cached index for a country (ISO code, any case): its bucket plus ``wide``; all when unknown."""
+    if not country:
+        return _index(None)
+    return _index(tuple(sorted({country.strip().lower(), WIDE})))
+
+
+def _categories(tags: Mapping[str, Any]) -> frozenset[str]:
+    found: set[str] = set()
+    for key in CATEGORY_KEYS:
+        value = tags.get(key)
+        if isinstance(value, str) and value:
+            found.update(f"{key}={part.strip()}" for part in value.split(";") if part.strip())
+    return frozenset(found)
+
+
+def is_chain(
+    name: str,
+    tags: Mapping[str, Any] | None = None,
+    country: str | None = None,
+    categories: Iterable[str] = (),
+) -> bool:
+    """True when ``tags`` carry a brand, or ``name`` is (a branch of) a known chain brand.
+
+    ``categories`` (``key=value`` strings) may be given instead of, or besides, OSM ``tags``.
+    """
+    tags = tags or {}
+    if any(str(tags.get(key) or "").strip() for key in BRAND_TAGS):
+        return True
+    known = _categories(tags) | frozenset(categories)
+    return chain_index(country).matches(name or "", known)

@@ -1,0 +1,96 @@
+"""CSV with a header row named like the catalogue fields; list fields separated by ``;``.
+
+Columns: ``id, name, categories, lat, lon, address, opening_hours, phone, website, languages,
+independent, pickup, delivery, products, services, story_who, story_how, story_why, story_language,
+partners, source_id``; only ``name``, ``lat`` and ``lon`` are required. Without a ``categories``
+column, OSM tag columns (``shop``, ``amenity``, ...) are read instead. The delimiter (``,`` or ``;``)
+is sniffed from the header.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from catalog.importers.catalogue import country_language, record_from_entry
+from catalog.importers.osm import osm_categories
+from catalog.importers.records import ImportFileError, ParsedFile, Skip
+
+COLUMNS = (
+    "id",
+    "source_id",
+    "name",
+    "categories",
+    "lat",
+    "lon",
+    "address",
+    "opening_hours",
+    "phone",
+    "website",
+    "languages",
+    "independent",
+    "pickup",
+    "delivery",
+    "products",
+    "services",
+    "story_who",
+    "story_how",
+    "story_why",
+    "story_language",
+    "partners",
+)
+ALIASES = {
+    "latitude": "lat",
+    "longitude": "lon",
+    "lng": "lon",
+    "osm_id": "source_id",
+    "@id": "source_id",
+    "osm": "source_id",
+}
+MAX_FIELD = 1_000_000
+
+
+def _delimiter(header: str) -> str:
+    try:
+        return csv.Sniffer().sniff(header, delimiters=",;").delimiter
+    except csv.Error:
+        return ","
+
+
+def parse(content: str, name: str, country: str = "NL") -> ParsedFile:
+    header_line = content.lstrip().splitlines()[0]
+    csv.field_size_limit(MAX_FIELD)
+    reader = csv.reader(io.StringIO(content.lstrip()), delimiter=_delimiter(header_line))
+    try:
+        header = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in next(reader)]
+        missing = [column for column in ("name", "lat", "lon") if column not in header]
+        if missing:
+            raise ImportFileError(
+                f"{name}: CSV needs a header row with the columns name, lat and lon "
+                f"(missing: {', '.join(missing)})"
+            )
+        parsed = ParsedFile([])
+        language = country_language(country)
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            try:
+                parsed.records.append(record_from_entry(_entry(header, row), language))
+            except Skip as skip:
+                parsed.skipped[str(skip)] += 1
+    except csv.Error as exc:
+        raise ImportFileError(f"{name}: not readable as CSV (line {reader.line_num}: {exc})") from exc
+    return parsed
+
+
+def _entry(header: list[str], row: list[str]) -> dict[str, Any]:
+    entry: dict[str, Any] = {key: value.strip() for key, value in zip(header, row, strict=False) if key}
+    if "categories" not in entry:
+        tags = osm_categories(entry)
+        if tags:
+            entry["categories"] = ";".join(tags)
+    for key in ("independent", "languages"):
+        if key in entry and not entry[key]:
+            del entry[key]
+    return entry
