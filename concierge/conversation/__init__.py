@@ -1,0 +1,109 @@
+"""The transport-neutral conversation core: one :class:`Event` in, a list of replies out.
+
+Telegram runtimes, the terminal chat and tests all drive the same :class:`Conversation`; adapters only
+translate updates into events and replies into API calls. :class:`Conversation` decides who is talking
+(language, position) and dispatches to plain functions in the modules next to it:
+``commands`` (slash commands), ``questions`` (free text, More, Not what I meant), ``buttons``
+(callback data), ``stories`` (Story and Map views), ``location``, ``inline`` and ``render`` (safe HTML).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+
+from catalog.taxonomy import Taxonomy, load_taxonomy
+from concierge.app import App
+from concierge.conversation import buttons, commands, inline, location, questions
+from concierge.conversation.commands import bot_commands
+from concierge.conversation.context import Turn
+from concierge.conversation.render import say
+from concierge.events import AnswerCallback, AnswerInline, Event, Reply, SendText
+from concierge.i18n import normalise_language, translator
+from concierge.state import DatabaseStateStore, StateStore
+
+__all__ = ["Conversation", "bot_commands"]
+
+log = logging.getLogger(__name__)
+
+GROUPS = frozenset({"group", "supergroup"})
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Conversation:
+    def __init__(
+        self,
+        app: App,
+        clock: Callable[[], dt.datetime] = utcnow,
+        store: StateStore | None = None,
+        taxonomy: Taxonomy | None = None,
+    ) -> None:
+        self.app = app
+        self.clock = clock
+        self.store: StateStore = store or DatabaseStateStore(app.sessions)
+        self.taxonomy = taxonomy or load_taxonomy()
+
+    async def handle(self, event: Event) -> list[Reply]:
+        """The replies to one event, in order; never raises, whatever the event holds."""
+        try:
+            if not self._wanted(event):
+                return []
+            return await self._dispatch(await self._turn(event))
+        except Exception:
+            # Only the kind: message texts and positions are residents' data and stay out of logs.
+            log.exception("conversation failed on a %s event", event.kind)
+            return self._apology(event)
+
+    def _wanted(self, event: Event) -> bool:
+        """Edited messages, channels, and in groups anything not meant for the bot are left alone."""
+        if event.edited or event.chat_type == "channel":
+            return False
+        if event.chat_type in GROUPS:
+            if event.kind in {"command", "button"}:
+                return True
+            return event.addressed and event.kind in {"text", "location"}
+        return True
+
+    async def _turn(self, event: Event) -> Turn:
+        now = self.clock()
+        profile = await self.store.load(event.user_id, now)
+        default = self.app.settings.default_language
+        lang = profile.language or normalise_language(event.language_code, default)
+        return Turn(self.app, self.store, self.taxonomy, event, profile, lang, translator(lang), now)
+
+    async def _dispatch(self, turn: Turn) -> list[Reply]:
+        event = turn.event
+        if event.kind == "command":
+            return await commands.run(turn)
+        if event.kind == "text":
+            return await questions.ask(turn, self._without_mention(event.text))
+        if event.kind == "button":
+            return await buttons.pressed(turn)
+        if event.kind == "location":
+            return await location.shared(turn)
+        if event.kind == "inline_query":
+            return await inline.answer(turn)
+        if turn.private:
+            return [
+                SendText(say(turn.t("I can only read text and locations. Type what you are looking for.")))
+            ]
+        return []
+
+    def _without_mention(self, text: str) -> str:
+        username = re.escape(self.app.settings.bot_username)
+        return re.sub(rf"@{username}\b", " ", text, flags=re.IGNORECASE)
+
+    def _apology(self, event: Event) -> list[Reply]:
+        t = translator(normalise_language(event.language_code, self.app.settings.default_language))
+        if event.kind == "button":
+            return [AnswerCallback(t("Something went wrong. Please try again."))]
+        if event.kind == "inline_query":
+            return [AnswerInline((), cache_time=0)]
+        if event.chat_type in GROUPS and not event.addressed and event.kind != "command":
+            return []
+        return [SendText(say(t("Something went wrong. Please try again.")))]

@@ -1,0 +1,39 @@
+"""What every conversation step gets: the app, the state store, the event and who is talking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from catalog.taxonomy import Taxonomy
+from concierge.app import App
+from concierge.events import Event
+from concierge.i18n import Translate
+from concierge.state import Profile, StateStore
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    app: App
+    store: StateStore
+    taxonomy: Taxonomy
+    event: Event
+    profile: Profile
+    lang: str
+    t: Translate
+    now: dt.datetime
+
+    @property
+    def private(self) -> bool:
+        return self.event.chat_type in {"private", "terminal"}
+
+    @property
+    def area_name(self) -> str | None:
+        area = self.app.search.area
+        return area.name if area else None
+
+
+def question_token(question: str) -> str:
+    """An opaque tag of the last question for "More" buttons: stale or foreign presses do not match it."""
+    return hashlib.sha256(question.encode()).hexdigest()[:10]

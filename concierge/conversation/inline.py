@@ -1,0 +1,53 @@
+"""Inline mode ("@bot havermelk" in any chat): one venue result per business, with a link back."""
+
+from __future__ import annotations
+
+from concierge import deeplinks
+from concierge.conversation import counts, questions
+from concierge.conversation.context import Turn
+from concierge.conversation.location import valid_position
+from concierge.conversation.render import inline_card, inline_description, plain_clip
+from concierge.events import AnswerInline, InlineResult, Reply
+from concierge.state import round_position
+
+INLINE_RESULTS = 5
+
+
+def business_link(turn: Turn, business_id: str) -> str | None:
+    username = turn.app.settings.bot_username
+    link = deeplinks.DeepLink("business", deeplinks.short_ref(business_id))
+    return deeplinks.start_url(username, link) if username else None
+
+
+async def answer(turn: Turn) -> list[Reply]:
+    question = questions.clean_question(turn.event.text)
+    if not questions.has_words(question):
+        return [AnswerInline((), cache_time=300)]
+    lat, lon = turn.event.lat, turn.event.lon
+    if lat is not None and lon is not None and valid_position(lat, lon):
+        near: tuple[float, float] | None = round_position(lat, lon)
+    else:
+        near = questions.search_position(turn)
+    found = turn.app.search.ask(question, near=near, lang_hint=turn.lang, limit=INLINE_RESULTS, now=turn.now)
+    results = (*found.results, *found.more)[:INLINE_RESULTS]
+    await counts.bump(
+        turn.app.sessions,
+        turn.now.date(),
+        [(counts.business_subject(result.id), "shared") for result in results],
+    )
+    return [
+        AnswerInline(
+            tuple(
+                InlineResult(
+                    id=deeplinks.short_ref(result.id),
+                    title=plain_clip(result.name, 100),
+                    description=inline_description(result, turn.t, turn.lang),
+                    message_html=inline_card(result, turn.t, turn.lang, business_link(turn, result.id)),
+                    lat=result.lat,
+                    lon=result.lon,
+                    address=plain_clip(result.address, 200),
+                )
+                for result in results
+            )
+        )
+    ]

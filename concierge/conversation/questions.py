@@ -1,0 +1,148 @@
+"""Free-text questions: the short list, "More", and "Not what I meant"."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from concierge.answers import Answer, Result
+from concierge.conversation import counts
+from concierge.conversation.context import Turn, question_token
+from concierge.conversation.render import answer_message, plain_clip, say, text_html
+from concierge.events import AnswerCallback, Button, Reply, SendText
+from concierge.state import QUESTION_TTL
+
+QUESTION_CHARS = 300
+"""Longer input is not a question but a paste; searching its first part is the kind answer."""
+SHORT_LIST = 3
+
+
+def clean_question(text: str) -> str:
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    return " ".join(kept.split())[:QUESTION_CHARS].strip()
+
+
+def has_words(text: str) -> bool:
+    return any(unicodedata.category(ch)[0] in {"L", "N"} for ch in text)
+
+
+def search_position(turn: Turn) -> tuple[float, float] | None:
+    if turn.profile.position is not None:
+        return turn.profile.position
+    area = turn.app.search.area
+    return area.center if area else None
+
+
+def run_search(turn: Turn, question: str) -> Answer:
+    return turn.app.search.ask(
+        question, near=search_position(turn), lang_hint=turn.lang, limit=SHORT_LIST, now=turn.now
+    )
+
+
+async def count_shown(turn: Turn, results: tuple[Result, ...], *, question: bool = False) -> None:
+    events = [(counts.business_subject(result.id), "shown") for result in results]
+    campaign = turn.profile.campaign
+    if question and campaign:
+        events.append((counts.campaign_subject(campaign), "question"))
+    await counts.bump(turn.app.sessions, turn.now.date(), events)
+
+
+async def ask(turn: Turn, text: str) -> list[Reply]:
+    question = clean_question(text)
+    if not has_words(question):
+        return [
+            SendText(
+                say(turn.t("Tell me what you are looking for, for example “oat milk” or “bike repair”."))
+            )
+        ]
+    answer = run_search(turn, question)
+    await turn.store.set_question(turn.event.user_id, question, turn.now + QUESTION_TTL)
+    await count_shown(turn, answer.results, question=True)
+    if not answer.results:
+        message = answer.message or turn.t("Nothing nearby fits that question.")
+        return [SendText(text_html(message))]
+    return [
+        answer_message(
+            answer,
+            answer.results,
+            turn.t,
+            turn.lang,
+            token=question_token(question),
+            show_more=bool(answer.more),
+            area_name=turn.area_name if turn.profile.position is None else None,
+        )
+    ]
+
+
+def stale(turn: Turn) -> list[Reply]:
+    return [AnswerCallback(turn.t("This button has expired. Please ask your question again."))]
+
+
+def _current_question(turn: Turn, token: str) -> str | None:
+    question = turn.profile.question
+    return question if question and question_token(question) == token else None
+
+
+async def more(turn: Turn, token: str) -> list[Reply]:
+    question = _current_question(turn, token)
+    if question is None:
+        return stale(turn)
+    answer = run_search(turn, question)
+    if not answer.more:
+        return [AnswerCallback(turn.t("That was everything I found nearby."))]
+    await count_shown(turn, answer.more)
+    first = len(answer.results) + 1
+    return [
+        AnswerCallback(),
+        answer_message(answer, answer.more, turn.t, turn.lang, first_number=first, lead=False),
+    ]
+
+
+def shop_types(turn: Turn, answer: Answer) -> list[tuple[str, list[Result]]]:
+    """The distinct shop types among all results, most common first, with their results."""
+    groups: dict[str, list[Result]] = {}
+    for result in (*answer.results, *answer.more):
+        label = turn.taxonomy.name(result.categories, turn.lang) if result.categories else ""
+        if label:
+            groups.setdefault(label, []).append(result)
+    return sorted(groups.items(), key=lambda item: -len(item[1]))[:3]
+
+
+async def not_what_i_meant(turn: Turn, token: str) -> list[Reply]:
+    question = _current_question(turn, token)
+    if question is None:
+        return stale(turn)
+    types = shop_types(turn, run_search(turn, question))
+    if len(types) < 2:
+        return [
+            AnswerCallback(),
+            SendText(
+                say(
+                    turn.t(
+                        "Sorry about that. Could you ask again in other words? Naming a product or a kind "
+                        "of shop works best, for example “sourdough bread” or “bakery”."
+                    )
+                )
+            ),
+        ]
+    buttons = tuple(
+        (Button(plain_clip(label, 40), data=f"c:{token}:{index}"),) for index, (label, _) in enumerate(types)
+    )
+    return [
+        AnswerCallback(),
+        SendText(
+            say(turn.t("Which kind of place did you mean? Or ask again in other words.")), buttons=buttons
+        ),
+    ]
+
+
+async def pick_type(turn: Turn, token: str, index: str) -> list[Reply]:
+    question = _current_question(turn, token)
+    if question is None or not index.isdigit():
+        return stale(turn)
+    answer = run_search(turn, question)
+    types = shop_types(turn, answer)
+    if int(index) >= len(types):
+        return stale(turn)
+    _, results = types[int(index)]
+    await count_shown(turn, tuple(results))
+    return [AnswerCallback(), answer_message(answer, results[:SHORT_LIST], turn.t, turn.lang, lead=False)]

@@ -1,0 +1,272 @@
+"""Safe Telegram HTML for answers, story cards and inline results.
+
+Every piece of user-supplied text (names, stories, products, questions) goes through :func:`clip`,
+which escapes it and, when it is too long, cuts the *plain* text before escaping, so a cut never
+lands inside an entity. Messages are built from self-contained blocks (each with balanced tags) and
+:func:`join_blocks` drops whole blocks from the end rather than cutting one, so a tag is never cut
+either. Lengths are counted in UTF-16 code units, as Telegram counts them.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from catalog.views import BusinessView
+from concierge.answers import Answer, Result
+from concierge.deeplinks import short_ref
+from concierge.events import Button, Keyboard, SendPhoto, SendText
+from concierge.i18n import Translate, format_distance
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CALLBACK_LIMIT = 64
+ALLOWED_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-spoiler",
+    }
+)
+ELLIPSIS = "…"
+NAME_CHARS = 200
+STORY_LINE_CHARS = 200
+STORY_PART_CHARS = 1000
+BUTTON_CHARS = 40
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clean(text: str, *, keep_newlines: bool = False) -> str:
+    """Drops control and format characters (keeping newlines when asked) and collapses blank runs."""
+    kept = "".join(
+        ch
+        for ch in text
+        if (keep_newlines and ch == "\n") or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"}
+    )
+    if keep_newlines:
+        lines = (" ".join(line.split()) for line in kept.split("\n"))
+        return "\n".join(line for line in lines if line)
+    return " ".join(kept.split())
+
+
+def clip(text: str, limit: int, *, keep_newlines: bool = False) -> str:
+    """``text`` cleaned and escaped, at most ``limit`` UTF-16 units, cut before escaping with an ellipsis."""
+    plain = clean(text, keep_newlines=keep_newlines)
+    escaped = html.escape(plain)
+    if utf16_len(escaped) <= limit:
+        return escaped
+    budget = limit - utf16_len(ELLIPSIS)
+    pieces: list[str] = []
+    for ch in plain:
+        piece = html.escape(ch)
+        size = utf16_len(piece)
+        if size > budget:
+            break
+        pieces.append(piece)
+        budget -= size
+    return "".join(pieces).rstrip() + ELLIPSIS
+
+
+def plain_clip(text: str, limit: int) -> str:
+    """For text that is not HTML (button labels, venue titles, inline titles)."""
+    plain = clean(text)
+    return plain if len(plain) <= limit else plain[: limit - 1].rstrip() + ELLIPSIS
+
+
+def say(text: str) -> str:
+    """A translated text of ours as HTML: escaped, never clipped (our texts are short)."""
+    return html.escape(text, quote=False)
+
+
+def text_html(text: str) -> str:
+    """Plain text (e.g. the search's message) as safe HTML of at most one message."""
+    return clip(text, TEXT_LIMIT, keep_newlines=True)
+
+
+def join_blocks(blocks: Iterable[str], limit: int = TEXT_LIMIT, separator: str = "\n") -> str:
+    """Joins balanced HTML blocks, leaving out whole blocks that would pass ``limit``."""
+    out: list[str] = []
+    size = 0
+    for block in blocks:
+        if not block:
+            continue
+        extra = utf16_len(block) + (utf16_len(separator) if out else 0)
+        if size + extra > limit:
+            continue
+        out.append(block)
+        size += extra
+    return separator.join(out)
+
+
+def opening_line(result: Result, t: Translate) -> str:
+    if result.open_now is True:
+        return t("open now")
+    if result.open_now is False:
+        return t("opens {time}", time=result.opens_at) if result.opens_at else t("closed now")
+    return ""
+
+
+def result_head(result: Result, t: Translate, lang: str, prefix: str = "") -> str:
+    """Name (bold), distance and opening state on one line."""
+    head = [f"<b>{prefix}{clip(result.name, NAME_CHARS)}</b>", format_distance(result.distance_m, lang)]
+    opening = opening_line(result, t)
+    if opening:
+        head.append(html.escape(opening))
+    return " · ".join(head)
+
+
+def result_block(number: int, result: Result, t: Translate, lang: str) -> str:
+    lines = [result_head(result, t, lang, f"{number}. ")]
+    if result.why:
+        lines.append(clip(result.why, 300))
+    if result.story:
+        lines.append(f"<i>{clip(result.story, STORY_LINE_CHARS)}</i>")
+    if result.outdated:
+        lines.append(f"<i>{html.escape(t('Not confirmed by the owner for a while.'))}</i>")
+    return "\n".join(lines)
+
+
+def result_buttons(number: int, result: Result, t: Translate) -> tuple[Button, ...]:
+    ref = short_ref(result.id)
+    return (
+        Button(f"{number}. {t('Story')}", data=f"s:{ref}"),
+        Button(t("Map"), data=f"m:{ref}"),
+        Button(t("Share"), switch_inline=plain_clip(result.name, 64)),
+    )
+
+
+def answer_message(
+    answer: Answer,
+    results: Sequence[Result],
+    t: Translate,
+    lang: str,
+    *,
+    first_number: int = 1,
+    token: str | None = None,
+    show_more: bool = False,
+    area_name: str | None = None,
+    lead: bool = True,
+) -> SendText:
+    """The short list: one message, a block and a button row per result, then More / Not what I meant.
+
+    ``lead`` adds the search's own lead-in and, when ``area_name`` is given (no position of the person's
+    own), the note that the area's centre was used unless the question named a place itself.
+    """
+    blocks = []
+    if lead and answer.message:
+        blocks.append(clip(answer.message, 500))
+    if lead and area_name and not answer.understood.where:
+        hint = t(
+            "Searching around the centre of {area}. Share your location for better results: /near",
+            area=area_name,
+        )
+        blocks.append(f"<i>{clip(hint, 400)}</i>")
+    rows: list[tuple[Button, ...]] = []
+    for number, result in enumerate(results, start=first_number):
+        blocks.append(result_block(number, result, t, lang))
+        rows.append(result_buttons(number, result, t))
+    if token is not None:
+        last = []
+        if show_more:
+            last.append(Button(t("More"), data=f"more:{token}"))
+        last.append(Button(t("Not what I meant"), data=f"n:{token}"))
+        rows.append(tuple(last))
+    return SendText(join_blocks(blocks, separator="\n\n"), buttons=tuple(rows))
+
+
+def story_blocks(
+    business: BusinessView, t: Translate, partner_names: Sequence[str], *, part_chars: int = STORY_PART_CHARS
+) -> list[str]:
+    blocks = [f"<b>{clip(business.name, NAME_CHARS)}</b>"]
+    parts = [
+        (t("Who"), business.story_who),
+        (t("How"), business.story_how),
+        (t("Why"), business.story_why),
+    ]
+    story = [
+        f"<b>{html.escape(label)}</b>: {clip(text, part_chars, keep_newlines=True)}"
+        for label, text in parts
+        if clean(text)
+    ]
+    if story:
+        blocks.append("<blockquote expandable>" + "\n".join(story) + "</blockquote>")
+    if partner_names:
+        names = ", ".join(clip(name, 100) for name in partner_names[:5])
+        blocks.append(html.escape(t("Pairs well with {names}", names="\x00")).replace("\x00", names))
+    details = [
+        (t("Opening hours"), business.opening_hours),
+        (t("Address"), business.address),
+        (t("Phone"), business.phone),
+        (t("Website"), business.website),
+    ]
+    blocks.extend(
+        f"<b>{html.escape(label)}</b>: {clip(value, 500)}" for label, value in details if clean(value)
+    )
+    return blocks
+
+
+def story_buttons(business: BusinessView, t: Translate) -> Keyboard:
+    ref = short_ref(business.id)
+    return (
+        (
+            Button(t("Map"), data=f"m:{ref}"),
+            Button(t("Share"), switch_inline=plain_clip(business.name, 64)),
+        ),
+    )
+
+
+def story_replies(
+    business: BusinessView, t: Translate, partner_names: Sequence[str]
+) -> list[SendText | SendPhoto]:
+    """The Story view: one photo with the card as caption when it fits, else a photo and the card."""
+    buttons = story_buttons(business, t)
+    if business.photo:
+        short = story_blocks(business, t, partner_names, part_chars=250)
+        caption = join_blocks(short, CAPTION_LIMIT)
+        if caption == "\n".join(short):
+            return [SendPhoto(business.photo, caption, buttons)]
+        return [
+            SendPhoto(business.photo, join_blocks(short[:1], CAPTION_LIMIT)),
+            SendText(join_blocks(story_blocks(business, t, partner_names)), buttons=buttons),
+        ]
+    return [SendText(join_blocks(story_blocks(business, t, partner_names)), buttons=buttons)]
+
+
+def inline_card(result: Result, t: Translate, lang: str, link: str | None) -> str:
+    """The message an inline result posts into another chat, with a link back to the bot."""
+    blocks = [result_head(result, t, lang)]
+    if result.why:
+        blocks.append(clip(result.why, 300))
+    if result.story:
+        blocks.append(f"<i>{clip(result.story, STORY_LINE_CHARS)}</i>")
+    if result.address:
+        blocks.append(clip(result.address, 300))
+    if link:
+        blocks.append(
+            f'<a href="{html.escape(link)}">{html.escape(t("More about this place in the bot"))}</a>'
+        )
+    return join_blocks(blocks)
+
+
+def inline_description(result: Result, t: Translate, lang: str) -> str:
+    parts = [plain_clip(result.why, 120)] if result.why else []
+    parts.append(format_distance(result.distance_m, lang))
+    opening = opening_line(result, t)
+    if opening:
+        parts.append(opening)
+    return " · ".join(parts)

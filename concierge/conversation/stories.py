@@ -1,0 +1,28 @@
+"""The Story view and the Map view of one business."""
+
+from __future__ import annotations
+
+from catalog.views import BusinessView
+from concierge.conversation import counts
+from concierge.conversation.context import Turn
+from concierge.conversation.render import plain_clip, story_replies, text_html
+from concierge.events import Reply, SendLocation, SendText, SendVenue
+
+
+def partner_names(turn: Turn, business: BusinessView) -> list[str]:
+    partners = (turn.app.search.business(partner_id) for partner_id in business.partners)
+    return [partner.name for partner in partners if partner is not None]
+
+
+async def story(turn: Turn, business: BusinessView) -> list[Reply]:
+    await counts.bump(turn.app.sessions, turn.now.date(), [(counts.business_subject(business.id), "opened")])
+    return list(story_replies(business, turn.t, partner_names(turn, business)))
+
+
+async def map_view(turn: Turn, business: BusinessView) -> list[Reply]:
+    await counts.bump(turn.app.sessions, turn.now.date(), [(counts.business_subject(business.id), "mapped")])
+    title = plain_clip(business.name, 100)
+    address = plain_clip(business.address, 200)
+    if address:
+        return [SendVenue(business.lat, business.lon, title, address)]
+    return [SendLocation(business.lat, business.lon), SendText(text_html(title))]
