@@ -1,0 +1,1 @@
+"""Pieces of the Bot API emulator that other tests reuse (Telegram's HTML rules)."""
