@@ -1,0 +1,30 @@
+"""The public web app: read-only API, business pages, sitemap, llms.txt, newsletter digest and widget.
+
+``create_web_app(app)`` builds one aiohttp application; ``concierge serve`` adds the Telegram webhook
+route to it and runs it.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from concierge.app import App
+from handlers.web import api, pages, widget
+from handlers.web.context import APP, LIMITER, error_middleware, headers_middleware
+from handlers.web.ratelimit import RateLimiter, TokenBucket
+
+__all__ = ["RateLimiter", "TokenBucket", "create_web_app"]
+
+DEFAULT_RATE = 10.0
+DEFAULT_BURST = 40.0
+
+
+def create_web_app(app: App, *, limiter: RateLimiter | None = None) -> web.Application:
+    """The web application over ``app``; ``limiter`` defaults to 10 requests/s per client, burst 40."""
+    web_app = web.Application(middlewares=[headers_middleware, error_middleware], client_max_size=64 * 1024)
+    web_app[APP] = app
+    web_app[LIMITER] = limiter or TokenBucket(DEFAULT_RATE, DEFAULT_BURST)
+    api.setup(web_app)
+    pages.setup(web_app)
+    widget.setup(web_app)
+    return web_app

@@ -1,0 +1,163 @@
+"""The public read-only API under /api/v1: search, one business, a paged list, stats, OpenAPI.
+
+Decisions a client can rely on (also in /llms.txt and the OpenAPI document):
+- a question longer than ``MAX_QUERY`` characters is refused with 400 ``query_too_long``, not cut;
+- unknown query parameters are ignored;
+- search answers include every published business, exactly as the bot answers; the list, the detail
+  endpoint, the pages and the open-data export leave out businesses whose owners opted out;
+- owners' identities and roles are never part of any response.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from aiohttp import web
+
+from catalog.jsonld import ODBL_URL, OSM_CREDIT, exportable, osm_url, page_url
+from catalog.views import BusinessView
+from concierge.app import App
+from concierge.stats import campaign_stats
+from handlers.web.context import APP, BadRequest, base_url, json_response, query_int, query_position
+from handlers.web.openapi import openapi_document
+
+MAX_QUERY = 300
+MAX_RESULTS = 5
+MAX_PER_PAGE = 100
+
+
+def business_json(business: BusinessView, public_url: str) -> dict[str, Any]:
+    """The public record of one business: catalogue facts and the owner's story, nothing personal."""
+    return {
+        "id": business.id,
+        "source_id": business.source_id,
+        "name": business.name,
+        "categories": list(business.categories),
+        "lat": business.lat,
+        "lon": business.lon,
+        "area": business.area_id,
+        "address": business.address,
+        "opening_hours": business.opening_hours,
+        "phone": business.phone,
+        "website": business.website,
+        "languages": list(business.languages),
+        "independent": business.independent,
+        "pickup": business.pickup,
+        "delivery": business.delivery,
+        "products": [{"name": p.name, "kind": p.kind, "sold_out": p.sold_out} for p in business.products],
+        "story": {
+            "who": business.story_who,
+            "how": business.story_how,
+            "why": business.story_why,
+            "language": business.story_language,
+        },
+        "partners": list(business.partners),
+        "url": page_url(public_url, business.id),
+        "osm_url": osm_url(business.source_id) if business.source_id else None,
+        "attribution": {"text": OSM_CREDIT, "license": ODBL_URL} if business.source_id else None,
+        "updated_at": business.updated_at.isoformat() if business.updated_at else None,
+    }
+
+
+def public_business(app: App, business_id: str) -> BusinessView | None:
+    business = app.search.business(business_id)
+    return business if business is not None and exportable(business) else None
+
+
+def search_json(
+    app: App, question: str, near: tuple[float, float] | None, lang: str | None, limit: int
+) -> dict[str, Any]:
+    """Validate like the API does, then answer exactly as ``concierge ask --json``."""
+    question = " ".join(question.split())
+    if not question:
+        raise BadRequest("missing_query", "q (the question) is required")
+    if len(question) > MAX_QUERY:
+        raise BadRequest("query_too_long", f"the question is longer than {MAX_QUERY} characters")
+    return app.search.ask(question, near=near, lang_hint=lang or None, limit=limit).to_json()
+
+
+async def search(request: web.Request) -> web.Response:
+    app = request.app[APP]
+    near = query_position(request)
+    limit = query_int(request, "limit", 3, 1, MAX_RESULTS)
+    lang = request.query.get("lang", "")[:35]
+    return json_response(search_json(app, request.query.get("q", ""), near, lang, limit))
+
+
+async def business(request: web.Request) -> web.Response:
+    app = request.app[APP]
+    found = public_business(app, request.match_info["id"])
+    if found is None:
+        raise BadRequest("not_found", "no published business with that id", 404)
+    return json_response(business_json(found, base_url(app)))
+
+
+def _matches_category(business: BusinessView, category: str) -> bool:
+    if "=" in category:
+        return category in business.categories
+    return any(
+        tag.partition("=")[2] == category or tag.partition("=")[0] == category for tag in business.categories
+    )
+
+
+async def businesses(request: web.Request) -> web.Response:
+    app = request.app[APP]
+    page = query_int(request, "page", 1, 1, 1_000_000)
+    per_page = query_int(request, "per_page", 20, 1, MAX_PER_PAGE)
+    area = request.query.get("area", "")
+    category = request.query.get("category", "").strip().lower()
+    selected = [
+        b
+        for b in app.search.businesses()
+        if exportable(b)
+        and (not area or b.area_id == area)
+        and (not category or _matches_category(b, category))
+    ]
+    selected.sort(key=lambda b: b.id)
+    start = (page - 1) * per_page
+    items = selected[start : start + per_page]
+    next_url = None
+    if start + per_page < len(selected):
+        query = {key: value for key, value in (("area", area), ("category", category)) if value}
+        next_url = str(
+            request.url.with_query({**query, "page": str(page + 1), "per_page": str(per_page)}).relative()
+        )
+    return json_response(
+        {
+            "items": [business_json(b, base_url(app)) for b in items],
+            "total": len(selected),
+            "page": page,
+            "per_page": per_page,
+            "next": next_url,
+        }
+    )
+
+
+async def stats(request: web.Request) -> web.Response:
+    app = request.app[APP]
+    token = app.settings.moderator_token
+    if token is None or not token.get_secret_value():
+        raise BadRequest("disabled", "the moderators' API is not configured on this server", 403)
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), token.get_secret_value().encode()
+    ):
+        raise BadRequest("unauthorized", "a moderator token is required (Authorization: Bearer <token>)", 401)
+    campaign = request.query.get("campaign") or None
+    if campaign is not None and len(campaign) > 64:
+        raise BadRequest("bad_parameter", "campaign is at most 64 characters")
+    days = query_int(request, "days", 28, 1, 366)
+    return json_response(await campaign_stats(app.sessions, campaign, days))
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return json_response(openapi_document(base_url(request.app[APP])))
+
+
+def setup(web_app: web.Application) -> None:
+    web_app.router.add_get("/api/v1/search", search)
+    web_app.router.add_get("/api/v1/businesses", businesses)
+    web_app.router.add_get("/api/v1/businesses/{id}", business)
+    web_app.router.add_get("/api/v1/stats", stats)
+    web_app.router.add_get("/api/v1/openapi.json", openapi)

@@ -1,0 +1,314 @@
+"""The OpenAPI 3.1 description of /api/v1, written by hand to match what the handlers return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+
+RESULT = {
+    "type": "object",
+    "required": ["id", "name", "categories", "lat", "lon", "distance_m", "open_now", "story", "independent"],
+    "properties": {
+        "id": {"type": "string"},
+        "source_id": NULLABLE_STRING,
+        "name": {"type": "string"},
+        "categories": {"type": "array", "items": {"type": "string"}},
+        "lat": {"type": "number"},
+        "lon": {"type": "number"},
+        "distance_m": {"type": "integer"},
+        "open_now": {"type": ["boolean", "null"]},
+        "opens_at": NULLABLE_STRING,
+        "matched": {"type": "array", "items": {"type": "string"}},
+        "why": {"type": "string"},
+        "story": {"type": "string"},
+        "independent": {"type": "boolean"},
+        "address": {"type": "string"},
+        "outdated": {"type": "boolean"},
+    },
+}
+
+ANSWER = {
+    "type": "object",
+    "required": ["query", "language", "understood", "results", "message"],
+    "properties": {
+        "query": {"type": "string"},
+        "language": {"type": "string", "enum": ["nl", "en", "de", "fr"]},
+        "understood": {
+            "type": "object",
+            "required": ["what", "where", "filters"],
+            "properties": {
+                "what": {"type": "string"},
+                "where": NULLABLE_STRING,
+                "filters": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
+        "message": {"type": "string"},
+    },
+}
+
+BUSINESS = {
+    "type": "object",
+    "required": ["id", "name", "categories", "lat", "lon", "story", "url", "independent"],
+    "properties": {
+        "id": {"type": "string"},
+        "source_id": NULLABLE_STRING,
+        "name": {"type": "string"},
+        "categories": {"type": "array", "items": {"type": "string"}},
+        "lat": {"type": "number"},
+        "lon": {"type": "number"},
+        "area": NULLABLE_STRING,
+        "address": {"type": "string"},
+        "opening_hours": {"type": "string", "description": "OpenStreetMap opening_hours syntax"},
+        "phone": {"type": "string"},
+        "website": {"type": "string"},
+        "languages": {"type": "array", "items": {"type": "string"}},
+        "independent": {"type": "boolean"},
+        "pickup": {"type": "boolean"},
+        "delivery": {"type": "string"},
+        "products": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "kind", "sold_out"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "sold_out": {"type": "boolean"},
+                },
+            },
+        },
+        "story": {
+            "type": "object",
+            "required": ["who", "how", "why", "language"],
+            "properties": {k: {"type": "string"} for k in ("who", "how", "why", "language")},
+        },
+        "partners": {"type": "array", "items": {"type": "string"}},
+        "url": {"type": "string", "format": "uri"},
+        "osm_url": NULLABLE_STRING,
+        "attribution": {
+            "type": ["object", "null"],
+            "properties": {"text": {"type": "string"}, "license": {"type": "string"}},
+        },
+        "updated_at": NULLABLE_STRING,
+    },
+}
+
+PAGE = {
+    "type": "object",
+    "required": ["items", "total", "page", "per_page", "next"],
+    "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Business"}},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+        "next": {**NULLABLE_STRING, "description": "relative URL of the next page, null on the last"},
+    },
+}
+
+COUNTS = {"start": {"type": "integer"}, "question": {"type": "integer"}}
+STATS = {
+    "type": "object",
+    "required": ["since", "until", "campaigns"],
+    "properties": {
+        "since": {"type": "string", "format": "date"},
+        "until": {"type": "string", "format": "date"},
+        "campaigns": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["campaign", "start", "question", "days"],
+                "properties": {
+                    "campaign": {"type": "string"},
+                    **COUNTS,
+                    "days": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["day", "start", "question"],
+                            "properties": {"day": {"type": "string", "format": "date"}, **COUNTS},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _ok(description: str, schema: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+LIMITED = {"429": _error("Too many requests from this client; see the Retry-After header")}
+
+
+def _param(name: str, description: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
+
+
+def openapi_document(server_url: str) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Neighbourhood concierge API",
+            "version": "1.0.0",
+            "description": "Read-only access to the neighbourhood's independent businesses: the same search the "
+            "Telegram bot uses, business records with their owners' stories, and paged lists. Records derived "
+            "from OpenStreetMap are © OpenStreetMap contributors, ODbL 1.0. Unknown query parameters are "
+            "ignored; every client error is a 4xx with a JSON error object.",
+            "license": {"name": "ODbL-1.0 (data)", "identifier": "ODbL-1.0"},
+        },
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/api/v1/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "Ask a question, as the bot does (same JSON as `concierge ask --json`)",
+                    "parameters": [
+                        _param(
+                            "q",
+                            "The question; at most 300 characters (longer is refused with 400 query_too_long)",
+                            {"type": "string"},
+                            required=True,
+                        ),
+                        _param(
+                            "lat",
+                            "Latitude of the asker (with lon)",
+                            {"type": "number", "minimum": -90, "maximum": 90},
+                        ),
+                        _param(
+                            "lon",
+                            "Longitude of the asker (with lat)",
+                            {"type": "number", "minimum": -180, "maximum": 180},
+                        ),
+                        _param(
+                            "lang",
+                            "Answer language hint (nl, en, de, fr); detected when absent",
+                            {"type": "string"},
+                        ),
+                        _param(
+                            "limit",
+                            "Number of results",
+                            {"type": "integer", "minimum": 1, "maximum": 5, "default": 3},
+                        ),
+                    ],
+                    "responses": {
+                        "200": _ok("The answer; results is empty when nothing local fits", "Answer"),
+                        "400": _error("Missing or too long question, bad coordinates or limit"),
+                        **LIMITED,
+                    },
+                }
+            },
+            "/api/v1/businesses": {
+                "get": {
+                    "operationId": "listBusinesses",
+                    "summary": "Published businesses (not opted out), ordered by id, paged",
+                    "parameters": [
+                        _param("area", "Area id", {"type": "string"}),
+                        _param(
+                            "category", "An OSM tag (shop=bakery) or its value (bakery)", {"type": "string"}
+                        ),
+                        _param(
+                            "page",
+                            "Page number",
+                            {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 1},
+                        ),
+                        _param(
+                            "per_page",
+                            "Items per page",
+                            {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                        ),
+                    ],
+                    "responses": {
+                        "200": _ok("One page", "Page"),
+                        "400": _error("Bad paging parameters"),
+                        **LIMITED,
+                    },
+                }
+            },
+            "/api/v1/businesses/{id}": {
+                "get": {
+                    "operationId": "getBusiness",
+                    "summary": "One published business",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": _ok("The business", "Business"),
+                        "404": _error("No published business with that id"),
+                        **LIMITED,
+                    },
+                }
+            },
+            "/api/v1/stats": {
+                "get": {
+                    "operationId": "campaignStats",
+                    "summary": "Starts and questions per campaign and day (moderators only)",
+                    "security": [{"moderatorToken": []}],
+                    "parameters": [
+                        _param("campaign", "One campaign tag", {"type": "string", "maxLength": 64}),
+                        _param(
+                            "days",
+                            "How many days back",
+                            {"type": "integer", "minimum": 1, "maximum": 366, "default": 28},
+                        ),
+                    ],
+                    "responses": {
+                        "200": _ok("Aggregated counts", "Stats"),
+                        "400": _error("Bad parameters"),
+                        "401": _error("Missing or wrong moderator token"),
+                        "403": _error("The moderators' API is not configured"),
+                        **LIMITED,
+                    },
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        **LIMITED,
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": ERROR,
+                "Result": RESULT,
+                "Answer": ANSWER,
+                "Business": BUSINESS,
+                "Page": PAGE,
+                "Stats": STATS,
+            },
+            "securitySchemes": {"moderatorToken": {"type": "http", "scheme": "bearer"}},
+        },
+    }

@@ -1,0 +1,313 @@
+"""Public HTML pages, the sitemap, llms.txt, the newsletter digest and QR codes.
+
+A business whose owner opted out has no public page (404), is not in the sitemap and not in exports;
+the bot's search still finds it, since the owner keeps their listing in the bot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from aiohttp import web
+from babel.dates import get_day_names
+
+from catalog.jsonld import OSM_CREDIT, business_jsonld, exportable, opening_hours_spans, osm_url, schema_type
+from catalog.views import AreaView, BusinessView
+from concierge import digest
+from concierge.app import App
+from concierge.deeplinks import DeepLink, decode, short_ref, start_url, valid_campaign
+from concierge.i18n import translator
+from handlers.web.api import MAX_QUERY, public_business
+from handlers.web.context import APP, BadRequest, base_url, query_int, request_language
+
+_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+
+STYLE = (
+    "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:44rem;margin:0 auto;padding:1rem;"
+    "line-height:1.55;color:#1d1d1d;background:#fdfcf8}a{color:#1a4d2e}h1{line-height:1.2}"
+    "a:focus-visible{outline:3px solid #e0a100;outline-offset:2px}.ask{display:inline-block;padding:.6rem 1rem;"
+    "background:#1a4d2e;color:#fff;border-radius:.4rem;text-decoration:none;font-weight:600}"
+    "dt{font-weight:600;margin-top:.6rem}dd{margin-left:0}footer{margin-top:2rem;font-size:.85rem;color:#555}"
+)
+
+
+def _page(lang: str, title: str, body: str, head: str = "", status: int = 200) -> web.Response:
+    document = (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style>{head}</head>"
+        f"<body>{body}</body></html>"
+    )
+    return web.Response(text=document, content_type="text/html", status=status)
+
+
+def not_found_page(lang: str) -> web.Response:
+    t = translator(lang)
+    body = (
+        f"<main><h1>{html.escape(t('Page not found'))}</h1>"
+        f"<p>{html.escape(t('There is no public page here. The business may have left or keeps its page private.'))}</p>"
+        f'<p><a href="/?lang={lang}">{html.escape(t("Back to the start page"))}</a></p></main>'
+    )
+    return _page(lang, t("Page not found"), body, status=404)
+
+
+def hours_in_words(expression: str, lang: str) -> list[str]:
+    """Lines like "Monday – Friday: 09:00–18:00", or the raw expression when it cannot be read."""
+    try:
+        from catalog.hours import describe  # type: ignore[import-not-found, unused-ignore]
+
+        described = describe(expression, lang)
+        if isinstance(described, str) and described:
+            return [described]
+        if isinstance(described, list | tuple) and described:
+            return [str(line) for line in described]
+    except Exception:
+        pass
+    spans = opening_hours_spans(expression)
+    if not spans:
+        return [expression] if expression else []
+    names = get_day_names("wide", locale=lang)
+    by_days: dict[tuple[str, ...], list[str]] = {}
+    for days, opens, closes in spans:
+        by_days.setdefault(tuple(days), []).append(f"{opens}–{closes}")
+    lines = []
+    for group, times in sorted(by_days.items(), key=lambda item: _DAYS.index(item[0][0])):
+        indexes = [_DAYS.index(day) for day in group]
+        if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
+            label = f"{names[indexes[0]]} – {names[indexes[-1]]}"
+        else:
+            label = ", ".join(names[i] for i in indexes)
+        lines.append(f"{label.capitalize()}: {', '.join(times)}")
+    return lines
+
+
+def _area(app: App, business: BusinessView) -> AreaView | None:
+    return next((a for a in app.search.areas if a.id == business.area_id), None)
+
+
+def _map_url(business: BusinessView) -> str:
+    return (
+        f"https://www.openstreetmap.org/?mlat={business.lat:.6f}&mlon={business.lon:.6f}"
+        f"#map=18/{business.lat:.6f}/{business.lon:.6f}"
+    )
+
+
+async def business_page(request: web.Request) -> web.Response:
+    app = request.app[APP]
+    lang = request_language(request, app.settings.default_language)
+    business = public_business(app, request.match_info["id"])
+    if business is None:
+        return not_found_page(lang)
+    t = translator(lang)
+    e = html.escape
+    area = _area(app, business)
+    data = business_jsonld(business, area, base_url(app), app.settings.bot_username)
+    ld = _json(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    ask = start_url(app.settings.bot_username, DeepLink("business", short_ref(business.id)))
+    story = [p for p in (business.story_who, business.story_how, business.story_why) if p.strip()]
+    lang_attr = f' lang="{e(business.story_language)}"' if business.story_language else ""
+    parts = [f"<main><article><h1>{e(business.name)}</h1>"]
+    if story:
+        parts.append(f"<section{lang_attr}><h2>{e(t('Their story'))}</h2>")
+        parts += [f"<p>{e(' '.join(p.split()))}</p>" for p in story]
+        parts.append("</section>")
+    parts.append(f'<p><a class="ask" href="{e(ask)}">{e(t("Ask the concierge"))}</a></p><dl>')
+    if business.address:
+        parts.append(f"<dt>{e(t('Address'))}</dt><dd><address>{e(business.address)}</address></dd>")
+    parts.append(
+        f'<dt>{e(t("Map"))}</dt><dd><a href="{e(_map_url(business))}">{e(t("Show on OpenStreetMap"))}</a></dd>'
+    )
+    if business.opening_hours:
+        hours = "".join(f"<li>{e(line)}</li>" for line in hours_in_words(business.opening_hours, lang))
+        parts.append(f"<dt>{e(t('Opening hours'))}</dt><dd><ul>{hours}</ul></dd>")
+    if business.phone:
+        parts.append(
+            f'<dt>{e(t("Phone"))}</dt><dd><a href="tel:{e(business.phone.replace(" ", ""))}">{e(business.phone)}</a></dd>'
+        )
+    if business.website:
+        parts.append(
+            f'<dt>{e(t("Website"))}</dt><dd><a href="{e(business.website)}" rel="nofollow">{e(business.website)}</a></dd>'
+        )
+    parts.append("</dl>")
+    if business.products:
+        items = "".join(
+            f"<li>{e(p.name)}{' (' + e(t('sold out')) + ')' if p.sold_out else ''}</li>"
+            for p in business.products
+        )
+        parts.append(f"<section><h2>{e(t('Products and services'))}</h2><ul>{items}</ul></section>")
+    parts.append("</article></main><footer>")
+    if business.source_id:
+        parts.append(
+            f'<p>{e(t("Based on data from OpenStreetMap"))}: <a href="{e(osm_url(business.source_id) or "")}">'
+            f"{e(OSM_CREDIT)}</a></p>"
+        )
+    parts.append(f'<p><a href="/?lang={lang}">{e(t("More local businesses"))}</a></p></footer>')
+    head = (
+        f'<link rel="canonical" href="{e(data["@id"])}">'
+        f'<meta name="description" content="{e(business.story_line[:200])}">'
+        f'<script type="application/ld+json">{ld}</script>'
+    )
+    return _page(lang, business.name, "".join(parts), head)
+
+
+def _json(data: Any) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False)
+
+
+async def landing(request: web.Request) -> web.Response:
+    app = request.app[APP]
+    lang = request_language(request, app.settings.default_language)
+    t = translator(lang)
+    e = html.escape
+    area = app.search.area
+    title = (
+        t("Independent businesses in {area}", area=area.name) if area else t("Independent local businesses")
+    )
+    bot = f"https://t.me/{app.settings.bot_username}"
+    body = (
+        f"<main><h1>{e(title)}</h1><p>{e(t('Ask where to buy something nearby, and meet the people behind the shops.'))}</p>"
+        f'<p><a class="ask" href="{e(bot)}">{e(t("Ask the concierge"))}</a></p>'
+        f'<div id="concierge-widget"><script src="/widget.js" data-lang="{lang}" async></script></div>'
+        f"<h2>{e(t('For developers'))}</h2><ul>"
+        f'<li><a href="/api/v1/openapi.json">{e(t("Public API (OpenAPI)"))}</a></li>'
+        f'<li><a href="/llms.txt">llms.txt</a></li><li><a href="/sitemap.xml">sitemap.xml</a></li></ul></main>'
+    )
+    return _page(lang, title, body)
+
+
+async def sitemap(request: web.Request) -> web.Response:
+    app = request.app[APP]
+    base = base_url(app)
+    urls = [f"<url><loc>{xml_escape(base)}/</loc></url>"]
+    for business in sorted(app.search.businesses(), key=lambda b: b.id):
+        if not exportable(business):
+            continue
+        lastmod = (
+            f"<lastmod>{business.updated_at.date().isoformat()}</lastmod>" if business.updated_at else ""
+        )
+        urls.append(f"<url><loc>{xml_escape(f'{base}/b/{business.id}')}</loc>{lastmod}</url>")
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(urls) + "</urlset>\n"
+    )
+    return web.Response(text=text, content_type="application/xml")
+
+
+LLMS = """# {title}
+
+> A catalogue of independent neighbourhood businesses{where}: what they sell, where they are, when they
+> are open, and their owners' own stories. Residents ask a Telegram bot (https://t.me/{bot}) in Dutch,
+> English, German or French; this site offers the same catalogue to software and AI assistants.
+
+## What is in it
+- {count} published businesses with a public page, e.g. {example}
+- Each page carries schema.org JSON-LD (LocalBusiness or a more specific type): address, geo,
+  openingHoursSpecification, sameAs/website, description and founder from the owner's story, offers.
+- Records imported from OpenStreetMap (with a `source_id` such as `node/123`) are
+  © OpenStreetMap contributors, available under the Open Database Licence (ODbL 1.0,
+  https://opendatacommons.org/licenses/odbl/1-0/); attribute them when you reuse them.
+- Owners who opted out have no public page, are left out of the list API, the sitemap and the
+  open-data export (`concierge export --format jsonld`). The bot's search, and /api/v1/search which
+  answers exactly as the bot, still find them: the owner keeps their listing in the bot.
+- No owner or resident identities are published anywhere.
+
+## API (read-only JSON, CORS open, rate-limited per client; 429 with Retry-After when exceeded)
+- [OpenAPI 3.1 document]({base}/api/v1/openapi.json)
+- `GET {base}/api/v1/search?q=QUESTION&lat=&lon=&lang=&limit=`: the bot's answer to a question
+  (`results` is empty when nothing nearby fits; an honest empty answer). `q` is at most {max_query}
+  characters; a longer question is refused with 400 `query_too_long` rather than cut.
+- `GET {base}/api/v1/businesses/{{id}}`: one business.
+- `GET {base}/api/v1/businesses?area=&category=&page=&per_page=`: a paged list (`total`, `next`).
+- Errors are `{{"error": {{"code", "message"}}}}` with a 4xx status; unknown parameters are ignored.
+
+## Other
+- [Sitemap]({base}/sitemap.xml) of all public business pages: `{base}/b/{{id}}`
+- Newsletter block: `{base}/digest?area=&count=3&format=html|markdown|text&campaign=&lang=`
+- Embeddable search: `<script src="{base}/widget.js" data-lang="nl" async></script>` or an iframe of `{base}/widget`
+- MCP server for assistants: `concierge mcp` (stdio), tools `search_local_businesses` and `get_business`
+"""
+
+
+async def llms_txt(request: web.Request) -> web.Response:
+    app = request.app[APP]
+    area = app.search.area
+    public = sorted((b for b in app.search.businesses() if exportable(b)), key=lambda b: b.id)
+    base = base_url(app)
+    text = LLMS.format(
+        title=f"Neighbourhood concierge: {area.name}" if area else "Neighbourhood concierge",
+        where=f" in {area.name}, {area.city}" if area and area.city else (f" in {area.name}" if area else ""),
+        bot=app.settings.bot_username,
+        count=len(public),
+        example=f"{base}/b/{public[0].id} ({schema_type(public[0].categories)})"
+        if public
+        else f"{base}/b/ID",
+        base=base,
+        max_query=MAX_QUERY,
+    )
+    return web.Response(text=text, content_type="text/plain", charset="utf-8")
+
+
+def _find_area(app: App, wanted: str) -> AreaView:
+    for area in app.search.areas:
+        if wanted.lower() in (area.id.lower(), area.name.lower()):
+            return area
+    raise BadRequest("unknown_area", "no area with that id or name", 404)
+
+
+async def digest_block(request: web.Request) -> web.Response:
+    app = request.app[APP]
+    lang = request_language(request, app.settings.default_language)
+    fmt = next((f for f in digest.FORMATS if f == request.query.get("format", "html")), None)
+    if fmt is None:
+        raise BadRequest("bad_parameter", "format must be html, markdown or text")
+    count = query_int(request, "count", 3, 1, digest.MAX_COUNT)
+    campaign = request.query.get("campaign") or None
+    if campaign is not None and not valid_campaign(campaign):
+        raise BadRequest("bad_parameter", "campaign is 1-20 letters, digits or hyphens")
+    area = _find_area(app, request.query["area"]) if request.query.get("area") else None
+    chosen = await digest.pick(
+        app.sessions,
+        app.search.businesses(),
+        area=area.id if area else None,
+        count=count,
+        campaign=campaign,
+        today=dt.datetime.now(dt.UTC).date(),
+    )
+    featured = [
+        digest.feature(b, bot_username=app.settings.bot_username, campaign=campaign, qr_base=base_url(app))
+        for b in chosen
+    ]
+    text = digest.render(featured, fmt, lang, area)
+    content_type = {"html": "text/html", "markdown": "text/markdown", "text": "text/plain"}[fmt]
+    return web.Response(text=text, content_type=content_type, charset="utf-8")
+
+
+@functools.lru_cache(maxsize=512)
+def _qr(link: str) -> bytes:
+    return digest.qr_png(link)
+
+
+async def qr_code(request: web.Request) -> web.Response:
+    app = request.app[APP]
+    link = decode(request.match_info["payload"])
+    if link is None:
+        raise BadRequest("not_found", "not a deep-link payload of this bot", 404)
+    png = _qr(start_url(app.settings.bot_username, link))
+    return web.Response(
+        body=png, content_type="image/png", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+def setup(web_app: web.Application) -> None:
+    web_app.router.add_get("/", landing)
+    web_app.router.add_get("/b/{id}", business_page)
+    web_app.router.add_get("/sitemap.xml", sitemap)
+    web_app.router.add_get("/llms.txt", llms_txt)
+    web_app.router.add_get("/digest", digest_block)
+    web_app.router.add_get(r"/qr/{payload:[A-Za-z0-9_-]{1,64}}.png", qr_code)
