@@ -1,0 +1,364 @@
+"""Opening hours in OpenStreetMap syntax: open now, next opening, and the hours in words.
+
+Parsing and evaluation are done by ``opening-hours-py`` (a Rust port of the OSM specification) in the
+area's time zone, with the area's public holidays for ``PH`` rules. Owners' temporary closures and
+special days are appended to the expression as dated rules (``2025Dec24 10:00-14:00``,
+``2025Dec20-2026Jan03 off``): later rules override earlier ones for their days, so the library
+computes "opens at" across a closure by itself. Hours that cannot be parsed are kept as typed and
+evaluate to "unknown" (``open_now is None``), never to an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from babel.dates import format_date, format_skeleton, format_time, get_day_names
+from opening_hours import OpeningHours, State
+
+from concierge.i18n import normalise_language, translator
+
+MAX_EXPRESSION_CHARS = 500
+HORIZON = timedelta(days=370)
+MAX_INTERVALS = 2000
+OPEN_ENDED_CLOSURE = timedelta(days=3650)
+UNKNOWN = "24/7 unknown"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+TIME_LOCALES = {"en": "en_GB"}
+"""English times as in Europe (07:30, not 7:30 AM): the bot serves European neighbourhoods."""
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class HoursStatus:
+    raw: str
+    parsed: bool
+    open_now: bool | None
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    closed_temporarily: bool = False
+
+
+def _safely(call: Callable[[], T]) -> T | None:
+    """Runs a library call; parser errors and Rust panics (a BaseException in pyo3) become None."""
+    try:
+        return call()
+    except Exception:
+        return None
+    except BaseException as error:
+        if type(error).__name__ == "PanicException":
+            return None
+        raise
+
+
+def clean(expr: str) -> str:
+    """Surrounding space and a trailing separator ("Mo-Fr 09:00-17:00;") are typing slips, not syntax."""
+    return expr.strip().rstrip(";, \t").strip()
+
+
+@lru_cache(maxsize=4096)
+def _compile(expr: str, timezone: str | None, country: str | None) -> OpeningHours | None:
+    """``country`` must be one :func:`_library_country` accepted."""
+    zone = ZoneInfo(timezone) if timezone else None
+    return _safely(lambda: OpeningHours(expr, timezone=zone, country=country))
+
+
+def parse(expr: object) -> OpeningHours | None:
+    """The parsed expression, or None for empty, too long or unparsable input. Never raises."""
+    if not isinstance(expr, str):
+        return None
+    text = clean(expr)
+    if not text or len(text) > MAX_EXPRESSION_CHARS:
+        return None
+    return _compile(text, None, None)
+
+
+def validate(expr: object) -> str | None:
+    """None when ``expr`` is usable opening hours, else a short English reason."""
+    if not isinstance(expr, str) or not clean(expr):
+        return "empty"
+    text = clean(expr)
+    if len(text) > MAX_EXPRESSION_CHARS:
+        return f"longer than {MAX_EXPRESSION_CHARS} characters"
+    try:
+        OpeningHours(text)
+    except Exception as error:
+        match = re.search(r"-->\s*\d+:(\d+)", str(error))
+        if match:
+            position = int(match.group(1))
+            return f"not understood from character {position}: {text[position - 1 : position + 19]!r}"
+        return "not valid opening hours syntax"
+    except BaseException as error:
+        if type(error).__name__ == "PanicException":
+            return "not valid opening hours syntax"
+        raise
+    return None
+
+
+@lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return ZoneInfo("UTC")
+
+
+@lru_cache(maxsize=256)
+def _library_country(country: str) -> str | None:
+    """The ISO code if opening-hours-py knows this country's public holidays, else None."""
+    code = country.strip().upper()
+    if not code:
+        return None
+    return code if _safely(lambda: OpeningHours("PH off", country=code)) is not None else None
+
+
+def _osm_date(day: date) -> str:
+    return f"{day.year}{MONTHS[day.month - 1]}{day.day:02d}"
+
+
+def _day_rule(day: date, hours: str) -> str | None:
+    hours = hours.strip()
+    if hours.lower() in {"off", "closed", ""}:
+        hours = "off"
+    rule = f"{_osm_date(day)} {hours}"
+    return rule if parse(rule) is not None else None
+
+
+def _special_rules(special_hours: Mapping[str, str] | None, today: date) -> list[str]:
+    rules = []
+    for key, hours in sorted((special_hours or {}).items()):
+        try:
+            day = date.fromisoformat(str(key))
+        except ValueError:
+            continue
+        if day >= today - timedelta(days=1) and isinstance(hours, str):
+            rule = _day_rule(day, hours)
+            if rule:
+                rules.append(rule)
+    return rules
+
+
+def _holiday_rules(expr: str, country: str, today: date) -> list[str]:
+    """For a country opening-hours-py has no calendar for: "PH ..." rules as dated rules.
+
+    Only whole rules that start with ``PH`` ("PH off", "PH 10:00-14:00") are carried over; the
+    dates come from the ``holidays`` package.
+    """
+    if "PH" not in expr.upper() or _library_country(country) or not country.strip():
+        return []
+    try:
+        calendar = holidays.country_holidays(country.strip().upper(), years=(today.year, today.year + 1))
+    except (NotImplementedError, KeyError, ValueError):
+        return []
+    ph_hours = [
+        match.group(1) or "open"
+        for rule in expr.split(";")
+        if (match := re.fullmatch(r"\s*PH(?:\s+(.+?))?\s*", rule, flags=re.IGNORECASE))
+    ]
+    if not ph_hours:
+        return []
+    rules = []
+    for day in sorted(calendar):
+        if today - timedelta(days=1) <= day <= today + HORIZON:
+            rule = _day_rule(day, ph_hours[-1])
+            if rule:
+                rules.append(rule)
+    return rules
+
+
+def _closure(closed_from: date | None, closed_until: date | None, today: date) -> tuple[date, date] | None:
+    if closed_from is None and closed_until is None:
+        return None
+    start = closed_from or today
+    end = closed_until or start + OPEN_ENDED_CLOSURE
+    if end < start or end < today:
+        return None
+    return start, end
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def status(
+    expr: str | None,
+    now_utc: datetime,
+    timezone: str,
+    country: str = "NL",
+    closed_from: date | None = None,
+    closed_until: date | None = None,
+    special_hours: Mapping[str, str] | None = None,
+) -> HoursStatus:
+    """Open or closed at ``now_utc``, evaluated in the local time of ``timezone``.
+
+    ``closed_from``..``closed_until`` (inclusive dates; either may be missing) is a temporary
+    closure; ``special_hours`` maps "YYYY-MM-DD" to "off" or hours such as "10:00-14:00" for that
+    day. Returned datetimes are local.
+    """
+    raw = expr if isinstance(expr, str) else ""
+    zone = _zone(timezone)
+    now = _aware(now_utc).astimezone(zone)
+    today = now.date()
+    base = clean(raw)
+    parsed = parse(base) is not None
+    closure = _closure(closed_from, closed_until, today)
+    rules = [base if parsed else UNKNOWN]
+    rules += _holiday_rules(base, country, today) if parsed else []
+    rules += _special_rules(special_hours, today)
+    if closure:
+        rules.append(f"{_osm_date(closure[0])}-{_osm_date(closure[1])} off")
+    hours = _compile("; ".join(rules), zone.key, _library_country(country))
+    closed_temporarily = closure is not None and closure[0] <= today <= closure[1]
+    if hours is None:
+        return HoursStatus(raw, parsed, False if closed_temporarily else None, None, None, closed_temporarily)
+    return _evaluate(hours, now, zone, raw, parsed, closed_temporarily)
+
+
+def _evaluate(
+    hours: OpeningHours, now: datetime, zone: ZoneInfo, raw: str, parsed: bool, closed_temporarily: bool
+) -> HoursStatus:
+    intervals = _safely(lambda: _open_runs(hours, now, zone))
+    if intervals is None:
+        return HoursStatus(raw, parsed, None)
+    state, opens_at, closes_at = intervals
+    open_now = {State.OPEN: True, State.CLOSED: False}.get(state)
+    return HoursStatus(raw, parsed, open_now, opens_at, closes_at, closed_temporarily)
+
+
+def _open_runs(
+    hours: OpeningHours, now: datetime, zone: ZoneInfo
+) -> tuple[State, datetime | None, datetime | None]:
+    """The state now, the start of the next open run (when not open) and the end of the current one."""
+    state = hours.state(now)[0]
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    for count, (start, _end, interval_state, _comment) in enumerate(hours.intervals(now, now + HORIZON)):
+        if count >= MAX_INTERVALS:
+            break
+        if state == State.OPEN:
+            if interval_state != State.OPEN:
+                closes_at = start.astimezone(zone)
+                break
+        elif interval_state == State.OPEN:
+            opens_at = start.astimezone(zone)
+            break
+    return state, opens_at, closes_at
+
+
+def _times_locale(lang: str) -> str:
+    lang = normalise_language(lang, default="en")
+    return TIME_LOCALES.get(lang, lang)
+
+
+def format_opens_at(opens_at: datetime, now_local: datetime, lang: str) -> str:
+    """ "opens at 07:30", "opens tomorrow at 07:30", "opens Tuesday at 07:30", "opens on 3 January at …"."""
+    t = translator(lang)
+    locale = _times_locale(lang)
+    zone = opens_at.tzinfo
+    now = now_local.astimezone(zone) if now_local.tzinfo and zone else now_local
+    time = format_time(opens_at, "short", tzinfo=zone, locale=locale)
+    days = (opens_at.date() - now.date()).days
+    if days <= 0:
+        return t("opens at {time}", time=time)
+    if days == 1:
+        return t("opens tomorrow at {time}", time=time)
+    if days < 7:
+        return t("opens {day} at {time}", day=format_date(opens_at, "EEEE", locale=locale), time=time)
+    when = format_skeleton("MMMMd", opens_at, tzinfo=zone, locale=locale)
+    return t("opens on {date} at {time}", date=when, time=time)
+
+
+def format_closes_at(closes_at: datetime, lang: str) -> str:
+    """ "open until 18:00"."""
+    time = format_time(closes_at, "short", tzinfo=closes_at.tzinfo, locale=_times_locale(lang))
+    return translator(lang)("open until {time}", time=time)
+
+
+_DAY = r"(?:Mo|Tu|We|Th|Fr|Sa|Su)"
+_DAY_SELECTOR = rf"(?:{_DAY}(?:\s*-\s*{_DAY})?|PH|SH)"
+_TIME = r"\d{1,2}:\d{2}"
+_SPAN = rf"{_TIME}\s*-\s*{_TIME}"
+_RULE = re.compile(
+    rf"(?P<days>{_DAY_SELECTOR}(?:\s*,\s*{_DAY_SELECTOR})*)?\s*"
+    rf"(?P<times>{_SPAN}(?:\s*,\s*{_SPAN})*)?\s*"
+    r"(?P<modifier>off|closed|open)?",
+    flags=re.IGNORECASE,
+)
+_RULE_SEPARATOR = re.compile(
+    rf";|(?<=\d)\s*,\s*(?={_DAY_SELECTOR}\b)|(?<=off|sed|pen)\s*,\s*(?={_DAY_SELECTOR}\b)",
+    flags=re.IGNORECASE,
+)
+
+
+def _short_time(text: str) -> str:
+    hour, minute = text.split(":")
+    return f"{int(hour) % 24 if int(hour) > 24 else int(hour)}:{minute}"
+
+
+def _describe_days(selectors: Iterable[str], lang: str) -> str:
+    t = translator(lang)
+    names = get_day_names("abbreviated", context="stand-alone", locale=lang)
+    parts: list[str] = []
+    weekdays: set[int] = set()
+    for selector in selectors:
+        token = selector.replace(" ", "")
+        if token.upper() == "PH":
+            parts.append(t("public holidays"))
+        elif token.upper() == "SH":
+            parts.append(t("school holidays"))
+        else:
+            first, _, last = token.partition("-")
+            start = DAYS.index(first.capitalize())
+            end = DAYS.index(last.capitalize()) if last else start
+            weekdays.update(range(start, end + 1) if start <= end else [*range(start, 7), *range(0, end + 1)])
+            parts.append(f"{names[start]}–{names[end]}" if last else names[start])
+    if len(weekdays) == 7 and len(parts) == 1:
+        return t("daily")
+    return ", ".join(parts)
+
+
+def _describe_rule(rule: str, lang: str) -> str | None:
+    t = translator(lang)
+    if rule.replace(" ", "").lower() in {"24/7", "24/7open"}:
+        return t("open 24/7")
+    match = _RULE.fullmatch(rule.strip())
+    if match is None or not any(match.groupdict().values()):
+        return None
+    selectors = re.split(r"\s*,\s*", match["days"]) if match["days"] else []
+    days = _describe_days(selectors, lang) if selectors else ""
+    modifier = (match["modifier"] or "").lower()
+    if modifier in {"off", "closed"}:
+        if [s.upper() for s in selectors] == ["PH"]:
+            return t("closed on public holidays")
+        return f"{days} {t('closed')}" if days else t("closed")
+    if match["times"]:
+        spans = []
+        for span in re.split(r"\s*,\s*", match["times"]):
+            start, end = (part.strip() for part in span.split("-"))
+            spans.append(f"{_short_time(start)}–{_short_time(end)}")
+        return f"{days or t('daily')} {', '.join(spans)}"
+    return f"{days} {t('open all day')}" if days else None
+
+
+def describe(expr: str | None, lang: str) -> str:
+    """The hours in words for a preview: "Tue–Fri 7:30–18:00; Sat 7:30–16:00; closed on public holidays".
+
+    Forms this does not put in words (months, sunrise, comments, fallbacks) are returned as typed.
+    """
+    raw = expr if isinstance(expr, str) else ""
+    text = clean(raw)
+    if not text or parse(text) is None:
+        return raw.strip()
+    lang = normalise_language(lang, default="en")
+    described = [_describe_rule(rule, lang) for rule in _RULE_SEPARATOR.split(text) if rule.strip()]
+    if not described or any(part is None for part in described):
+        return text
+    return "; ".join(part for part in described if part)
