@@ -117,7 +117,7 @@ def opening_line(result: Result, t: Translate) -> str:
     if result.open_now is True:
         return t("open now")
     if result.open_now is False:
-        return t("opens {time}", time=result.opens_at) if result.opens_at else t("closed now")
+        return t("opens at {time}", time=result.opens_at) if result.opens_at else t("closed now")
     return ""
 
 
