@@ -1,10 +1,11 @@
-"""`concierge mcp`."""
+"""`concierge mcp`: a Model Context Protocol server on stdio for AI assistants."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 
-from concierge.errors import UserError
+from concierge.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -12,4 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UserError("not implemented yet")
+    from handlers.mcp_server import serve_stdio
+
+    settings = Settings(**({"database_url": args.db} if args.db else {}))
+    asyncio.run(serve_stdio(settings))
+    return 0
