@@ -1,0 +1,154 @@
+"""The Telegram bot on aiogram 3: updates in, neutral events to the conversation core, Bot API calls out.
+
+All translation lives in :mod:`handlers.telegram_render`; this module only moves its dicts through
+aiogram's Dispatcher (long polling, updates handled concurrently as tasks) and Bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router, methods
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineQuery, Message
+
+from concierge.app import App
+from concierge.conversation import Conversation, bot_commands
+from concierge.errors import UserError
+from concierge.events import Event
+from handlers.telegram_render import (
+    ALLOWED_UPDATES,
+    ApiCall,
+    BotIdentity,
+    command_calls,
+    event_from_callback,
+    event_from_inline_query,
+    event_from_message,
+    harmless,
+    respond,
+)
+
+log = logging.getLogger(__name__)
+MAX_RETRY_AFTER = 30
+
+
+def _dump(obj: Any) -> dict[str, Any]:
+    return obj.model_dump(mode="json", by_alias=True, exclude_none=True)  # type: ignore[no-any-return]
+
+
+def _method(call: ApiCall) -> methods.TelegramMethod[Any]:
+    params = dict(call.params)
+    if call.upload:
+        params[call.upload.field] = BufferedInputFile(call.upload.content, call.upload.filename)
+    method_class = getattr(methods, call.method[0].upper() + call.method[1:])
+    return method_class(**params)  # type: ignore[no-any-return]
+
+
+class AiogramRuntime:
+    def __init__(self, app: App, conversation: Conversation | None = None):
+        settings = app.settings
+        if settings.bot_token is None:
+            raise UserError("CONCIERGE_BOT_TOKEN is not set: the Telegram bot needs a token from @BotFather")
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        self.bot = Bot(settings.bot_token.get_secret_value(), session=session)
+        self.conversation = conversation or Conversation(app)
+        self.default_language = settings.default_language
+        self.identity = BotIdentity(0, settings.bot_username)
+        self.dispatcher = Dispatcher()
+        router = Router(name="concierge")
+        router.message.register(self._on_message)
+        router.edited_message.register(self._on_edited_message)
+        router.callback_query.register(self._on_callback_query)
+        router.inline_query.register(self._on_inline_query)
+        self.dispatcher.include_router(router)
+        self._inflight: set[asyncio.Task[Any]] = set()
+
+    async def start(self) -> None:
+        """Ask Telegram who the bot is, and register the commands in every language."""
+        me = await self.bot.get_me()
+        self.identity = BotIdentity(me.id, me.username or self.identity.username)
+        for call in command_calls(bot_commands, self.default_language):
+            await self.execute(call)
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        """Long polling until ``stop`` is set."""
+        polling = asyncio.create_task(
+            self.dispatcher.start_polling(
+                self.bot,
+                handle_signals=False,
+                close_bot_session=False,
+                allowed_updates=list(ALLOWED_UPDATES),
+            )
+        )
+        waiting = asyncio.create_task(stop.wait())
+        await asyncio.wait({polling, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        if not polling.done():
+            try:
+                await self.dispatcher.stop_polling()
+            except RuntimeError:
+                polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        """One update from the webhook."""
+        await self.dispatcher.feed_raw_update(self.bot, update)
+
+    async def set_webhook(self, url: str, secret: str | None) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES))
+
+    async def close(self) -> None:
+        """Let updates in progress finish (a few seconds at most), then close the HTTP session."""
+        if self._inflight:
+            await asyncio.wait(self._inflight, timeout=10)
+        await self.bot.session.close()
+
+    async def execute(self, call: ApiCall) -> None:
+        """One Bot API call; waits once on a 429, logs (without message text) anything else."""
+        for attempt in range(2):
+            try:
+                await self.bot(_method(call))
+                return
+            except TelegramRetryAfter as exc:
+                if attempt or exc.retry_after > MAX_RETRY_AFTER:
+                    log.warning("%s: rate limited for %ss, dropped", call.method, exc.retry_after)
+                    return
+                await asyncio.sleep(exc.retry_after)
+            except TelegramNetworkError as exc:
+                log.warning("%s failed: %s", call.method, exc)
+                return
+            except TelegramAPIError as exc:
+                if not harmless(exc.message):
+                    log.warning("%s refused: %s", call.method, exc.message)
+                return
+
+    async def _on_message(self, message: Message) -> None:
+        event = event_from_message(_dump(message), self.identity)
+        await self._track(event)
+
+    async def _on_edited_message(self, message: Message) -> None:
+        event = event_from_message(_dump(message), self.identity, edited=True)
+        await self._track(event)
+
+    async def _on_callback_query(self, query: CallbackQuery) -> None:
+        await self._track(event_from_callback(_dump(query)))
+
+    async def _on_inline_query(self, query: InlineQuery) -> None:
+        await self._track(event_from_inline_query(_dump(query)))
+
+    async def _track(self, event: Event | None) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            if event is not None:
+                await respond(self.conversation.handle, event, self.execute)
+        finally:
+            if task is not None:
+                self._inflight.discard(task)

@@ -1,0 +1,306 @@
+"""What both Telegram runtimes share, as pure functions over the Bot API's own JSON vocabulary.
+
+Inbound: a message, callback query or inline query (as Bot API dicts) becomes one neutral
+:class:`~concierge.events.Event`. Outbound: each neutral reply becomes :class:`ApiCall` s (a Bot API
+method name and its parameters). The runtimes only move these dicts in and out of their library, which
+keeps aiogram and python-telegram-bot behaving identically.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from concierge.events import (
+    AnswerCallback,
+    AnswerInline,
+    Button,
+    Event,
+    InlineResult,
+    Keyboard,
+    Notify,
+    Reply,
+    SendDocument,
+    SendLocation,
+    SendPhoto,
+    SendText,
+    SendVenue,
+)
+from concierge.settings import LANGUAGES
+
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query")
+IGNORED_ERRORS = ("message is not modified", "query is too old")
+"""Bot API refusals that are harmless after the fact and are only logged."""
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    field: str
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCall:
+    method: str
+    """As the Bot API spells it: ``sendMessage``."""
+    params: dict[str, Any]
+    upload: Upload | None = None
+    """A file to send as ``params[upload.field]``; the runtime wraps it in its own input-file type."""
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where the replies to one event go."""
+
+    chat_id: int
+    callback_id: str | None = None
+    inline_query_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BotIdentity:
+    id: int
+    username: str
+
+
+# -- inbound ----------------------------------------------------------------------------------------
+
+
+def _user_fields(user: Mapping[str, Any] | None, chat: Mapping[str, Any]) -> dict[str, Any]:
+    user = user or {}
+    return {"user_id": int(user.get("id", chat["id"])), "language_code": user.get("language_code")}
+
+
+def _mentions(text: str, username: str) -> bool:
+    return bool(username) and re.search(rf"@{re.escape(username)}\b", text, re.IGNORECASE) is not None
+
+
+def event_from_message(message: Mapping[str, Any], bot: BotIdentity, *, edited: bool = False) -> Event | None:
+    """The event a (possibly edited) message stands for; ``None`` for a command meant for another bot.
+
+    A live location's moving pin arrives as an edited message: that is a fresh position, not an edit.
+    """
+    chat = message["chat"]
+    text = message.get("text") or message.get("caption") or ""
+    reply_to = message.get("reply_to_message") or {}
+    base: dict[str, Any] = {
+        **_user_fields(message.get("from"), chat),
+        "chat_id": int(chat["id"]),
+        "chat_type": chat.get("type", "private"),
+        "message_id": message.get("message_id"),
+        "edited": edited,
+        "addressed": chat.get("type") == "private"
+        or _mentions(text, bot.username)
+        or (reply_to.get("from") or {}).get("id") == bot.id,
+    }
+    if "text" in message and text.startswith("/"):
+        head, _, rest = text.partition(" ")
+        command, _, target = head[1:].partition("@")
+        if target and target.lower() != bot.username.lower():
+            return None
+        return Event(kind="command", command=command.lower(), text=rest.strip(), **base)
+    if "text" in message:
+        return Event(kind="text", text=text, **base)
+    if location := message.get("location"):
+        live = bool(location.get("live_period")) or edited
+        base["edited"] = False
+        return Event(kind="location", lat=location["latitude"], lon=location["longitude"], live=live, **base)
+    if photos := message.get("photo"):
+        return Event(kind="photo", photo_ref=photos[-1]["file_id"], text=text, **base)
+    return Event(kind="unsupported", **base)
+
+
+def event_from_callback(query: Mapping[str, Any]) -> Event:
+    message = query.get("message") or {}
+    chat = message.get("chat") or {"id": query["from"]["id"], "type": "private"}
+    return Event(
+        kind="button",
+        **_user_fields(query["from"], chat),
+        chat_id=int(chat["id"]),
+        chat_type=chat.get("type", "private"),
+        text=query.get("data") or "",
+        message_id=message.get("message_id"),
+        callback_id=str(query["id"]),
+    )
+
+
+def event_from_inline_query(query: Mapping[str, Any]) -> Event:
+    location = query.get("location") or {}
+    return Event(
+        kind="inline_query",
+        **_user_fields(query["from"], {"id": query["from"]["id"]}),
+        chat_id=int(query["from"]["id"]),
+        chat_type="inline",
+        text=query.get("query") or "",
+        lat=location.get("latitude"),
+        lon=location.get("longitude"),
+        inline_query_id=str(query["id"]),
+    )
+
+
+def event_from_update(update: Mapping[str, Any], bot: BotIdentity) -> Event | None:
+    """One update in the Bot API's JSON (a webhook body, an element of getUpdates)."""
+    if "message" in update:
+        return event_from_message(update["message"], bot)
+    if "edited_message" in update:
+        return event_from_message(update["edited_message"], bot, edited=True)
+    if "callback_query" in update:
+        return event_from_callback(update["callback_query"])
+    if "inline_query" in update:
+        return event_from_inline_query(update["inline_query"])
+    return None
+
+
+def origin_of(event: Event) -> Origin:
+    return Origin(event.chat_id, event.callback_id, event.inline_query_id)
+
+
+# -- outbound ---------------------------------------------------------------------------------------
+
+
+def _inline_button(button: Button) -> dict[str, Any]:
+    if button.url:
+        return {"text": button.text, "url": button.url}
+    if button.switch_inline is not None:
+        return {"text": button.text, "switch_inline_query": button.switch_inline}
+    return {"text": button.text, "callback_data": button.data or "-"}
+
+
+def inline_keyboard(buttons: Keyboard) -> dict[str, Any] | None:
+    rows = [[_inline_button(b) for b in row] for row in buttons if row]
+    return {"inline_keyboard": rows} if rows else None
+
+
+def reply_markup(buttons: Keyboard, remove_keyboard: bool = False) -> dict[str, Any] | None:
+    """Inline buttons, or a one-time reply keyboard when a button asks for the location."""
+    if any(b.request_location for row in buttons for b in row):
+        rows = [[{"text": b.text, "request_location": b.request_location} for b in row] for row in buttons]
+        return {"keyboard": rows, "one_time_keyboard": True, "resize_keyboard": True}
+    if buttons:
+        return inline_keyboard(buttons)
+    return {"remove_keyboard": True} if remove_keyboard else None
+
+
+def _with_markup(params: dict[str, Any], markup: dict[str, Any] | None) -> dict[str, Any]:
+    if markup:
+        params["reply_markup"] = markup
+    return params
+
+
+def _inline_result(result: InlineResult) -> dict[str, Any]:
+    content = {
+        "message_text": result.message_html,
+        "parse_mode": "HTML",
+        "link_preview_options": {"is_disabled": True},
+    }
+    params: dict[str, Any]
+    if result.lat is not None and result.lon is not None:
+        params = {
+            "type": "venue",
+            "id": result.id,
+            "latitude": result.lat,
+            "longitude": result.lon,
+            "title": result.title,
+            "address": result.address or result.description or result.title,
+        }
+    else:
+        params = {
+            "type": "article",
+            "id": result.id,
+            "title": result.title,
+            "description": result.description,
+        }
+    params["input_message_content"] = content
+    return _with_markup(params, inline_keyboard(result.buttons))
+
+
+def render(reply: Reply, origin: Origin) -> list[ApiCall]:
+    """The Bot API calls that carry out one reply to the event at ``origin``."""
+    chat_id = origin.chat_id
+    match reply:
+        case SendText(html, buttons, remove, edit_id) if edit_id is not None:
+            params = {"chat_id": chat_id, "message_id": edit_id, "text": html, "parse_mode": "HTML"}
+            params["link_preview_options"] = {"is_disabled": True}
+            return [ApiCall("editMessageText", _with_markup(params, inline_keyboard(buttons)))]
+        case SendText(html, buttons, remove, _):
+            params = {"chat_id": chat_id, "text": html, "parse_mode": "HTML"}
+            params["link_preview_options"] = {"is_disabled": True}
+            return [ApiCall("sendMessage", _with_markup(params, reply_markup(buttons, remove)))]
+        case SendPhoto(photo, caption, buttons):
+            params = {"chat_id": chat_id, "photo": photo}
+            if caption:
+                params.update(caption=caption, parse_mode="HTML")
+            return [ApiCall("sendPhoto", _with_markup(params, inline_keyboard(buttons)))]
+        case SendDocument(filename, content, caption):
+            params = {"chat_id": chat_id}
+            if caption:
+                params.update(caption=caption, parse_mode="HTML")
+            return [ApiCall("sendDocument", params, Upload("document", filename, content))]
+        case SendVenue(lat, lon, title, address):
+            params = {"chat_id": chat_id, "latitude": lat, "longitude": lon, "title": title}
+            params["address"] = address or title
+            return [ApiCall("sendVenue", params)]
+        case SendLocation(lat, lon):
+            return [ApiCall("sendLocation", {"chat_id": chat_id, "latitude": lat, "longitude": lon})]
+        case AnswerCallback(text, alert):
+            if origin.callback_id is None:
+                return []
+            params = {"callback_query_id": origin.callback_id}
+            if text:
+                params.update(text=text[:200], show_alert=alert)
+            return [ApiCall("answerCallbackQuery", params)]
+        case AnswerInline(results, cache_time, personal):
+            if origin.inline_query_id is None:
+                return []
+            params = {
+                "inline_query_id": origin.inline_query_id,
+                "results": [_inline_result(r) for r in results],
+                "cache_time": cache_time,
+                "is_personal": personal,
+            }
+            return [ApiCall("answerInlineQuery", params)]
+        case Notify(other, inner):
+            return render(inner, Origin(other))
+    return []
+
+
+def render_all(replies: Iterable[Reply], event: Event) -> list[ApiCall]:
+    """All calls for one event, in order, with the callback answered first and always answered."""
+    origin = origin_of(event)
+    calls = [call for reply in replies for call in render(reply, origin)]
+    answers = [c for c in calls if c.method == "answerCallbackQuery"]
+    if event.callback_id is not None and not answers:
+        answers = [ApiCall("answerCallbackQuery", {"callback_query_id": event.callback_id})]
+    return answers[:1] + [c for c in calls if c.method != "answerCallbackQuery"]
+
+
+def command_calls(
+    bot_commands: Callable[[str], Sequence[tuple[str, str]]], default_language: str
+) -> list[ApiCall]:
+    """setMyCommands for every language, and once without a language for everyone else."""
+
+    def commands(lang: str) -> list[dict[str, str]]:
+        return [{"command": name, "description": text} for name, text in bot_commands(lang)]
+
+    calls = [
+        ApiCall("setMyCommands", {"commands": commands(lang), "language_code": lang}) for lang in LANGUAGES
+    ]
+    calls.append(ApiCall("setMyCommands", {"commands": commands(default_language)}))
+    return calls
+
+
+def harmless(description: str) -> bool:
+    return any(part in description for part in IGNORED_ERRORS)
+
+
+async def respond(
+    handle: Callable[[Event], Awaitable[list[Reply]]],
+    event: Event,
+    execute: Callable[[ApiCall], Awaitable[None]],
+) -> None:
+    """Run one event through the conversation core and carry out its replies, in order."""
+    for call in render_all(await handle(event), event):
+        await execute(call)
