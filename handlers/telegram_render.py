@@ -293,7 +293,7 @@ def command_calls(
 
 
 def harmless(description: str) -> bool:
-    return any(part in description for part in IGNORED_ERRORS)
+    return any(part in description.lower() for part in IGNORED_ERRORS)
 
 
 async def respond(
