@@ -13,9 +13,9 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from aiohttp import web
-from babel.dates import get_day_names
 
-from catalog.jsonld import OSM_CREDIT, business_jsonld, exportable, opening_hours_spans, osm_url, schema_type
+from catalog.hours import describe
+from catalog.jsonld import OSM_CREDIT, business_jsonld, exportable, osm_url, schema_type
 from catalog.views import AreaView, BusinessView
 from concierge import digest
 from concierge.app import App
@@ -23,8 +23,6 @@ from concierge.deeplinks import DeepLink, decode, short_ref, start_url, valid_ca
 from concierge.i18n import translator
 from handlers.web.api import MAX_QUERY, public_business
 from handlers.web.context import APP, BadRequest, base_url, query_int, request_language
-
-_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
 STYLE = (
     "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:44rem;margin:0 auto;padding:1rem;"
@@ -56,33 +54,8 @@ def not_found_page(lang: str) -> web.Response:
 
 
 def hours_in_words(expression: str, lang: str) -> list[str]:
-    """Lines like "Monday – Friday: 09:00–18:00", or the raw expression when it cannot be read."""
-    try:
-        from catalog.hours import describe  # type: ignore[import-not-found, unused-ignore]
-
-        described = describe(expression, lang)
-        if isinstance(described, str) and described:
-            return [described]
-        if isinstance(described, list | tuple) and described:
-            return [str(line) for line in described]
-    except Exception:
-        pass
-    spans = opening_hours_spans(expression)
-    if not spans:
-        return [expression] if expression else []
-    names = get_day_names("wide", locale=lang)
-    by_days: dict[tuple[str, ...], list[str]] = {}
-    for days, opens, closes in spans:
-        by_days.setdefault(tuple(days), []).append(f"{opens}–{closes}")
-    lines = []
-    for group, times in sorted(by_days.items(), key=lambda item: _DAYS.index(item[0][0])):
-        indexes = [_DAYS.index(day) for day in group]
-        if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
-            label = f"{names[indexes[0]]} – {names[indexes[-1]]}"
-        else:
-            label = ", ".join(names[i] for i in indexes)
-        lines.append(f"{label.capitalize()}: {', '.join(times)}")
-    return lines
+    """One line per rule ("Tue–Fri 7:30–18:00"); forms that cannot be put in words stay as typed."""
+    return [part for part in describe(expression, lang).split("; ") if part.strip()]
 
 
 def _area(app: App, business: BusinessView) -> AreaView | None:

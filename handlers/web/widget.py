@@ -23,7 +23,7 @@ MESSAGES = {
     "results": "Results",
     "searching": "Searching…",
     "found": "{n} local results",
-    "none": "Nothing nearby fits that question.",
+    "none": "No local results.",
     "failed": "The search is not available right now. Please try again later.",
     "open": "open now",
     "closed": "closed now",

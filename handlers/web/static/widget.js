@@ -66,7 +66,7 @@
   }
 
   function show(answer, list, status) {
-    if (answer.error) { status.textContent = answer.error.message; return; }
+    if (answer.error) { status.textContent = t.failed; return; }
     var results = answer.results || [];
     status.textContent = results.length ? (answer.message || t.found.replace("{n}", results.length)) : (answer.message || t.none);
     results.forEach(function (result) {
