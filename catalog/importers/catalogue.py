@@ -51,7 +51,7 @@ def _products(value: Any, kind: str, language: str, separators: str) -> list[Pro
     for item in items:
         if isinstance(item, dict):
             name = text(item.get("name"), PRODUCT_NAME_LIMIT)
-            lang = (languages([item.get("language")]) or [language])[0]
+            lang = (languages([item["language"]]) or [""])[0] if "language" in item else language
             sold_out = bool(boolean(item.get("sold_out"), False))
             item_kind = item.get("kind") if item.get("kind") in {"product", "service"} else kind
         else:
@@ -80,8 +80,10 @@ def _story(entry: dict[str, Any], fallback_language: str) -> dict[str, Any]:
     if isinstance(story, dict):
         for part in STORY_PARTS:
             fields[f"story_{part}"] = text(story.get(part))
-        lang = languages([story.get("language")])
-        fields["story_language"] = lang[0] if lang else fallback_language
+        if "language" in story:
+            fields["story_language"] = (languages([story["language"]]) or [""])[0]
+        else:
+            fields["story_language"] = fallback_language if any(fields.values()) else ""
     for part in STORY_PARTS:
         if f"story_{part}" in entry:
             fields[f"story_{part}"] = text(entry[f"story_{part}"])

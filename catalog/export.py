@@ -1,0 +1,201 @@
+"""Export: what an owner or an operator takes away, as catalogue JSON, CSV or schema.org JSON-LD.
+
+Catalogue JSON and CSV read back through :mod:`catalog.importers` unchanged (round trip). Without a
+business id only published businesses whose owners did not opt out are exported; with one, that
+business is exported whatever its status (an owner's own export).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from catalog import jsonld
+from catalog.importers.csv_file import COLUMNS
+from catalog.repository import get_business, load_areas, load_businesses
+from catalog.views import AreaView, BusinessView, ProductView
+
+OSM_ATTRIBUTION = (
+    "Contains data © OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)"
+)
+
+
+class ExportError(LookupError):
+    """Nothing to export for the request; the message is one line fit to show as it is."""
+
+
+async def select_businesses(
+    sessions: async_sessionmaker[AsyncSession], business_id: str | None = None
+) -> tuple[list[BusinessView], list[AreaView]]:
+    """The businesses to export and all areas; raises :class:`ExportError` for an unknown id."""
+    async with sessions() as session:
+        areas = await load_areas(session)
+        if business_id is not None:
+            business = await get_business(session, business_id)
+            if business is None:
+                raise ExportError(f"no business with id {business_id!r}")
+            return [business], areas
+        businesses = [b for b in await load_businesses(session) if not b.opt_out]
+    exported = {b.id for b in businesses}
+    return [_only_partners(b, exported) for b in businesses], areas
+
+
+def _only_partners(business: BusinessView, ids: set[str]) -> BusinessView:
+    kept = tuple(p for p in business.partners if p in ids)
+    if kept == business.partners:
+        return business
+    return replace(business, partners=kept)
+
+
+def _main_area(businesses: list[BusinessView], areas: list[AreaView]) -> AreaView | None:
+    counts = Counter(b.area_id for b in businesses if b.area_id)
+    by_id = {area.id: area for area in areas}
+    for area_id, _ in counts.most_common():
+        if area_id in by_id:
+            return by_id[area_id]
+    return None
+
+
+def area_json(area: AreaView) -> dict[str, Any]:
+    return {
+        "id": area.id,
+        "name": area.name,
+        "city": area.city,
+        "country": area.country,
+        "timezone": area.timezone,
+        "center": [area.center[0], area.center[1]],
+        "radius_m": area.radius_m,
+        "fictional": area.fictional,
+        "places": {name: [pos[0], pos[1]] for name, pos in area.places.items()},
+    }
+
+
+def _product_json(product: ProductView) -> dict[str, Any]:
+    item: dict[str, Any] = {"name": product.name, "language": product.language}
+    if product.sold_out:
+        item["sold_out"] = True
+    return item
+
+
+def business_json(business: BusinessView) -> dict[str, Any]:
+    """One business in the catalogue JSON format."""
+    item: dict[str, Any] = {
+        "id": business.id,
+        "name": business.name,
+        "categories": list(business.categories),
+        "lat": business.lat,
+        "lon": business.lon,
+        "address": business.address,
+        "opening_hours": business.opening_hours,
+        "phone": business.phone,
+        "website": business.website,
+        "languages": list(business.languages),
+        "independent": business.independent,
+        "pickup": business.pickup,
+        "delivery": business.delivery,
+        "products": [_product_json(p) for p in business.products if p.kind != "service"],
+        "services": [_product_json(p) for p in business.products if p.kind == "service"],
+        "story": {
+            "who": business.story_who,
+            "how": business.story_how,
+            "why": business.story_why,
+            "language": business.story_language,
+        },
+        "partners": list(business.partners),
+    }
+    if business.source_id:
+        item["source_id"] = business.source_id
+    if business.tags:
+        item["tags"] = dict(business.tags)
+    if business.photo:
+        item["photo"] = business.photo
+    if business.status != "published":
+        item["status"] = business.status
+    if business.opt_out:
+        item["opt_out"] = True
+    if business.special_hours:
+        item["special_hours"] = dict(business.special_hours)
+    for key in ("closed_from", "closed_until"):
+        value = getattr(business, key)
+        if value is not None:
+            item[key] = value.isoformat()
+    return item
+
+
+async def export_catalogue(
+    sessions: async_sessionmaker[AsyncSession], business_id: str | None = None
+) -> dict[str, Any]:
+    """Catalogue JSON (DESIGN.md), which :func:`catalog.importers.import_file` reads back."""
+    businesses, areas = await select_businesses(sessions, business_id)
+    data: dict[str, Any] = {}
+    area = _main_area(businesses, areas)
+    if area is not None:
+        data["area"] = area_json(area)
+    data["businesses"] = [business_json(b) for b in businesses]
+    if any(b.source_id for b in businesses):
+        data["attribution"] = OSM_ATTRIBUTION
+    return data
+
+
+def _joined(values: Any) -> str:
+    return ";".join(str(v).replace(";", ",") for v in values)
+
+
+def csv_row(business: BusinessView) -> dict[str, str]:
+    def flag(value: bool) -> str:
+        return "true" if value else "false"
+
+    return {
+        "id": business.id,
+        "source_id": business.source_id or "",
+        "name": business.name,
+        "categories": _joined(business.categories),
+        "lat": repr(business.lat),
+        "lon": repr(business.lon),
+        "address": business.address,
+        "opening_hours": business.opening_hours,
+        "phone": business.phone,
+        "website": business.website,
+        "languages": _joined(business.languages),
+        "independent": flag(business.independent),
+        "pickup": flag(business.pickup),
+        "delivery": business.delivery,
+        "products": _joined(p.name for p in business.products if p.kind != "service"),
+        "services": _joined(p.name for p in business.products if p.kind == "service"),
+        "story_who": business.story_who,
+        "story_how": business.story_how,
+        "story_why": business.story_why,
+        "story_language": business.story_language,
+        "partners": _joined(business.partners),
+    }
+
+
+async def export_csv(sessions: async_sessionmaker[AsyncSession], business_id: str | None = None) -> str:
+    """CSV with the columns the CSV importer reads; list fields joined by ``;``."""
+    businesses, _ = await select_businesses(sessions, business_id)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(csv_row(b) for b in businesses)
+    return out.getvalue()
+
+
+async def export_jsonld(
+    sessions: async_sessionmaker[AsyncSession],
+    business_id: str | None = None,
+    *,
+    base_url: str,
+    bot_username: str,
+) -> dict[str, Any]:
+    """schema.org JSON-LD: one business, or the whole exportable catalogue as a ``@graph``."""
+    businesses, areas = await select_businesses(sessions, business_id)
+    if business_id is not None:
+        by_id = {area.id: area for area in areas}
+        business = businesses[0]
+        return jsonld.business_jsonld(business, by_id.get(business.area_id or ""), base_url, bot_username)
+    return jsonld.catalogue_jsonld(businesses, areas, base_url, bot_username)
