@@ -5,7 +5,7 @@ Every instant is passed in; nothing depends on the real clock.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -13,7 +13,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.hours import HoursStatus, describe, format_closes_at, format_opens_at, parse, status, validate
+from catalog.hours import (
+    HoursStatus,
+    compose,
+    describe,
+    format_closes_at,
+    format_opens_at,
+    parse,
+    status,
+    validate,
+)
 
 AMSTERDAM = "Europe/Amsterdam"
 HELSINKI = "Europe/Helsinki"
@@ -393,3 +402,31 @@ def test_format_closes_at() -> None:
     closes_at = local(AMSTERDAM, 2025, 11, 25, 18, 0)
     assert format_closes_at(closes_at, "en") == "open until 18:00"
     assert format_closes_at(closes_at, "nl") == "open tot 18:00"
+
+
+def test_compose_groups_days_with_the_same_hours() -> None:
+    bakery = {day: [("7:30", "18:00")] for day in (1, 2, 3, 4)} | {5: [("7:30", "16:00")]}
+    expression = compose(bakery, closed_on_public_holidays=True)
+    assert expression == "Tu-Fr 07:30-18:00; Sa 07:30-16:00; PH off"
+    assert validate(expression) is None
+    assert describe(expression, "en") == "Tue–Fri 7:30–18:00; Sat 7:30–16:00; closed on public holidays"
+
+
+def test_compose_with_a_lunch_break_evaluates_as_picked() -> None:
+    expression = compose(
+        {day: [(time(13, 30), time(17, 0)), (time(9, 0), time(12, 30))] for day in (0, 2, 4)}
+    )
+    assert expression == "Mo,We,Fr 09:00-12:30,13:30-17:00"
+    lunch = status(expression, at(AMSTERDAM, 2025, 11, 19, 13, 0), AMSTERDAM)  # Wednesday
+    assert lunch.open_now is False and lunch.opens_at == local(AMSTERDAM, 2025, 11, 19, 13, 30)
+    assert status(expression, at(AMSTERDAM, 2025, 11, 18, 10, 0), AMSTERDAM).open_now is False  # Tuesday
+
+
+def test_compose_edge_cases() -> None:
+    assert compose({day: [("0:00", "24:00")] for day in range(7)}) == "24/7"
+    assert compose({}) == "off"
+    assert compose({5: [("22:00", "2:00")], 6: []}) == "Sa 22:00-02:00"
+    with pytest.raises(ValueError):
+        compose({7: [("9:00", "17:00")]})
+    with pytest.raises(ValueError):
+        compose({0: [("nine", "17:00")]})
