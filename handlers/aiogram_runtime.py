@@ -14,7 +14,13 @@ from typing import Any
 from aiogram import Bot, Dispatcher, Router, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineQuery, Message
 
 from concierge.app import App
@@ -38,7 +44,7 @@ MAX_RETRY_AFTER = 30
 
 
 def _dump(obj: Any) -> dict[str, Any]:
-    return obj.model_dump(mode="json", by_alias=True, exclude_none=True)  # type: ignore[no-any-return]
+    return obj.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 def _method(call: ApiCall) -> methods.TelegramMethod[Any]:
@@ -46,7 +52,7 @@ def _method(call: ApiCall) -> methods.TelegramMethod[Any]:
     if call.upload:
         params[call.upload.field] = BufferedInputFile(call.upload.content, call.upload.filename)
     method_class = getattr(methods, call.method[0].upper() + call.method[1:])
-    return method_class(**params)  # type: ignore[no-any-return]
+    return method_class(**params)
 
 
 class AiogramRuntime:
@@ -54,6 +60,7 @@ class AiogramRuntime:
         settings = app.settings
         if settings.bot_token is None:
             raise UserError("CONCIERGE_BOT_TOKEN is not set: the Telegram bot needs a token from @BotFather")
+        self.api_url = settings.telegram_api_url
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
         self.bot = Bot(settings.bot_token.get_secret_value(), session=session)
         self.conversation = conversation or Conversation(app)
@@ -70,7 +77,12 @@ class AiogramRuntime:
 
     async def start(self) -> None:
         """Ask Telegram who the bot is, and register the commands in every language."""
-        me = await self.bot.get_me()
+        try:
+            me = await self.bot.get_me()
+        except TelegramUnauthorizedError:
+            raise UserError("the Bot API refused the token in CONCIERGE_BOT_TOKEN") from None
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            raise UserError(f"cannot reach the Bot API at {self.api_url}: {exc.message}") from None
         self.identity = BotIdentity(me.id, me.username or self.identity.username)
         for call in command_calls(bot_commands, self.default_language):
             await self.execute(call)

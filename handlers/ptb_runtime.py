@@ -13,8 +13,7 @@ import warnings
 from typing import Any
 
 from telegram import InputFile, Update
-from telegram.error import RetryAfter, TelegramError
-from telegram.warnings import PTBUserWarning
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -23,6 +22,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from concierge.app import App
 from concierge.conversation import Conversation, bot_commands
@@ -55,7 +55,7 @@ class PtbRuntime:
         settings = app.settings
         if settings.bot_token is None:
             raise UserError("CONCIERGE_BOT_TOKEN is not set: the Telegram bot needs a token from @BotFather")
-        api = settings.telegram_api_url
+        api = self.api_url = settings.telegram_api_url
         self.application = (
             Application.builder()
             .token(settings.bot_token.get_secret_value())
@@ -74,7 +74,12 @@ class PtbRuntime:
 
     async def start(self) -> None:
         """Ask Telegram who the bot is (PTB's initialize), and register the commands in every language."""
-        await self.application.initialize()
+        try:
+            await self.application.initialize()
+        except InvalidToken:
+            raise UserError("the Bot API refused the token in CONCIERGE_BOT_TOKEN") from None
+        except NetworkError as exc:
+            raise UserError(f"cannot reach the Bot API at {self.api_url}: {exc.message}") from None
         me = self.application.bot.bot
         self.identity = BotIdentity(me.id, me.username or self.identity.username)
         for call in command_calls(bot_commands, self.default_language):

@@ -1,15 +1,133 @@
-"""`concierge serve`."""
+"""`concierge serve`: the web app and the Telegram webhook in one aiohttp process.
+
+The webhook route ``POST /telegram/webhook`` accepts an update only with the secret header Telegram
+sends (``X-Telegram-Bot-Api-Secret-Token`` = ``CONCIERGE_WEBHOOK_SECRET``) and hands it to the chosen
+runtime, whose own web server is never started.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import hmac
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
+from aiohttp import web
+
+from concierge.commands.run import RUNTIMES, TelegramRuntime, open_runtime, settings_from, stop_on_signals
 from concierge.errors import UserError
+from concierge.settings import Settings
+
+if TYPE_CHECKING:
+    from concierge.app import App
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--runtime", choices=RUNTIMES, help="Telegram library behind the webhook (default: CONCIERGE_RUNTIME)"
+    )
+    parser.add_argument("--host", help="address to listen on (default: CONCIERGE_WEB_HOST)")
+    parser.add_argument("--port", type=int, help="port to listen on (default: CONCIERGE_WEB_PORT)")
+
+
+def web_app_for(app: App) -> web.Application:
+    """The public web app when ``handlers.web`` is installed, else an empty one."""
+    try:
+        from handlers.web import create_web_app
+    except ModuleNotFoundError as exc:
+        if exc.name not in {"handlers.web", "handlers"}:
+            raise
+        return web.Application()
+    return create_web_app(app)
+
+
+def webhook_handler(
+    runtime: TelegramRuntime, secret: str
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            return web.json_response({"error": "unauthorized"}, status=401)
+        try:
+            update = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.json_response({"error": "the body is not JSON"}, status=400)
+        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+            return web.json_response({"error": "not a Telegram update"}, status=400)
+        try:
+            await runtime.feed(update)
+        except Exception:  # a malformed update must not make Telegram redeliver it forever
+            log.exception("webhook update %s could not be handled", update.get("update_id"))
+        return web.Response()
+
+    return receive
+
+
+def _warn(line: str) -> None:
+    print(f"concierge serve: {line}", file=sys.stderr, flush=True)
+
+
+async def serving(
+    settings: Settings,
+    runtime_name: str,
+    stop: asyncio.Event | None = None,
+    ready: asyncio.Future[str] | None = None,
+) -> None:
+    """Serve until ``stop`` is set (or a signal arrives); ``ready`` gets the base URL once listening."""
+    from concierge.app import open_app
+
+    stop = stop or asyncio.Event()
+    app = await open_app(settings)
+    runtime: TelegramRuntime | None = None
+    try:
+        web_app = web_app_for(app)
+        if settings.bot_token is None:
+            _warn("CONCIERGE_BOT_TOKEN is not set: serving the web app without the Telegram webhook")
+        elif settings.webhook_secret is None:
+            _warn("CONCIERGE_WEBHOOK_SECRET is not set: serving the web app without the Telegram webhook")
+        else:
+            runtime = open_runtime(app, runtime_name)
+            await runtime.start()
+            secret = settings.webhook_secret.get_secret_value()
+            web_app.router.add_post(WEBHOOK_PATH, webhook_handler(runtime, secret))
+            if settings.webhook_url:
+                await runtime.set_webhook(settings.webhook_url, secret)
+        runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, settings.web_host, settings.web_port)
+            try:
+                await site.start()
+            except OSError as exc:
+                raise UserError(
+                    f"cannot listen on {settings.web_host}:{settings.web_port}: {exc.strerror or exc}"
+                ) from None
+            host, port = runner.addresses[0][:2]
+            url = f"http://{host}:{port}"
+            _warn(f"listening on {url}")
+            if ready is not None and not ready.done():
+                ready.set_result(url)
+            with stop_on_signals(stop):
+                await stop.wait()
+        finally:
+            await runner.cleanup()
+    finally:
+        if runtime is not None:
+            await runtime.close()
+        await app.close()
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UserError("not implemented yet")
+    settings = settings_from(args)
+    overrides = {"web_host": args.host, "web_port": args.port}
+    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    asyncio.run(serving(settings, args.runtime or settings.runtime))
+    return 0
