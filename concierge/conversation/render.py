@@ -67,13 +67,13 @@ def clean(text: str, *, keep_newlines: bool = False) -> str:
 def clip(text: str, limit: int, *, keep_newlines: bool = False) -> str:
     """``text`` cleaned and escaped, at most ``limit`` UTF-16 units, cut before escaping with an ellipsis."""
     plain = clean(text, keep_newlines=keep_newlines)
-    escaped = html.escape(plain)
+    escaped = html.escape(plain, quote=False)
     if utf16_len(escaped) <= limit:
         return escaped
     budget = limit - utf16_len(ELLIPSIS)
     pieces: list[str] = []
     for ch in plain:
-        piece = html.escape(ch)
+        piece = html.escape(ch, quote=False)
         size = utf16_len(piece)
         if size > budget:
             break
@@ -126,7 +126,7 @@ def result_head(result: Result, t: Translate, lang: str, prefix: str = "") -> st
     head = [f"<b>{prefix}{clip(result.name, NAME_CHARS)}</b>", format_distance(result.distance_m, lang)]
     opening = opening_line(result, t)
     if opening:
-        head.append(html.escape(opening))
+        head.append(say(opening))
     return " · ".join(head)
 
 
@@ -137,7 +137,7 @@ def result_block(number: int, result: Result, t: Translate, lang: str) -> str:
     if result.story:
         lines.append(f"<i>{clip(result.story, STORY_LINE_CHARS)}</i>")
     if result.outdated:
-        lines.append(f"<i>{html.escape(t('Not confirmed by the owner for a while.'))}</i>")
+        lines.append(f"<i>{say(t('Not confirmed by the owner for a while.'))}</i>")
     return "\n".join(lines)
 
 
@@ -199,7 +199,7 @@ def story_blocks(
         (t("Why"), business.story_why),
     ]
     story = [
-        f"<b>{html.escape(label)}</b>: {clip(text, part_chars, keep_newlines=True)}"
+        f"<b>{say(label)}</b>: {clip(text, part_chars, keep_newlines=True)}"
         for label, text in parts
         if clean(text)
     ]
@@ -207,7 +207,7 @@ def story_blocks(
         blocks.append("<blockquote expandable>" + "\n".join(story) + "</blockquote>")
     if partner_names:
         names = ", ".join(clip(name, 100) for name in partner_names[:5])
-        blocks.append(html.escape(t("Pairs well with {names}", names="\x00")).replace("\x00", names))
+        blocks.append(say(t("Pairs well with {names}", names="\x00")).replace("\x00", names))
     details = [
         (t("Opening hours"), business.opening_hours),
         (t("Address"), business.address),
@@ -215,7 +215,7 @@ def story_blocks(
         (t("Website"), business.website),
     ]
     blocks.extend(
-        f"<b>{html.escape(label)}</b>: {clip(value, 500)}" for label, value in details if clean(value)
+        f"<b>{say(label)}</b>: {clip(value, 500)}" for label, value in details if clean(value)
     )
     return blocks
 
@@ -258,7 +258,7 @@ def inline_card(result: Result, t: Translate, lang: str, link: str | None) -> st
         blocks.append(clip(result.address, 300))
     if link:
         blocks.append(
-            f'<a href="{html.escape(link)}">{html.escape(t("More about this place in the bot"))}</a>'
+            f'<a href="{html.escape(link)}">{say(t("More about this place in the bot"))}</a>'
         )
     return join_blocks(blocks)
 
