@@ -1,36 +1,91 @@
 """The search service: one in-memory index over the published catalogue, answering questions.
 
-PLACEHOLDER: a naive substring search with the final public API, replaced by the real engine.
+``SearchService.ask`` is the single entry point the bot, the CLI, the web API and MCP share. It is
+synchronous and CPU-bound (a few milliseconds); the index is rebuilt from the database by
+``open_search`` at start and after edits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from geopy.distance import great_circle
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from catalog import hours
+from catalog.index import SearchIndex
 from catalog.repository import load_areas, load_businesses
+from catalog.taxonomy import load_taxonomy
 from catalog.views import AreaView, BusinessView
 from concierge.answers import Answer, Result, Understood
 from concierge.deeplinks import short_ref
-from concierge.i18n import normalise_language, translator
+from concierge.i18n import format_distance, normalise_language, translator
+from concierge.indexing import Analyser
+from concierge.lexicon import Lexicon, load_lexicon
+from concierge.ranking import ALSO, CATEGORY, EXACT, FAMILY, LEXICON, NAME, SHOWN_LEVEL, STORY, Match, order
+from concierge.text import fold, tokens, variants
+from concierge.understanding import LANGS, Reader, Understanding, language_data, understand
 
 MAX_RESULTS = 5
+DEFAULT_RADIUS_M = 1500
+OUTDATED_AFTER = dt.timedelta(days=180)
+WORD_MATCH = 1.5
+PARTNER_BONUS = 1.0
+COVERAGE_BONUS = 0.1
+NAME_MENTION_MAX = 3
+"""A name word shared by more businesses than this is not a mention of one of them."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParts:
+    """What the service is built from, so tests and benchmarks can reuse a loaded lexicon."""
+
+    lexicon: Lexicon
+    analyser: Analyser
+
+
+def default_parts() -> SearchParts:
+    lexicon = load_lexicon()
+    generic: set[str] = set()
+    for lang in LANGS:
+        data = language_data(lang)
+        generic |= data.stopwords | data.shop_words
+    return SearchParts(lexicon, Analyser(lexicon, generic))
 
 
 class SearchService:
-    def __init__(self, areas: list[AreaView], businesses: list[BusinessView], default_language: str = "nl"):
+    def __init__(
+        self,
+        areas: list[AreaView],
+        businesses: list[BusinessView],
+        default_language: str = "nl",
+        parts: SearchParts | None = None,
+    ):
         self.default_language = default_language
+        self.parts = parts or default_parts()
+        self.lexicon = self.parts.lexicon
         self._load(areas, businesses)
 
     def _load(self, areas: list[AreaView], businesses: list[BusinessView]) -> None:
         self.areas = areas
-        self._by_id = {b.id: b for b in businesses}
-        self._by_ref = {short_ref(b.id): b for b in businesses}
+        self._areas = {a.id: a for a in areas}
+        published = [b for b in businesses if b.status == "published"]
+        self.index = SearchIndex(published, self.parts.analyser.keys)
+        self._by_id = {b.id: b for b in published}
+        self._by_ref = {short_ref(b.id): b for b in published}
+        product_words = {key[2:] for key in self.index.postings if key[0] in "hx"}
+        self.reader = Reader(self.lexicon, product_words)
 
     @property
     def area(self) -> AreaView | None:
         return self.areas[0] if self.areas else None
+
+    def area_of(self, business: BusinessView) -> AreaView | None:
+        return self._areas.get(business.area_id or "") or self.area
 
     def business(self, business_id: str) -> BusinessView | None:
         return self._by_id.get(business_id)
@@ -50,40 +105,340 @@ class SearchService:
         lang_hint: str | None = None,
         limit: int = 3,
         now: dt.datetime | None = None,
+        reply_language: str | None = None,
     ) -> Answer:
-        lang = normalise_language(lang_hint, self.default_language)
+        """The short list for ``question`` around ``near`` (the area's centre when None).
+
+        Never raises for any text: bad input gets an empty list and a message saying why.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        limit = max(1, min(int(limit), MAX_RESULTS))
+        hint = normalise_language(lang_hint, self.default_language) if lang_hint else None
+        understanding = understand(
+            question, self.reader, lang_hint=hint, default_language=self.default_language
+        )
+        lang = understanding.language
+        t = translator(normalise_language(reply_language, lang) if reply_language else lang)
+        area = self.area
+        near_is_default = near is None or not _valid_position(near)
+        center = (area.center if area else (0.0, 0.0)) if near_is_default else (float(near[0]), float(near[1]))  # type: ignore[index]
+        where_name, center = self._place(understanding, area, center)
+        understood = Understood(_what(understanding), where_name or understanding.where, tuple(understanding.filters))
+
+        def answer(results: tuple[Result, ...] = (), message: str = "", nearest: int | None = None,
+                   more: tuple[Result, ...] = ()) -> Answer:
+            return Answer(question, lang, understood, results, message, center, near_is_default, nearest, more)
+
+        if not understanding.units:
+            if not understanding.rest:
+                return answer(message=t("Ask me for a product, a service or a kind of shop, for example “bread”, “bike repair” or “florist”."))
+            return answer(message=t("I don't know what “{what}” is yet. Try another word for it, or a kind of shop.", what=understood.what))
+        if not self.index.businesses:
+            return answer(message=t("The catalogue is empty: no businesses have been added yet."))
+
+        matches = self._match(understanding)
+        if not matches:
+            return answer(message=t("I don't know any business nearby for “{what}”.", what=understood.what))
+        radius = area.radius_m if area else DEFAULT_RADIUS_M
+        distances = self.index.distances(matches, center[0], center[1])
+        local = [i for i, d in distances.items() if d <= radius and matches[i].score >= SHOWN_LEVEL]
+        if not local:
+            relevant = [i for i in matches if matches[i].score >= SHOWN_LEVEL]
+            nearest = min((distances[i] for i in relevant), default=None)
+            message = t("I don't know any business nearby for “{what}”.", what=understood.what)
+            if nearest is not None:
+                message += " " + t("The nearest one I know is {distance} away.", distance=format_distance(nearest, t("nl") and lang))
+            return answer(message=message, nearest=int(nearest) if nearest is not None else None)
+
+        statuses: dict[int, hours.HoursStatus] = {}
+
+        def status(i: int) -> hours.HoursStatus:
+            if i not in statuses:
+                statuses[i] = self._status(self.index.businesses[i], now)
+            return statuses[i]
+
+        local = self._apply_filters(local, understanding.filters, status, now)
+        if not local:
+            return answer(message=self._filter_message(understanding.filters, t))
+        businesses = self.index.businesses
+        ranked = order(
+            local,
+            matches,
+            distances,
+            ids=lambda i: businesses[i].id,
+            independent=lambda i: businesses[i].independent,
+            open_rank=lambda i: {True: 0, None: 1, False: 2}[status(i).open_now],
+            question_key=" ".join(sorted(u.text for u in understanding.units)),
+            day=now.astimezone(ZoneInfo(area.timezone if area else "UTC")).date(),
+        )[:MAX_RESULTS]
+        lang_out = normalise_language(reply_language, lang) if reply_language else lang
+        results = tuple(
+            self._result(businesses[i], matches[i], center, status(i), now, lang_out) for i in ranked
+        )
+        message = ""
+        if all(not r.independent for r in results[:limit]):
+            message = t("No independent business nearby has this; these chain stores do.")
+        return answer(results[:limit], message, more=results[limit:])
+
+    def _place(
+        self, understanding: Understanding, area: AreaView | None, center: tuple[float, float]
+    ) -> tuple[str | None, tuple[float, float]]:
+        """A place the area knows ("het station") moves the search there."""
+        if not understanding.where or not area or not area.places:
+            return None, center
+        wanted = set(tokens(understanding.where))
+        for name, position in area.places.items():
+            if wanted & {w for w in tokens(name) if len(w) >= 3}:
+                return name, position
+        return None, center
+
+    def _match(self, understanding: Understanding) -> dict[int, Match]:
+        index, lexicon = self.index, self.lexicon
+        mentions = self._mentions(understanding)
+        mention_words = {w for words in mentions.values() for w in words}
+        mentioned_names = set()
+        for i in mentions:
+            mentioned_names |= set(tokens(index.businesses[i].name))
+        units = [
+            u for u in understanding.units
+            if not (set(u.literal) & mention_words) and not (mentions and set(u.text.split()) <= mentioned_names)
+        ]
+        per_unit: list[dict[int, Match]] = []
+        story_only: list[dict[int, Match]] = []
+        for unit in units:
+            found: dict[int, Match] = {}
+
+            def put(positions: Iterable[int], level: float, reason: str, detail: str) -> None:
+                for i in positions:
+                    current = found.get(i)
+                    if current is None or current.level < level:
+                        found[i] = Match(level, reason, detail)
+
+            is_story = bool(unit.hits) and all(lexicon.concepts[h.concept].kind == "story" for h in unit.hits)
+            for hit in unit.hits:
+                concept = lexicon.concepts[hit.concept]
+                if concept.kind == "product":
+                    for cid in (concept.id, *lexicon.descendants(concept.id)):
+                        put(index.lookup(f"c:{cid}"), EXACT, "product", cid)
+                    for aid in lexicon.ancestors(concept.id):
+                        put(index.lookup(f"c:{aid}"), FAMILY, "family", aid)
+                    for tag in concept.tags:
+                        put(index.lookup(f"t:{tag}"), LEXICON, "lexicon", tag)
+                    for tag in concept.also:
+                        put(index.lookup(f"t:{tag}"), ALSO, "also", tag)
+                elif concept.kind == "shop":
+                    for tag in concept.tags:
+                        put(index.lookup(f"t:{tag}"), ALSO if hit.weak else CATEGORY, "category", tag)
+                else:
+                    put(index.lookup(f"s:{concept.id}"), STORY, "story", concept.id)
+            if not is_story:
+                for form in unit.literal:
+                    put(index.lookup(f"h:{form}"), EXACT, "product", form)
+                    put(index.lookup(f"x:{form}"), WORD_MATCH, "word", form)
+            (story_only if is_story else per_unit).append(found)
+
+        if not any(any(m.level >= SHOWN_LEVEL for m in found.values()) for found in per_unit):
+            per_unit, story_only = per_unit + story_only, []
+        combined: dict[int, Match] = {}
+        for found in per_unit:
+            for i, match in found.items():
+                best = combined.get(i)
+                if best is None or match.level > best.level:
+                    combined[i] = Match(match.level, match.reason, match.detail)
+        for i, best in combined.items():
+            covered = sum(1 for found in per_unit + story_only if i in found and found[i].level >= WORD_MATCH)
+            best.bonus = COVERAGE_BONUS * min(3, covered - 1) if covered > 1 else 0.0
+            if i not in combined or not any(i in f for f in per_unit):
+                continue
+        for mentioned in mentions:
+            for partner_id in index.businesses[mentioned].partners:
+                j = index.position.get(partner_id)
+                if j is not None and j in combined and combined[j].level >= SHOWN_LEVEL:
+                    combined[j] = Match(combined[j].level, "partner", index.businesses[mentioned].id,
+                                        combined[j].bonus + PARTNER_BONUS)
+        if mentions:
+            others = [i for i in combined if i not in mentions and combined[i].score >= SHOWN_LEVEL]
+            if others:
+                for i in mentions:
+                    combined.pop(i, None)
+            elif not units:
+                for i in mentions:
+                    combined[i] = Match(SHOWN_LEVEL, "name", index.businesses[i].name)
+            else:
+                for i in mentions:
+                    combined.setdefault(i, Match(NAME, "name", index.businesses[i].name))
+        return combined
+
+    def _mentions(self, understanding: Understanding) -> dict[int, set[str]]:
+        """Businesses the question names by a distinctive word of their name ("De Melkbus")."""
+        found: dict[int, set[str]] = defaultdict(set)
+        for word in understanding.rest:
+            if len(word) < 4 or self.lexicon.lookup(word):
+                continue
+            for form in variants(word):
+                positions = self.index.lookup(f"n:{form}")
+                if 0 < len(positions) <= NAME_MENTION_MAX:
+                    for i in positions:
+                        found[i].add(word)
+                    break
+        return dict(found)
+
+    def _status(self, business: BusinessView, now: dt.datetime) -> hours.HoursStatus:
+        area = self.area_of(business)
+        return hours.status(
+            business.opening_hours,
+            now,
+            area.timezone if area else "Europe/Amsterdam",
+            area.country if area else "NL",
+            business.closed_from,
+            business.closed_until,
+            business.special_hours,
+        )
+
+    def _apply_filters(self, positions: list[int], filters: list[str], status, now: dt.datetime) -> list[int]:  # type: ignore[no-untyped-def]
+        businesses = self.index.businesses
+        out = positions
+        for name in filters:
+            if name == "open_now":
+                out = [i for i in out if status(i).open_now is True]
+            elif name == "delivery":
+                out = [i for i in out if businesses[i].delivery not in ("", "none") or businesses[i].tags.get("delivery") == "yes"]
+            elif name == "pickup":
+                out = [i for i in out if businesses[i].pickup or businesses[i].tags.get("takeaway") in ("yes", "only")]
+            elif name.startswith("open_day:"):
+                weekday = int(name.split(":")[1])
+                out = [i for i in out if self._open_on(businesses[i], now, weekday=weekday)]
+            elif name == "open_evening":
+                out = [i for i in out if self._open_on(businesses[i], now, evening=True)]
+        return out
+
+    def _open_on(self, business: BusinessView, now: dt.datetime, weekday: int | None = None, evening: bool = False) -> bool:
+        parsed = hours.parse(business.opening_hours)
+        if parsed is None:
+            return False
+        area = self.area_of(business)
+        local = now.astimezone(ZoneInfo(area.timezone if area else "Europe/Amsterdam")).replace(tzinfo=None)
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        try:
+            for begin, end, state, _comment in parsed.intervals(start, start + dt.timedelta(days=7)):
+                if str(state).upper().endswith("OPEN"):
+                    if weekday is not None and begin.weekday() != weekday and (end - dt.timedelta(minutes=1)).weekday() != weekday:
+                        continue
+                    if evening and not (end.hour * 60 + end.minute >= 19 * 60 or end.date() > begin.date()):
+                        continue
+                    return True
+        except Exception:
+            return False
+        return False
+
+    @staticmethod
+    def _filter_message(filters: list[str], t) -> str:  # type: ignore[no-untyped-def]
+        if "open_now" in filters:
+            return t("Nothing that fits is open right now.")
+        if "delivery" in filters:
+            return t("Nothing that fits delivers.")
+        if "pickup" in filters:
+            return t("Nothing that fits offers pickup.")
+        return t("Nothing that fits is open then.")
+
+    def _result(
+        self, business: BusinessView, match: Match, center: tuple[float, float], status: hours.HoursStatus,
+        now: dt.datetime, lang: str,
+    ) -> Result:
         t = translator(lang)
-        words = question.lower().split()
-        results = [
-            Result(
-                b.id,
-                b.name,
-                b.categories,
-                b.lat,
-                b.lon,
-                0,
-                None,
-                None,
-                b.opening_hours,
-                (),
-                "",
-                b.story_line,
-                b.independent,
-                1,
-                b.source_id,
-                b.address,
-            )
-            for b in self._by_id.values()
-            if any(w in " ".join(p.name.lower() for p in b.products) for w in words)
-        ][: min(limit, MAX_RESULTS)]
-        message = "" if results else t("Nothing nearby fits that question.")
-        return Answer(question, lang, Understood(question), tuple(results), message, near, near is None)
+        matched, why = self._why(business, match, lang)
+        opens_at = None
+        if status.open_now is False and status.opens_at is not None:
+            opens_at = status.opens_at.strftime("%a %H:%M") if status.opens_at.date() != now.astimezone(status.opens_at.tzinfo).date() else status.opens_at.strftime("%H:%M")
+        outdated = business.confirmed_at is not None and now - business.confirmed_at > OUTDATED_AFTER
+        return Result(
+            id=business.id,
+            name=business.name,
+            categories=business.categories,
+            lat=business.lat,
+            lon=business.lon,
+            distance_m=int(round(great_circle(center, (business.lat, business.lon)).meters)),
+            open_now=status.open_now,
+            opens_at=opens_at,
+            hours_raw=business.opening_hours,
+            matched=matched,
+            why=why or t("Matches your question"),
+            story=business.story_line,
+            independent=business.independent,
+            tier=int(match.level),
+            source_id=business.source_id,
+            address=business.address,
+            outdated=outdated,
+        )
+
+    def _why(self, business: BusinessView, match: Match, lang: str) -> tuple[tuple[str, ...], str]:
+        t = translator(lang)
+        shop = load_taxonomy().name(list(business.categories), lang) if business.categories else ""
+        if match.reason in ("product", "family", "partner", "word"):
+            product = self._matching_product(business, match)
+            if product:
+                verb = t("Offers {item}", item=product.name) if product.kind == "service" else t("Sells {item}", item=product.name)
+                if match.reason == "partner":
+                    partner = self._by_id.get(match.detail)
+                    return (product.name,), verb + (" · " + t("works with {name}", name=partner.name) if partner else "")
+                return (product.name,), verb
+        if match.reason == "partner":
+            partner = self._by_id.get(match.detail)
+            return (), t("Works with {name}", name=partner.name) if partner else shop
+        if match.reason in ("lexicon", "also", "family", "product"):
+            concept = self._concept_label(match, lang)
+            text = t("{shop} · usually has {item}", shop=shop, item=concept) if match.reason != "also" else t("{shop} · may have {item}", shop=shop, item=concept)
+            return ((concept,) if concept else ()), text
+        if match.reason == "category":
+            return (shop,), shop
+        if match.reason == "story":
+            concept = self.lexicon.concepts.get(match.detail)
+            label = concept.label(lang) if concept else match.detail
+            return (label,), t("Their story: {theme}", theme=label)
+        return (), t("Name matches your question")
+
+    def _concept_label(self, match: Match, lang: str) -> str:
+        concept = self.lexicon.concepts.get(match.detail)
+        if concept is not None:
+            return concept.label(lang)
+        return match.detail if "=" not in match.detail else ""
+
+    def _matching_product(self, business: BusinessView, match: Match):  # type: ignore[no-untyped-def]
+        analyser = self.parts.analyser
+        wanted = match.detail
+        for product in business.products:
+            if product.sold_out:
+                continue
+            lang = analyser.product_language(product.name, product.language, business)
+            analysis = analyser.product(product.name, lang)
+            if wanted in analysis.concepts or wanted in analysis.heads or wanted in analysis.words:
+                return product
+            if any(wanted in self.lexicon.ancestors(c) or c in self.lexicon.ancestors(wanted) for c in analysis.concepts):
+                return product
+        return None
+
+
+def _what(understanding: Understanding) -> str:
+    words = [u.text for u in understanding.units]
+    return " ".join(words) if words else " ".join(understanding.rest)
+
+
+def _valid_position(near: object) -> bool:
+    try:
+        lat, lon = float(near[0]), float(near[1])  # type: ignore[index]
+    except (TypeError, ValueError, IndexError):
+        return False
+    return -90 <= lat <= 90 and -180 <= lon <= 180
 
 
 async def open_search(
-    sessions: async_sessionmaker[AsyncSession], default_language: str = "nl"
+    sessions: async_sessionmaker[AsyncSession], default_language: str = "nl", parts: SearchParts | None = None
 ) -> SearchService:
     async with sessions() as session:
         areas = await load_areas(session)
         businesses = await load_businesses(session)
-    return SearchService(areas, businesses, default_language)
+    return SearchService(areas, businesses, default_language, parts)
+
+
+def folded(text: str) -> str:
+    return fold(text)

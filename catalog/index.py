@@ -1,0 +1,51 @@
+"""An in-memory search index over published businesses: postings by key, and positions.
+
+The index knows nothing about language: whoever builds it passes a ``keys`` function that says under
+which keys a business is found (concepts of its products, head words, tags, name words, story themes).
+Lookups return positions into ``businesses``; distances use an equirectangular approximation, exact
+to a few metres at neighbourhood scale and fast enough to rank thousands of candidates per question.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+
+from catalog.views import BusinessView
+
+EARTH_M_PER_DEG_LAT = 110_574.0
+EARTH_M_PER_DEG_LON_EQUATOR = 111_320.0
+EMPTY: Sequence[int] = ()
+
+
+class SearchIndex:
+    def __init__(self, businesses: Sequence[BusinessView], keys: Callable[[BusinessView], Iterable[str]]):
+        self.businesses: list[BusinessView] = list(businesses)
+        self.position: dict[str, int] = {b.id: i for i, b in enumerate(self.businesses)}
+        self.lat = array("d", (b.lat for b in self.businesses))
+        self.lon = array("d", (b.lon for b in self.businesses))
+        postings: dict[str, list[int]] = defaultdict(list)
+        for i, business in enumerate(self.businesses):
+            for key in set(keys(business)):
+                postings[key].append(i)
+        self.postings: dict[str, Sequence[int]] = {k: array("i", v) for k, v in postings.items()}
+
+    def __len__(self) -> int:
+        return len(self.businesses)
+
+    def lookup(self, key: str) -> Sequence[int]:
+        return self.postings.get(key, EMPTY)
+
+    def keys_with_prefix(self, prefix: str) -> Iterable[str]:
+        return (key for key in self.postings if key.startswith(prefix))
+
+    def distance_m(self, i: int, lat: float, lon: float) -> float:
+        k = math.cos(math.radians(lat)) * EARTH_M_PER_DEG_LON_EQUATOR
+        return math.hypot((self.lon[i] - lon) * k, (self.lat[i] - lat) * EARTH_M_PER_DEG_LAT)
+
+    def distances(self, positions: Iterable[int], lat: float, lon: float) -> dict[int, float]:
+        k = math.cos(math.radians(lat)) * EARTH_M_PER_DEG_LON_EQUATOR
+        la, lo, hypot = self.lat, self.lon, math.hypot
+        return {i: hypot((lo[i] - lon) * k, (la[i] - lat) * EARTH_M_PER_DEG_LAT) for i in positions}

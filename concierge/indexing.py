@@ -1,0 +1,144 @@
+"""How a business is found: the index keys derived from its products, tags, name and story.
+
+Keys are short strings with a one-letter kind:
+
+* ``c:<concept>`` a lexicon concept named by the main part of one of its products or services;
+* ``h:<word>`` the head word of a product ("zuurdesembrood met walnoot" → zuurdesembrood, "fromage de
+  chèvre" → fromage), so a word the lexicon does not know still finds the product;
+* ``x:<word>`` any other product word (weaker: "walnoot" in that bread);
+* ``t:<key=value>`` its OSM tags; ``n:<word>`` distinctive words of its name; ``s:<theme>`` story themes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from catalog.views import BusinessView
+from concierge.lexicon import Lexicon
+from concierge.text import LANGS, tokens, variants
+
+TAG_KEYS = ("shop", "amenity", "craft", "office", "healthcare", "leisure", "tourism", "vending", "clothes")
+SUB_TAG_PREFIXES = ("service:",)
+BREAKS = frozenset(
+    "met with mit for voor fur van aus of de du des a au aux avec sans zonder ohne without op on in im en und and"
+    " et und oder or of ou per".split()
+)
+NOTE = re.compile(r"[(\[].*?([)\]]|$)")
+HEAD_FIRST = frozenset({"fr"})
+
+
+@dataclass(frozen=True, slots=True)
+class ProductAnalysis:
+    concepts: frozenset[str]
+    heads: frozenset[str]
+    words: frozenset[str]
+
+
+class Analyser:
+    """Turns businesses into index keys; shares the lexicon with query understanding."""
+
+    def __init__(self, lexicon: Lexicon, generic_words: Iterable[str] = ()) -> None:
+        self.lexicon = lexicon
+        self.generic = frozenset(generic_words)
+
+    @lru_cache(maxsize=100_000)  # noqa: B019 - one analyser per process, products repeat a lot
+    def product(self, name: str, lang: str) -> ProductAnalysis:
+        words = tokens(NOTE.sub(" ", name))
+        if not words:
+            return ProductAnalysis(frozenset(), frozenset(), frozenset())
+        main: list[str] = []
+        for word in words:
+            if word in BREAKS and main:
+                break
+            if word not in BREAKS:
+                main.append(word)
+        concepts = self._concepts(main, lang)
+        head = main[0] if lang in HEAD_FIRST else main[-1]
+        heads = frozenset(variants(head, lang))
+        if not concepts and len(head) >= 7:
+            concepts = self._compound(head, lang)
+        every = frozenset(form for word in words if len(word) >= 3 for form in variants(word, lang))
+        return ProductAnalysis(concepts, heads, every - heads)
+
+    def _concepts(self, words: list[str], lang: str, kinds: tuple[str, ...] = ("product",)) -> frozenset[str]:
+        found: set[str] = set()
+        i = 0
+        lexicon = self.lexicon
+        while i < len(words):
+            for n in range(min(lexicon.max_words, len(words) - i), 0, -1):
+                key = " ".join(words[i : i + n])
+                hits = lexicon.lookup(key)
+                if not hits and n == 1:
+                    for variant in variants(key, lang)[1:]:
+                        hits = lexicon.lookup(variant)
+                        if hits:
+                            break
+                hits = [h for h in hits if not h.weak and lexicon.concepts[h.concept].kind in kinds]
+                if hits:
+                    own = [h for h in hits if h.lang == lang] or hits
+                    found.update(h.concept for h in own)
+                    i += n
+                    break
+            else:
+                i += 1
+        return frozenset(found)
+
+    def _compound(self, word: str, lang: str) -> frozenset[str]:
+        for cut in range(3, len(word) - 3):
+            found = self._concepts([word[cut:]], lang)
+            if found:
+                return found
+        return frozenset()
+
+    def story_themes(self, business: BusinessView) -> frozenset[str]:
+        text = " ".join((business.story_who, business.story_how, business.story_why))
+        if not text.strip():
+            return frozenset()
+        lang = business.story_language or (business.languages[0] if business.languages else "nl")
+        words = tokens(text)
+        return self._concepts(words, lang, kinds=("story",)) | self._concepts(
+            [w for word in words for w in variants(word, lang)[1:2]], lang, kinds=("story",)
+        )
+
+    def product_language(self, name: str, declared: str, business: BusinessView) -> str:
+        if declared in LANGS:
+            return declared
+        words = tokens(name)
+        best, score = "", 0
+        for lang in business.languages or LANGS:
+            if lang not in LANGS:
+                continue
+            hits = sum(1 for w in words if w in self.lexicon.words_by_lang[lang])
+            if hits > score:
+                best, score = lang, hits
+        return best or (business.languages[0] if business.languages and business.languages[0] in LANGS else "nl")
+
+    def name_words(self, business: BusinessView) -> set[str]:
+        return {w for w in tokens(business.name) if len(w) >= 3 and w not in self.generic}
+
+    def keys(self, business: BusinessView) -> set[str]:
+        keys = {f"t:{tag}" for tag in business_tags(business)}
+        for product in business.products:
+            if product.sold_out:
+                continue
+            analysis = self.product(product.name, self.product_language(product.name, product.language, business))
+            keys.update(f"c:{c}" for c in analysis.concepts)
+            keys.update(f"h:{w}" for w in analysis.heads)
+            keys.update(f"x:{w}" for w in analysis.words)
+        keys.update(f"n:{w}" for w in self.name_words(business))
+        keys.update(f"s:{theme}" for theme in self.story_themes(business))
+        return keys
+
+
+def business_tags(business: BusinessView) -> set[str]:
+    """Its categories plus the shop-type and service tags among its OSM tags."""
+    tags = set(business.categories)
+    for key, value in business.tags.items():
+        if key in TAG_KEYS or key.startswith(SUB_TAG_PREFIXES):
+            for part in str(value).split(";"):
+                if part.strip():
+                    tags.add(f"{key}={part.strip()}")
+    return tags

@@ -1,0 +1,175 @@
+"""The lexicon: what people ask for, mapped to concepts and the shop types that serve them.
+
+Three sources, loaded once at start:
+
+* product, service and need concepts from ``locales/lexicon/*.json`` (terms in nl/en/de/fr, the OSM tags
+  of the shops that serve them, optional broader ``family`` concept);
+* shop-type concepts from the OSM taxonomy (preset names, aliases and search terms);
+* story themes (``"story": true``) matched against owners' stories rather than shop types.
+
+Every term is indexed by its folded form and by its lemma, so "croissants", "Croissant" and
+"croissant" reach the same concept, and an English question reaches a Dutch product list through the
+shared concept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from catalog.taxonomy import load_taxonomy
+from concierge.text import LANGS, fold, lemma, tokens
+
+LEXICON_DIR = Path(__file__).resolve().parent.parent / "locales" / "lexicon"
+ConceptKind = Literal["product", "shop", "story"]
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    id: str
+    kind: ConceptKind
+    tags: tuple[str, ...]
+    also: tuple[str, ...] = ()
+    family: str | None = None
+    terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    weak: bool = False
+    """Matched only through a taxonomy search term, not a name: a hint rather than an intent."""
+
+    def label(self, lang: str) -> str:
+        for code in (lang, "en", *LANGS):
+            if self.terms.get(code):
+                return self.terms[code][0]
+        return self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    concept: str
+    lang: str
+    weak: bool = False
+
+
+@dataclass
+class Lexicon:
+    concepts: dict[str, Concept]
+    phrases: dict[str, list[Hit]]
+    """Folded phrase (words joined by one space) → concepts it names."""
+    max_words: int
+    words_by_lang: dict[str, frozenset[str]]
+    """Single words of each language's terms, for language detection."""
+    children: dict[str, list[str]] = field(default_factory=dict)
+    tag_concepts: dict[str, str] = field(default_factory=dict)
+    """Shop-type concept id for each OSM tag."""
+
+    def lookup(self, phrase: str) -> list[Hit]:
+        return self.phrases.get(phrase, [])
+
+    def descendants(self, concept_id: str) -> list[str]:
+        out, stack = [], [concept_id]
+        while stack:
+            for child in self.children.get(stack.pop(), ()):
+                if child not in out:
+                    out.append(child)
+                    stack.append(child)
+        return out
+
+    def ancestors(self, concept_id: str) -> list[str]:
+        out = []
+        current = self.concepts.get(concept_id)
+        while current and current.family and current.family not in out:
+            out.append(current.family)
+            current = self.concepts.get(current.family)
+        return out
+
+    def vocabulary(self) -> Iterable[str]:
+        return self.phrases.keys()
+
+
+def _key(phrase: str) -> str:
+    return " ".join(tokens(phrase))
+
+
+def _lemma_key(phrase: str, lang: str) -> str:
+    return " ".join(lemma(word, lang) for word in tokens(phrase))
+
+
+def build_lexicon(documents: Iterable[dict], presets: Iterable) -> Lexicon:
+    concepts: dict[str, Concept] = {}
+    phrases: dict[str, list[Hit]] = defaultdict(list)
+    words: dict[str, set[str]] = {lang: set() for lang in LANGS}
+
+    def index(concept: str, lang: str, phrase: str, weak: bool = False) -> None:
+        for key in {_key(phrase), _lemma_key(phrase, lang)}:
+            if key and not any(h.concept == concept and h.lang == lang for h in phrases[key]):
+                phrases[key].append(Hit(concept, lang, weak))
+        if not weak:
+            words[lang].update(tokens(phrase))
+
+    for document in documents:
+        domain = document.get("domain", "lexicon")
+        for raw in document.get("concepts", []):
+            cid = f"{domain}:{raw['id']}"
+            family = f"{domain}:{raw['family']}" if raw.get("family") else None
+            terms = {lang: tuple(raw.get("terms", {}).get(lang, ())) for lang in LANGS}
+            kind: ConceptKind = "story" if raw.get("story") else "product"
+            concepts[cid] = Concept(cid, kind, tuple(raw.get("tags", ())), tuple(raw.get("also", ())), family, terms)
+            for lang, items in terms.items():
+                for term in items:
+                    index(cid, lang, term)
+
+    tag_concepts: dict[str, str] = {}
+    for preset in presets:
+        if not getattr(preset, "searchable", True) or preset.primary_tag.endswith("=*"):
+            continue
+        cid = f"shop:{preset.primary_tag}"
+        tags = tuple(dict.fromkeys([preset.primary_tag, *preset.tag.split(";")]))
+        names = {lang: tuple(n for n in [preset.names.get(lang, "")] if n) for lang in LANGS}
+        for region, name in getattr(preset, "regional_names", {}).items():
+            lang = region.split("-")[0]
+            if lang in names and name:
+                names[lang] = (*names[lang], name)
+        for lang, items in getattr(preset, "aliases", {}).items():
+            if lang in names:
+                names[lang] = (*names[lang], *items)
+        if cid in concepts:
+            merged = {lang: (*concepts[cid].terms.get(lang, ()), *names[lang]) for lang in LANGS}
+            concepts[cid] = Concept(cid, "shop", concepts[cid].tags, (), None, merged)
+        else:
+            concepts[cid] = Concept(cid, "shop", tags, (), None, names)
+        tag_concepts.setdefault(preset.primary_tag, cid)
+        for lang in LANGS:
+            for name in names[lang]:
+                index(cid, lang, name)
+            for term in preset.terms.get(lang, ()):
+                index(cid, lang, term, weak=True)
+
+    children: dict[str, list[str]] = defaultdict(list)
+    for concept in concepts.values():
+        if concept.family and concept.family in concepts:
+            children[concept.family].append(concept.id)
+    return Lexicon(
+        concepts=concepts,
+        phrases=dict(phrases),
+        max_words=max((len(k.split()) for k in phrases), default=1),
+        words_by_lang={lang: frozenset(w) for lang, w in words.items()},
+        children=dict(children),
+        tag_concepts=tag_concepts,
+    )
+
+
+def read_documents(directory: Path = LEXICON_DIR) -> list[dict]:
+    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.json"))]
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    return build_lexicon(read_documents(), load_taxonomy().presets)
+
+
+def fold_all(items: Iterable[str]) -> set[str]:
+    return {fold(item) for item in items}

@@ -1,0 +1,86 @@
+"""Text normalisation shared by the query side and the index side, so both reduce words alike.
+
+``fold`` makes comparison keys (case, accents and apostrophes folded); ``tokens`` splits folded text
+into words; ``lemma`` reduces a word to a base form with simplemma, plus the few plural rules that
+dictionaries miss in compounds ("fietsbanden" → "fietsband").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import simplemma
+
+LANGS = ("nl", "en", "de", "fr")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+_APOSTROPHES = str.maketrans({"’": "'", "`": "'", "´": "'", "‘": "'"})
+
+
+def clean(text: str, limit: int = 500) -> str:
+    """Drop control and invisible characters, collapse white space, keep at most ``limit`` characters."""
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
+    return " ".join(text.split())[:limit]
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Lower case without accents: "Sauerteigbrot" → "sauerteigbrot", "Geöffnet" → "geoffnet"."""
+    text = text.translate(_APOSTROPHES).casefold().replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def tokens(text: str) -> list[str]:
+    """Folded words; elided articles ("l'esplanade", "d'avoine") lose their article."""
+    words = []
+    for match in _WORD.finditer(fold(text)):
+        word = match.group()
+        head, sep, rest = word.partition("'")
+        if sep and len(head) <= 2 and rest:
+            word = rest
+        words.extend(part for part in word.split("-") if part) if "-" in word else words.append(word)
+    return words
+
+
+_PLURALS: dict[str, tuple[tuple[str, str], ...]] = {
+    "nl": (("ies", "ie"), ("'s", ""), ("en", ""), ("s", "")),
+    "en": (("ies", "y"), ("ves", "f"), ("oes", "o"), ("ses", "s"), ("shes", "sh"), ("ches", "ch"), ("s", "")),
+    "de": (("innen", "in"), ("nen", "n"), ("en", ""), ("er", ""), ("e", ""), ("n", ""), ("s", "")),
+    "fr": (("aux", "al"), ("eaux", "eau"), ("s", ""), ("x", "")),
+}
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str, lang: str) -> str:
+    """A folded base form of a folded word, via simplemma's dictionary for ``lang``."""
+    if len(word) < 4 or word.isdigit():
+        return word
+    base = fold(simplemma.lemmatize(word, lang=lang))
+    return base or word
+
+
+def variants(word: str, lang: str | None = None) -> list[str]:
+    """Candidate base forms of a folded word: itself, its lemma(s) and plural-stripped forms."""
+    out = [word]
+    for code in (lang,) if lang else LANGS:
+        if code is None:
+            continue
+        base = lemma(word, code)
+        if base not in out:
+            out.append(base)
+        for suffix, replacement in _PLURALS[code]:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                stem = word[: len(word) - len(suffix)] + replacement
+                if stem not in out:
+                    out.append(stem)
+    return out
+
+
+def doubled_vowel_forms(stem: str) -> list[str]:
+    """Dutch singulars restore a doubled vowel: "tomat" → "tomaat", "schroev" handled by lemma."""
+    if len(stem) >= 3 and stem[-2] in "aeou" and stem[-1] not in "aeiou" and stem[-3] not in "aeiou":
+        return [stem[:-1] + stem[-2] + stem[-1]]
+    return []

@@ -1,0 +1,300 @@
+"""Query understanding: from a free-text question to what is wanted, where, and with which filters.
+
+The steps, in order: clean the text; detect its language (the platform's hint only breaks ties);
+take out filters ("nu open", "delivers", "samstags geöffnet") and a named place ("near the station");
+take out question phrasing ("waar kan ik ... kopen", "where can I get", "wo gibt es", "où acheter");
+then read what is left against the lexicon, longest phrase first, trying lemmas, Dutch and German
+compounds and, for words of five letters or more, typos. Words the lexicon does not know are kept as
+literal words, to be matched against owners' own product lists and business names.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import simplemma
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from concierge.lexicon import Hit, Lexicon
+from concierge.text import LANGS, clean, fold, lemma, tokens, variants
+
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+
+
+@dataclass(frozen=True)
+class LanguageData:
+    lang: str
+    question_phrases: tuple[tuple[str, ...], ...]
+    stopwords: frozenset[str]
+    shop_words: frozenset[str]
+    filters: dict[str, tuple[tuple[str, ...], ...]]
+    filter_context: frozenset[str]
+    near_markers: tuple[tuple[str, ...], ...]
+
+
+def _phrases(items: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    seqs = {tuple(w for w in tokens(item) if len(w) > 1 or w.isalpha() and item.strip() == w) for item in items}
+    return tuple(sorted((s for s in seqs if s), key=len, reverse=True))
+
+
+@cache
+def language_data(lang: str) -> LanguageData:
+    raw = json.loads((LOCALES / lang / "query.json").read_text(encoding="utf-8"))
+    return LanguageData(
+        lang=lang,
+        question_phrases=_phrases(raw["question_phrases"]),
+        stopwords=frozenset(w for s in raw["stopwords"] for w in tokens(s)),
+        shop_words=frozenset(w for s in raw["shop_words"] for w in tokens(s)),
+        filters={name: _phrases(items) for name, items in raw["filters"].items()},
+        filter_context=frozenset(w for s in raw["filter_context"] for w in tokens(s)),
+        near_markers=_phrases(raw["near_markers"]),
+    )
+
+
+@dataclass
+class Unit:
+    """One thing the question asks for: a phrase and the concepts it names, or a literal word."""
+
+    text: str
+    hits: list[Hit] = field(default_factory=list)
+    literal: tuple[str, ...] = ()
+    """Folded forms to look up in product lists and names when no concept is known."""
+    words: int = 1
+    corrected: bool = False
+    compound_head: bool = False
+
+    @property
+    def strong(self) -> bool:
+        return any(not hit.weak for hit in self.hits)
+
+
+@dataclass
+class Understanding:
+    query: str
+    language: str
+    units: list[Unit]
+    filters: list[str]
+    where: str | None
+    rest: list[str]
+    """Words left after phrasing and filters, in order (for display and name matching)."""
+
+    @property
+    def what(self) -> str:
+        return " ".join(self.rest)
+
+
+def _find(seq: list[str], phrase: tuple[str, ...], start: int = 0) -> int:
+    n = len(phrase)
+    for i in range(start, len(seq) - n + 1):
+        if tuple(seq[i : i + n]) == phrase:
+            return i
+    return -1
+
+
+def _remove_all(seq: list[str], phrases: Iterable[tuple[str, ...]]) -> tuple[list[str], int]:
+    removed = 0
+    for phrase in phrases:
+        while (i := _find(seq, phrase)) >= 0:
+            del seq[i : i + len(phrase)]
+            removed += len(phrase)
+    return seq, removed
+
+
+def detect_language(words: list[str], lexicon: Lexicon, hint: str | None, default: str) -> str:
+    """The text decides; the hint (Telegram's language_code) breaks ties; then the default."""
+    scores = dict.fromkeys(LANGS, 0.0)
+    for lang in LANGS:
+        data = language_data(lang)
+        scores[lang] += 2.5 * sum(len(p) for p in data.question_phrases if _find(words, p) >= 0 and len(p) > 1)
+        scores[lang] += sum(1.0 for w in words if w in data.stopwords)
+        scores[lang] += sum(0.6 for w in words if w in lexicon.words_by_lang[lang])
+    if words:
+        for lang, share in simplemma.langdetect(" ".join(words), lang=LANGS):
+            if lang in scores:
+                scores[lang] += share
+    if hint in scores:
+        scores[hint] += 0.5
+    best = max(scores.values())
+    if best <= 0.5:
+        return hint if hint in LANGS else default
+    leaders = [lang for lang, score in scores.items() if score == best]
+    if hint in leaders:
+        return hint
+    return default if default in leaders else leaders[0]
+
+
+def _extract_filters(seq: list[str], lang: str) -> tuple[list[str], list[str]]:
+    found: list[str] = []
+    for code in (lang, *[other for other in LANGS if other != lang]):
+        data = language_data(code)
+        for name, phrases in data.filters.items():
+            for phrase in phrases:
+                if len(phrase) == 1 and code != lang:
+                    continue
+                i = _find(seq, phrase)
+                if i < 0:
+                    continue
+                if name == "open_now" and len(phrase) == 1 and phrase[0] in {"nu", "now", "jetzt", "maintenant"}:
+                    if not any(w in data.filter_context for w in seq):
+                        continue
+                del seq[i : i + len(phrase)]
+                if name not in found:
+                    found.append(name)
+        if found and code == lang:
+            break
+    if found:
+        context = language_data(lang).filter_context
+        seq = [w for w in seq if w not in context]
+    return seq, found
+
+
+def _extract_place(seq: list[str], lang: str) -> tuple[list[str], str | None]:
+    for marker in language_data(lang).near_markers:
+        i = _find(seq, marker)
+        if i > 0:
+            place = seq[i + len(marker) : i + len(marker) + 4]
+            if place:
+                return seq[:i] + seq[i + len(marker) + len(place) :], " ".join(place)
+    return seq, None
+
+
+class Reader:
+    """Reads leftover words against the lexicon; holds the fuzzy vocabulary built once at start."""
+
+    def __init__(self, lexicon: Lexicon, extra_vocabulary: Iterable[str] = ()) -> None:
+        self.lexicon = lexicon
+        single = {k for k in lexicon.phrases if " " not in k and len(k) >= 4}
+        self.literal_vocabulary = {w for w in extra_vocabulary if len(w) >= 4 and w.isalpha()}
+        self._by_length: dict[int, list[str]] = {}
+        for word in single | self.literal_vocabulary:
+            self._by_length.setdefault(len(word), []).append(word)
+
+    def correct(self, word: str) -> str | None:
+        """The closest known word within a typo budget that grows with length, or None."""
+        if len(word) < 5 or not word.isalpha():
+            return None
+        budget = 1 if len(word) <= 7 else 2 if len(word) <= 11 else 3
+        best: tuple[int, str] | None = None
+        for length in range(len(word) - budget, len(word) + budget + 1):
+            bucket = self._by_length.get(length)
+            if not bucket:
+                continue
+            match = process.extractOne(word, bucket, scorer=Levenshtein.distance, score_cutoff=budget)
+            if match and (best is None or match[1] < best[0]):
+                best = (int(match[1]), match[0])
+        return best[1] if best else None
+
+    def hits_for(self, key: str, lang: str) -> list[Hit]:
+        hits = self.lexicon.lookup(key)
+        if not hits and " " not in key:
+            for variant in variants(key, lang)[1:]:
+                hits = self.lexicon.lookup(variant)
+                if hits:
+                    break
+        return _prefer(hits, lang)
+
+    def compound(self, word: str, lang: str) -> tuple[list[Hit], str] | None:
+        """Dutch/German compounds: the longest known tail names the concept ("fietsbanden" → band)."""
+        if len(word) < 7:
+            return None
+        for cut in range(3, len(word) - 3):
+            head, tail = word[:cut], word[cut:]
+            hits = self.hits_for(tail, lang)
+            strong = [h for h in hits if not h.weak]
+            if strong:
+                return strong, head
+        return None
+
+    def read(self, seq: list[str], lang: str, stop: frozenset[str], skip: frozenset[str]) -> list[Unit]:
+        """Longest lexicon phrases first; ``stop`` words never start or end a phrase, ``skip`` words
+        (stop words and generic shop words) are dropped when they stand alone."""
+        units: list[Unit] = []
+        i = 0
+        while i < len(seq):
+            matched = False
+            for n in range(min(self.lexicon.max_words, len(seq) - i), 0, -1):
+                part = seq[i : i + n]
+                if n == 1 and part[0] in skip:
+                    break
+                if n > 1 and (part[0] in stop or part[-1] in stop):
+                    continue
+                key = " ".join(part)
+                hits = self.hits_for(key, lang)
+                if not hits and n > 1:
+                    hits = _prefer(self.lexicon.lookup(" ".join(lemma(w, lang) for w in part)), lang)
+                if hits:
+                    units.append(Unit(key, hits, tuple(part), n))
+                    i += n
+                    matched = True
+                    break
+            if matched:
+                continue
+            word = seq[i]
+            i += 1
+            if word in skip or len(word) < 3 or word.isdigit():
+                continue
+            units.append(self._single(word, lang))
+        return _drop_weak(units)
+
+    def _single(self, word: str, lang: str) -> Unit:
+        forms = tuple(dict.fromkeys(variants(word, lang)))
+        if any(form in self.literal_vocabulary for form in forms):
+            return Unit(word, [], forms)
+        compound = self.compound(word, lang)
+        if compound:
+            hits, head = compound
+            return Unit(word, hits, forms, compound_head=True)
+        fixed = self.correct(word)
+        if fixed and fixed != word:
+            hits = self.hits_for(fixed, lang)
+            if not hits:
+                compound = self.compound(fixed, lang)
+                hits = compound[0] if compound else []
+            return Unit(fixed, hits, tuple(dict.fromkeys(variants(fixed, lang))), corrected=True)
+        return Unit(word, [], forms)
+
+
+def _prefer(hits: list[Hit], lang: str) -> list[Hit]:
+    """Hits in the question's language win over the same phrase meaning something else elsewhere."""
+    if not hits:
+        return hits
+    own = [h for h in hits if h.lang == lang]
+    chosen = own or hits
+    strong = [h for h in chosen if not h.weak]
+    return strong or chosen
+
+
+def _drop_weak(units: list[Unit]) -> list[Unit]:
+    if any(u.strong for u in units):
+        return [u for u in units if u.strong or not u.hits]
+    return units
+
+
+def understand(
+    question: str,
+    reader: Reader,
+    *,
+    lang_hint: str | None = None,
+    default_language: str = "nl",
+    place_names: Callable[[str], bool] | None = None,
+) -> Understanding:
+    text = clean(question)
+    seq = tokens(text)[:60]
+    lang = detect_language(seq, reader.lexicon, lang_hint, default_language)
+    seq, filters = _extract_filters(list(seq), lang)
+    seq, where = _extract_place(seq, lang)
+    data = language_data(lang)
+    seq, _ = _remove_all(seq, data.question_phrases)
+    skip = data.stopwords | data.shop_words
+    units = reader.read(seq, lang, data.stopwords, skip)
+    rest = [w for w in seq if w not in skip] or seq
+    return Understanding(text, lang, units, filters, where, rest)
+
+
+def folded(text: str) -> str:
+    return fold(text)
