@@ -311,22 +311,22 @@ def format_opens_at(opens_at: datetime, now_local: datetime, lang: str) -> str:
     locale = _times_locale(lang)
     zone = opens_at.tzinfo
     now = now_local.astimezone(zone) if now_local.tzinfo and zone else now_local
-    time = format_time(opens_at, "short", tzinfo=zone, locale=locale)
+    clock = format_time(opens_at, "short", tzinfo=zone, locale=locale)
     days = (opens_at.date() - now.date()).days
     if days <= 0:
-        return t("opens at {time}", time=time)
+        return t("opens at {time}", time=clock)
     if days == 1:
-        return t("opens tomorrow at {time}", time=time)
+        return t("opens tomorrow at {time}", time=clock)
     if days < 7:
-        return t("opens {day} at {time}", day=format_date(opens_at, "EEEE", locale=locale), time=time)
+        return t("opens {day} at {time}", day=format_date(opens_at, "EEEE", locale=locale), time=clock)
     when = format_skeleton("MMMMd", opens_at, tzinfo=zone, locale=locale)
-    return t("opens on {date} at {time}", date=when, time=time)
+    return t("opens on {date} at {time}", date=when, time=clock)
 
 
 def format_closes_at(closes_at: datetime, lang: str) -> str:
     """ "open until 18:00"."""
-    time = format_time(closes_at, "short", tzinfo=closes_at.tzinfo, locale=_times_locale(lang))
-    return translator(lang)("open until {time}", time=time)
+    clock = format_time(closes_at, "short", tzinfo=closes_at.tzinfo, locale=_times_locale(lang))
+    return translator(lang)("open until {time}", time=clock)
 
 
 _DAY = r"(?:Mo|Tu|We|Th|Fr|Sa|Su)"
@@ -383,6 +383,8 @@ def _describe_rule(rule: str, lang: str) -> str | None:
     days = _describe_days(selectors, lang) if selectors else ""
     modifier = (match["modifier"] or "").lower()
     if modifier in {"off", "closed"}:
+        if match["times"]:
+            return None
         if [s.upper() for s in selectors] == ["PH"]:
             return t("closed on public holidays")
         return f"{days} {t('closed')}" if days else t("closed")

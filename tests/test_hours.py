@@ -430,3 +430,58 @@ def test_compose_edge_cases() -> None:
         compose({7: [("9:00", "17:00")]})
     with pytest.raises(ValueError):
         compose({0: [("nine", "17:00")]})
+
+
+QUARTERS = st.integers(0, 96).map(lambda q: time(q // 4, q % 4 * 15) if q < 96 else "24:00")
+
+
+def _minutes(value: time | str) -> int:
+    return 24 * 60 if value == "24:00" else value.hour * 60 + value.minute  # type: ignore[union-attr]
+
+
+@st.composite
+def weeks(draw: st.DrawFn) -> dict[int, list[tuple[time | str, time | str]]]:
+    week: dict[int, list[tuple[time | str, time | str]]] = {}
+    for day in draw(st.sets(st.integers(0, 6))):
+        bounds = sorted(draw(st.sets(QUARTERS, min_size=2, max_size=4)), key=_minutes)
+        pairs = list(zip(bounds[::2], bounds[1::2], strict=False))
+        week[day] = [(start, end) for start, end in pairs if _minutes(start) < _minutes(end)]
+    return week
+
+
+@settings(max_examples=100, deadline=None)
+@given(week=weeks(), day=st.integers(0, 6), minute=st.integers(0, 24 * 60 - 1))
+def test_composed_hours_are_described_and_evaluate_as_picked(
+    week: dict[int, list[tuple[time | str, time | str]]], day: int, minute: int
+) -> None:
+    expression = compose(week)
+    assert validate(expression) is None
+    assert describe(expression, "de") != expression
+    monday = datetime(2025, 11, 17, tzinfo=ZoneInfo(AMSTERDAM))  # a week without public holidays
+    moment = monday.replace(day=17 + day, hour=minute // 60, minute=minute % 60)
+    expected = any(_minutes(start) <= minute < _minutes(end) for start, end in week.get(day, []))
+    assert status(expression, moment.astimezone(UTC), AMSTERDAM).open_now is expected
+
+
+OSM_TOKENS = [
+    "Mo", "Tu-Fr", "Sa,Su", "Su-Tu", "PH", "SH", "off", "closed", "open", "unknown", "09:00-17:00",
+    "18:00-02:00", "07:30-12:00,13:00-18:00", "10:00+", ",", ";", "24/7", "Jan", "Dec 25", "Jul-Aug",
+    "sunrise-sunset", '"by appointment"', "||", "week 1-53/2", "easter", "2025", "-", ":",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tokens=st.lists(st.sampled_from(OSM_TOKENS), min_size=1, max_size=8),
+    lang=st.sampled_from(["nl", "en", "de", "fr"]),
+)
+def test_osm_like_expressions_never_break_describe_or_status(tokens: list[str], lang: str) -> None:
+    expression = " ".join(tokens)
+    words = describe(expression, lang)
+    assert isinstance(words, str) and words
+    result = status(
+        expression, datetime(2025, 12, 24, 12, tzinfo=UTC), AMSTERDAM, special_hours={"2025-12-24": "off"}
+    )
+    assert result.parsed == (validate(expression) is None)
+    if result.parsed:
+        assert result.open_now is False
