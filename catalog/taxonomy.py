@@ -255,8 +255,9 @@ class Taxonomy:
         """Best presets for a typed category, scored 0-100; matches in ``lang`` are preferred.
 
         Returns [] for empty input, emoji, one- and two-letter words and anything that matches
-        nothing well; a word of three letters alone ("bar", "spa") must be a name or term exactly. Ties go to the preset matched by its name in ``lang``, then to the one whose
-        name is closest to the text, then to the one with most matching synonyms.
+        nothing well; a word of three letters alone ("bar", "spa") must be a name or term exactly.
+        Ties go to the preset matched by its name in ``lang``, then to the one whose name is
+        closest to the text, then to the one with most matching synonyms.
         """
         if not isinstance(text, str) or limit <= 0:
             return []
