@@ -136,7 +136,15 @@ async def export_catalogue(
     area = _main_area(businesses, areas)
     if area is not None:
         data["area"] = area_json(area)
+    used = {b.area_id for b in businesses if b.area_id}
+    others = [a for a in areas if a.id in used and (area is None or a.id != area.id)]
+    if others:
+        data["areas"] = [area_json(a) for a in others]
     data["businesses"] = [business_json(b) for b in businesses]
+    if others:
+        for item, business in zip(data["businesses"], businesses, strict=True):
+            if business.area_id:
+                item["area"] = business.area_id
     if any(b.source_id for b in businesses):
         data["attribution"] = OSM_ATTRIBUTION
     return data

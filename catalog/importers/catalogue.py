@@ -1,5 +1,7 @@
 """Catalogue JSON, the native format: ``{"area": {...}, "businesses": [...]}`` (see DESIGN.md).
 
+A multi-area export adds ``"areas": [...]`` and an ``"area": id`` per business.
+
 :func:`record_from_entry` also reads CSV rows, whose columns carry the same names.
 """
 
@@ -61,14 +63,17 @@ def _products(value: Any, kind: str, language: str, separators: str) -> list[Pro
     return found
 
 
-def _partners(value: Any) -> list[tuple[str, str]]:
+def _partners(value: Any) -> list[tuple[str, str | None]]:
+    """``(id, note)`` pairs; the note is ``None`` when the file gives a bare id (keep any old note)."""
     items = value if isinstance(value, list) else split_list(value, ";,")
-    found: dict[str, str] = {}
+    found: dict[str, str | None] = {}
     for item in items:
-        ident, note = (item.get("id"), item.get("note")) if isinstance(item, dict) else (item, "")
+        ident, note = (
+            (item.get("id"), text(item.get("note"), 200)) if isinstance(item, dict) else (item, None)
+        )
         slug = slugify(text(ident), 120)
         if slug:
-            found.setdefault(slug, text(note, 200))
+            found.setdefault(slug, note)
     return list(found.items())
 
 
@@ -143,6 +148,8 @@ def record_from_entry(entry: Any, default_language: str, separators: str = ";") 
     if "delivery" in entry:
         delivery = text(entry["delivery"]).lower()
         fields["delivery"] = delivery if delivery in DELIVERY else "none"
+    if text(entry.get("area")):
+        fields["area_id"] = slugify(text(entry["area"]))
     fields.update(_story(entry, language))
     fields.update(_extras(entry))
     products = None
@@ -177,7 +184,10 @@ def parse(data: Any, name: str) -> ParsedFile:
         raise ImportFileError(f'{name}: "area" must be an object')
     country = text((area or {}).get("country")).upper() or "NL"
     language = area_language(area, country)
-    parsed = ParsedFile([], area=area)
+    others = data.get("areas")
+    if others is not None and not (isinstance(others, list) and all(isinstance(a, dict) for a in others)):
+        raise ImportFileError(f'{name}: "areas" must be a list of objects')
+    parsed = ParsedFile([], area=area, other_areas=list(others or []))
     for entry in data["businesses"]:
         try:
             parsed.records.append(record_from_entry(entry, language))

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from catalog.importers import catalogue, csv_file, geojson, overpass
 from catalog.importers.area import build_area
 from catalog.importers.osm import majority_country, mark_independence
-from catalog.importers.records import ParsedFile, Record, text
+from catalog.importers.records import ParsedFile, Record, slugify, text
 from catalog.importers.source import FORMATS, load
 from catalog.importers.store import store
 
@@ -81,9 +81,15 @@ async def import_file(
         name = _default_area_name(parsed.records, path)
     area = build_area(parsed.records, declared, name, country)
     area_id = area["id"] if area else None
+    areas = [area] if area else []
+    for extra in parsed.other_areas:
+        members = [r for r in parsed.records if r.fields.get("area_id") == slugify(text(extra.get("id")))]
+        values = build_area(members, extra, None, country)
+        if values and values["id"] != area_id:
+            areas.append(values)
     show = progress and _is_terminal()
     async with sessions.begin() as session:
-        counts = await store(session, parsed.records, area_id, area, show)
+        counts = await store(session, parsed.records, area_id, areas, show)
     reasons = parsed.skipped + counts.skipped
     return ImportSummary(
         counts.imported, counts.updated, counts.unchanged, sum(reasons.values()), reasons, area_id, kind

@@ -45,8 +45,8 @@ class Record:
     source_id: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     products: list[ProductSpec] | None = None
-    partners: list[tuple[str, str]] | None = None
-    """``(partner id, note)`` pairs."""
+    partners: list[tuple[str, str | None]] | None = None
+    """``(partner id, note)`` pairs; a ``None`` note leaves an existing link's note as it is."""
     country: str = ""
     """``addr:country`` of the record, for the area's country."""
 
@@ -57,6 +57,8 @@ class ParsedFile:
     skipped: Counter[str] = field(default_factory=Counter)
     area: dict[str, Any] | None = None
     """The area a catalogue file declares, as raw JSON."""
+    other_areas: list[dict[str, Any]] = field(default_factory=list)
+    """Further areas of a multi-area catalogue export (``"areas"``), as raw JSON."""
 
 
 def slugify(text: str, max_length: int = MAX_SLUG) -> str:
@@ -92,6 +94,8 @@ def field_text(name: str, value: Any) -> str:
 def coordinate(value: Any) -> float:
     if isinstance(value, bool) or value is None:
         raise Skip("no coordinates")
+    if isinstance(value, str) and "," in value and "." not in value:
+        value = value.replace(",", ".")  # a decimal comma, as Dutch spreadsheets write it
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):

@@ -83,9 +83,13 @@ async def store(
     session: AsyncSession,
     records: Sequence[Record],
     area_id: str | None,
-    area_values: dict[str, Any] | None = None,
+    areas: Sequence[dict[str, Any]] = (),
     progress: bool = False,
 ) -> StoreCounts:
+    """Write ``records`` into ``area_id``; ``areas`` (column values) are inserted or updated first.
+
+    A record that names another area (``fields["area_id"]``) keeps it when that area exists.
+    """
     counts = StoreCounts()
     rows = (await session.execute(select(Business.id, Business.source_id))).all()
     known_ids = {row.id for row in rows}
@@ -111,9 +115,10 @@ async def store(
             claimed_sources.add(record.source_id)
         unique.append((record, target, target in known_ids))
 
-    if area_values is not None:
-        await _upsert_area(session, area_values)
-        await session.flush()
+    for values in areas:
+        await _upsert_area(session, values)
+    await session.flush()
+    known_areas = set(await session.scalars(select(Area.id)))
 
     update_ids = [target for _, target, exists in unique if exists]
     existing: dict[str, Business] = {}
@@ -131,8 +136,10 @@ async def store(
     bar = tqdm(unique, desc="importing", unit="business", file=sys.stderr, disable=not progress)
     for record, target, exists in bar:
         fields = dict(record.fields)
-        if area_id is not None:
-            fields["area_id"] = area_id
+        if fields.get("area_id") not in known_areas:
+            fields.pop("area_id", None)
+            if area_id is not None:
+                fields["area_id"] = area_id
         if record.source_id:
             fields["source_id"] = record.source_id
         wanted = [(pid, note) for pid, note in record.partners or () if pid in all_ids and pid != target]
@@ -141,7 +148,7 @@ async def store(
             if record.products is not None:
                 business.products = _new_products(record.products)
             session.add(business)
-            new_links.extend(Partner(business_id=target, partner_id=p, note=n) for p, n in wanted)
+            new_links.extend(Partner(business_id=target, partner_id=p, note=n or "") for p, n in wanted)
             counts.imported += 1
             continue
         business = existing[target]
@@ -162,10 +169,10 @@ async def store(
             for pid, note in wanted:
                 kept = current.get(pid)
                 if kept is None:
-                    new_links.append(Partner(business_id=target, partner_id=pid, note=note))
+                    new_links.append(Partner(business_id=target, partner_id=pid, note=note or ""))
                     changed = True
-                elif kept.note != note or not kept.confirmed:
-                    kept.note, kept.confirmed = note, True
+                elif (note is not None and kept.note != note) or not kept.confirmed:
+                    kept.note, kept.confirmed = kept.note if note is None else note, True
                     changed = True
         if changed:
             counts.updated += 1
