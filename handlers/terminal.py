@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from html.parser import HTMLParser
+from typing import Any
 
 from concierge.conversation import Conversation
 from concierge.events import (
@@ -81,16 +82,16 @@ class TerminalSession:
         default = self.conversation.app.settings.default_language
         return translator(normalise_language(self.language_code, default))
 
-    def _event(self, kind: str, **fields: object) -> Event:
+    def _event(self, kind: str, **fields: Any) -> Event:
         self._message_id += 1
+        fields.setdefault("chat_type", "terminal")
         return Event(
             kind,  # type: ignore[arg-type]
             user_id=self.user_id,
             chat_id=self.user_id,
-            chat_type="terminal",
             language_code=self.language_code,
             message_id=self._message_id,
-            **fields,  # type: ignore[arg-type]
+            **fields,
         )
 
     async def send(self, text: str) -> str:

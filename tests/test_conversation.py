@@ -10,6 +10,7 @@ import datetime as dt
 import html
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -123,7 +124,7 @@ class World:
     clock: Clock
     conversation: Conversation
 
-    async def send(self, kind: str, user_id: int = 7, **fields: object) -> list[Reply]:
+    async def send(self, kind: str, user_id: int = 7, **fields: Any) -> list[Reply]:
         fields.setdefault("chat_id", user_id)
         event = Event(kind, user_id=user_id, **fields)  # type: ignore[arg-type]
         replies = await self.conversation.handle(event)
@@ -181,7 +182,7 @@ def button_data(reply: SendText) -> list[str]:
     return [button.data for row in reply.buttons for button in row if button.data]
 
 
-async def ask(world: World, question: str, **fields: object) -> list[Reply]:
+async def ask(world: World, question: str, **fields: Any) -> list[Reply]:
     return await world.send("text", text=question, **fields)
 
 
@@ -347,7 +348,9 @@ async def test_more_and_not_what_i_meant_use_the_stored_question(world: World) -
         assert more == [AnswerCallback(translator("nl")("That was everything I found nearby."))]
     world.clock.now = START + dt.timedelta(hours=2)
     expired = await world.send("button", text=nwm)
-    assert len(expired) == 1 and expired[0].text, "the question is kept only briefly"
+    assert len(expired) == 1 and isinstance(expired[0], AnswerCallback) and expired[0].text, (
+        "the question is kept only briefly"
+    )
 
 
 async def test_nothing_found_sends_the_search_message(world: World) -> None:
@@ -459,7 +462,7 @@ async def test_privacy_says_what_is_kept(world: World) -> None:
 
 
 async def test_groups_only_get_answers_when_addressed(world: World) -> None:
-    group = {"chat_type": "group", "chat_id": -100}
+    group: dict[str, Any] = {"chat_type": "group", "chat_id": -100}
     assert await ask(world, "havermelk", addressed=False, **group) == []
     assert await world.send("photo", photo_ref="x", **group) == []
     assert await world.send("unsupported", **group) == []

@@ -214,9 +214,7 @@ def story_blocks(
         (t("Phone"), business.phone),
         (t("Website"), business.website),
     ]
-    blocks.extend(
-        f"<b>{say(label)}</b>: {clip(value, 500)}" for label, value in details if clean(value)
-    )
+    blocks.extend(f"<b>{say(label)}</b>: {clip(value, 500)}" for label, value in details if clean(value))
     return blocks
 
 
@@ -257,9 +255,7 @@ def inline_card(result: Result, t: Translate, lang: str, link: str | None) -> st
     if result.address:
         blocks.append(clip(result.address, 300))
     if link:
-        blocks.append(
-            f'<a href="{html.escape(link)}">{say(t("More about this place in the bot"))}</a>'
-        )
+        blocks.append(f'<a href="{html.escape(link)}">{say(t("More about this place in the bot"))}</a>')
     return join_blocks(blocks)
 
 
