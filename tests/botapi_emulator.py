@@ -139,6 +139,8 @@ class Call:
     result: Any = None
     error: str = ""
     status: int = 200
+    index: int = -1
+    """Position in the emulator's call log."""
 
 
 @dataclass
@@ -543,6 +545,7 @@ class BotAPIEmulator:
         else:
             response = web.json_response({"ok": True, "result": call.result})
         if call.method != "getUpdates" or not call.ok or call.result:
+            call.index = len(self.calls)
             self.calls.append(call)
             async with self._calls_changed:
                 self._calls_changed.notify_all()
@@ -911,6 +914,7 @@ class BotAPIEmulator:
                     call.result = await self.dispatch(reply["method"], params, {}, call.at)
                 except ApiError as exc:
                     call.ok, call.error, call.status = False, exc.description, exc.code
+                call.index = len(self.calls)
                 self.calls.append(call)
                 async with self._calls_changed:
                     self._calls_changed.notify_all()

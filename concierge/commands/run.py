@@ -18,6 +18,7 @@ from concierge.settings import Settings
 
 if TYPE_CHECKING:
     from concierge.app import App
+    from concierge.conversation import Conversation
 
 RUNTIMES = ("aiogram", "ptb")
 NO_TOKEN = "CONCIERGE_BOT_TOKEN is not set: create a bot with @BotFather and put its token there"
@@ -46,16 +47,17 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def open_runtime(app: App, name: str) -> TelegramRuntime:
+def open_runtime(app: App, name: str, conversation: Conversation | None = None) -> TelegramRuntime:
+    """The runtime ``name`` (aiogram or ptb) over ``app``; ``conversation`` defaults to a new one."""
     if app.settings.bot_token is None:
         raise UserError(NO_TOKEN)
     if name == "ptb":
         from handlers.ptb_runtime import PtbRuntime
 
-        return PtbRuntime(app)
+        return PtbRuntime(app, conversation)
     from handlers.aiogram_runtime import AiogramRuntime
 
-    return AiogramRuntime(app)
+    return AiogramRuntime(app, conversation)
 
 
 @contextlib.contextmanager
