@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ from concierge.conversation.render import (
     clip,
     inline_card,
     join_blocks,
+    opening_time,
     story_replies,
     utf16_len,
 )
@@ -283,3 +285,17 @@ def test_huge_inputs_stay_within_limits() -> None:
         markup = reply_.caption_html if isinstance(reply_, SendPhoto) else reply_.html
         assert_telegram_html(markup, CAPTION_LIMIT if isinstance(reply_, SendPhoto) else TEXT_LIMIT)
         assert "<blockquote expandable>" in markup or isinstance(reply_, SendPhoto)
+
+
+@pytest.mark.parametrize(
+    "lang,opens_at,expected",
+    [
+        ("de", "Mon 10:00", "öffnet Montag um 10:00"),
+        ("nl", "Sa 09:30", "opent zaterdag om 09:30"),
+        ("fr", "Sun 11:00", "ouvre dimanche à 11:00"),
+        ("en", "07:30", "opens at 07:30"),
+        ("de", "Xyz 10:00", "öffnet um Xyz 10:00"),
+    ],
+)
+def test_opening_times_name_the_day_in_the_persons_language(lang: str, opens_at: str, expected: str) -> None:
+    assert opening_time(opens_at, translator(lang), lang) == expected

@@ -49,7 +49,7 @@ def test_every_message_is_translated_in_all_four_languages(name: str) -> None:
                 problems.append(f"{lang}/{name}: no translation for {msgid!r}")
             elif _placeholders(translation) != _placeholders(msgid):
                 problems.append(f"{lang}/{name}: placeholders differ in {translation!r} for {msgid!r}")
-    assert problems == []
+    assert not problems, "\n".join(problems)
 
 
 def _translated_literals() -> list[tuple[str, str]]:
@@ -80,7 +80,7 @@ def test_every_translated_literal_in_the_code_has_a_msgid() -> None:
     assert len(literals) > 20, "the scan finds the conversation's texts"
     known = _all_msgids()
     missing = [f"{where}: {msgid!r}" for where, msgid in literals if msgid not in known]
-    assert missing == []
+    assert not missing, "msgids missing from every .po file:\n" + "\n".join(missing)
 
 
 def test_the_conversation_catalogue_covers_its_own_code() -> None:

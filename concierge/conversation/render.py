@@ -13,11 +13,13 @@ import html
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from babel.dates import get_day_names
+
 from catalog.views import BusinessView
 from concierge.answers import Answer, Result
 from concierge.deeplinks import short_ref
 from concierge.events import Button, Keyboard, SendPhoto, SendText
-from concierge.i18n import Translate, format_distance
+from concierge.i18n import Translate, format_distance, normalise_language
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -113,18 +115,31 @@ def join_blocks(blocks: Iterable[str], limit: int = TEXT_LIMIT, separator: str =
     return separator.join(out)
 
 
-def opening_line(result: Result, t: Translate) -> str:
+WEEKDAYS = {"mo": 0, "tu": 1, "we": 2, "th": 3, "fr": 4, "sa": 5, "su": 6}
+
+
+def opening_time(opens_at: str, t: Translate, lang: str) -> str:
+    """ "opens at 10:00", or with a weekday prefix from the search ("Mon 10:00") "opens Monday at 10:00"."""
+    day, _, time = opens_at.partition(" ")
+    weekday = WEEKDAYS.get(day[:2].lower()) if time and day.isalpha() and len(day) <= 3 else None
+    if weekday is None:
+        return t("opens at {time}", time=opens_at)
+    name = get_day_names("wide", locale=normalise_language(lang))[weekday]
+    return t("opens {day} at {time}", day=name, time=time)
+
+
+def opening_line(result: Result, t: Translate, lang: str) -> str:
     if result.open_now is True:
         return t("open now")
     if result.open_now is False:
-        return t("opens at {time}", time=result.opens_at) if result.opens_at else t("closed now")
+        return opening_time(result.opens_at, t, lang) if result.opens_at else t("closed now")
     return ""
 
 
 def result_head(result: Result, t: Translate, lang: str, prefix: str = "") -> str:
     """Name (bold), distance and opening state on one line."""
     head = [f"<b>{prefix}{clip(result.name, NAME_CHARS)}</b>", format_distance(result.distance_m, lang)]
-    opening = opening_line(result, t)
+    opening = opening_line(result, t, lang)
     if opening:
         head.append(say(opening))
     return " · ".join(head)
@@ -262,7 +277,7 @@ def inline_card(result: Result, t: Translate, lang: str, link: str | None) -> st
 def inline_description(result: Result, t: Translate, lang: str) -> str:
     parts = [plain_clip(result.why, 120)] if result.why else []
     parts.append(format_distance(result.distance_m, lang))
-    opening = opening_line(result, t)
+    opening = opening_line(result, t, lang)
     if opening:
         parts.append(opening)
     return " · ".join(parts)
