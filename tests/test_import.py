@@ -80,6 +80,7 @@ async def test_helsinki_slice_imports_with_osm_ids_centres_and_tags(sessions: Se
         businesses = {b.source_id: b for b in await load_businesses(session)}
         area = await session.get(Area, summary.area_id)
     assert area is not None and area.country == "FI" and area.timezone == "Europe/Helsinki"
+    assert area.id == "helsinki" and area.city == "Helsinki"  # no --area: the businesses' own city
     for element in elements:
         business = businesses[f"{element['type']}/{element['id']}"]
         position = element if element["type"] == "node" else element["center"]
@@ -394,6 +395,25 @@ async def test_catalogue_reimport_updates_products_and_partners(sessions: Sessio
 
 
 # --- the area, the summary, the demo ------------------------------------------------------------
+
+
+async def test_area_country_timezone_and_name(sqlite_sessions: Sessions, tmp_path: Path) -> None:
+    data = {
+        "area": {"name": "Marollen", "country": "be", "timezone": "Mars/Olympus"},
+        "businesses": [
+            {"name": "Frituur Nord", "categories": ["amenity=fast_food"], "lat": 50.84, "lon": 4.35}
+        ],
+    }
+    summary = await import_file(sqlite_sessions, write_json(tmp_path / "be.json", data), progress=False)
+    async with sqlite_sessions() as session:
+        area = await session.get(Area, "marollen")
+    assert summary.area_id == "marollen" and area is not None
+    assert (area.country, area.timezone) == ("BE", "Europe/Brussels")
+    assert (area.center_lat, area.center_lon, area.radius_m) == (50.84, 4.35, 100)
+    renamed = await import_file(
+        sqlite_sessions, write_json(tmp_path / "be.json", data), area_name="Brussel Zuid", progress=False
+    )
+    assert renamed.area_id == "brussel-zuid" and renamed.unchanged == 0 and renamed.updated == 1
 
 
 def test_centre_and_radius_cover_ninety_percent_rounded_up() -> None:

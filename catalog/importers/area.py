@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.core import get_global
 from geopy.distance import great_circle
@@ -15,6 +16,14 @@ COVERAGE = 0.9
 """Share of the businesses a derived radius covers; the rest are outliers."""
 ROUND_TO_M = 100
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
+
+
+def valid_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def timezone_for(country: str) -> str:
@@ -75,12 +84,13 @@ def build_area(
             else derived_radius
         )
     country = (text(declared.get("country")) or country).upper()[:2]
+    timezone = text(declared.get("timezone"), 64)
     values: dict[str, Any] = {
         "id": area_id,
         "name": area_name or area_id,
         "city": text(declared.get("city"), 120),
         "country": country,
-        "timezone": text(declared.get("timezone"), 64) or timezone_for(country),
+        "timezone": timezone if valid_timezone(timezone) else timezone_for(country),
         "center_lat": centre[0],
         "center_lon": centre[1],
         "radius_m": min(int(radius), 1_000_000),

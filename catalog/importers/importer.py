@@ -50,12 +50,12 @@ def _parse(kind: str, content: object, name: str) -> ParsedFile:
     return catalogue.parse(content, name)
 
 
-def _default_area_name(records: list[Record], path: Path) -> str:
+def _majority_city(records: list[Record]) -> str:
     cities = Counter(
         text((r.fields.get("tags") or {}).get("addr:city")) for r in records if r.fields.get("tags")
     )
     cities.pop("", None)
-    return cities.most_common(1)[0][0] if cities else path.stem
+    return cities.most_common(1)[0][0] if cities else ""
 
 
 async def import_file(
@@ -77,8 +77,10 @@ async def import_file(
     country = text((declared or {}).get("country")).upper()[:2] or majority_country(parsed.records)
     mark_independence(parsed.records, country)
     name = area_name
-    if not name and not (declared and (text(declared.get("name")) or text(declared.get("id")))):
-        name = _default_area_name(parsed.records, path)
+    if declared is None:
+        declared = {"city": _majority_city(parsed.records)}
+    if not name and not (text(declared.get("name")) or text(declared.get("id"))):
+        name = text(declared.get("city")) or path.stem
     area = build_area(parsed.records, declared, name, country)
     area_id = area["id"] if area else None
     areas = [area] if area else []
