@@ -59,8 +59,13 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return math.hypot((a[1] - b[1]) * k, (a[0] - b[0]) * 110_574)
 
 
-def score(queries: list[dict], answers: list[list[str]], businesses: dict[str, BusinessView], by_tags: bool,
-          default_radius: int) -> Scores:
+def score(
+    queries: list[dict],
+    answers: list[list[str]],
+    businesses: dict[str, BusinessView],
+    by_tags: bool,
+    default_radius: int,
+) -> Scores:
     hits3, ndcgs, empty_ok, empties = 0, [], 0, 0
     for query, ids in zip(queries, answers, strict=True):
         if query.get("expect_empty"):
@@ -70,8 +75,11 @@ def score(queries: list[dict], answers: list[list[str]], businesses: dict[str, B
         near = tuple(query["near"])
         radius = query.get("radius_m") or default_radius
         gains = gains_for(query, businesses, by_tags)
-        within = {bid: g for bid, g in gains.items()
-                  if bid in businesses and distance_m(near, (businesses[bid].lat, businesses[bid].lon)) <= radius}
+        within = {
+            bid: g
+            for bid, g in gains.items()
+            if bid in businesses and distance_m(near, (businesses[bid].lat, businesses[bid].lon)) <= radius
+        }
         got = [within.get(bid, 0) for bid in ids[:5]]
         hits3 += any(g == 2 for g in got[:3])
         dcg = sum(g / math.log2(i + 2) for i, g in enumerate(got))
@@ -79,8 +87,13 @@ def score(queries: list[dict], answers: list[list[str]], businesses: dict[str, B
         idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
         ndcgs.append(dcg / idcg if idcg else 0.0)
     answerable = len(queries) - empties
-    return Scores(hits3 / max(1, answerable), sum(ndcgs) / max(1, len(ndcgs)), empty_ok / max(1, empties),
-                  answerable, empties)
+    return Scores(
+        hits3 / max(1, answerable),
+        sum(ndcgs) / max(1, len(ndcgs)),
+        empty_ok / max(1, empties),
+        answerable,
+        empties,
+    )
 
 
 class Fts5Baseline:
@@ -88,12 +101,25 @@ class Fts5Baseline:
 
     def __init__(self, businesses: list[BusinessView]):
         self.db = sqlite3.connect(":memory:")
-        self.db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, body, tokenize='unicode61 remove_diacritics 2')")
+        self.db.execute(
+            "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, body, tokenize='unicode61 remove_diacritics 2')"
+        )
         self.positions = {b.id: (b.lat, b.lon) for b in businesses}
         self.db.executemany(
             "INSERT INTO docs VALUES (?, ?)",
-            [(b.id, " ".join([b.name, *(t.replace("=", " ").replace("_", " ") for t in business_tags(b)),
-                              *(p.name for p in b.products)])) for b in businesses],
+            [
+                (
+                    b.id,
+                    " ".join(
+                        [
+                            b.name,
+                            *(t.replace("=", " ").replace("_", " ") for t in business_tags(b)),
+                            *(p.name for p in b.products),
+                        ]
+                    ),
+                )
+                for b in businesses
+            ],
         )
 
     def ask(self, question: str, near: tuple[float, float], radius: int) -> list[str]:
@@ -106,7 +132,9 @@ class Fts5Baseline:
         return [i for d, i in ranked if d <= radius][:5]
 
 
-def evaluate(service: SearchService, queries: list[dict], by_tags: bool, default_radius: int, show: bool) -> tuple[Scores, Scores, list[float]]:
+def evaluate(
+    service: SearchService, queries: list[dict], by_tags: bool, default_radius: int, show: bool
+) -> tuple[Scores, Scores, list[float]]:
     businesses = {b.id: b for b in service.businesses()}
     tz = ZoneInfo(service.area.timezone if service.area else "UTC")
     now = ASKED_AT_LOCAL.replace(tzinfo=tz).astimezone(dt.UTC)
@@ -124,19 +152,36 @@ def evaluate(service: SearchService, queries: list[dict], by_tags: bool, default
             gains = gains_for(query, businesses, by_tags)
             marks = " ".join(f"{i}[{gains.get(i, 0)}]" for i in ids) or f"(empty: {answer.message})"
             print(f"  {query['id']:>4} {query['q'][:48]:<48} {answer.understood.what[:24]:<24} {marks}")
-    return (score(queries, ours, businesses, by_tags, default_radius),
-            score(queries, base, businesses, by_tags, default_radius), timings)
+    return (
+        score(queries, ours, businesses, by_tags, default_radius),
+        score(queries, base, businesses, by_tags, default_radius),
+        timings,
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--eval-dir", type=Path, default=SHARED / "eval")
     parser.add_argument("--data-dir", type=Path, default=SHARED / "data")
     parser.add_argument("--show", action="store_true", help="print every question with its answer")
     args = parser.parse_args()
     sets = [
-        ("helsinki (OSM)", args.data_dir / "helsinki_centre.overpass.json", "helsinki", args.eval_dir / "dev_osm_queries.json", True),
-        ("lindenhof (products)", args.eval_dir / "lindenhof_catalogue.json", None, args.eval_dir / "dev_product_queries.json", False),
+        (
+            "helsinki (OSM)",
+            args.data_dir / "helsinki_centre.overpass.json",
+            "helsinki",
+            args.eval_dir / "dev_osm_queries.json",
+            True,
+        ),
+        (
+            "lindenhof (products)",
+            args.eval_dir / "lindenhof_catalogue.json",
+            None,
+            args.eval_dir / "dev_product_queries.json",
+            False,
+        ),
     ]
     rows = []
     for label, catalogue, area, query_file, by_tags in sets:
@@ -149,10 +194,14 @@ def main() -> None:
         timings.sort()
         rows.append((label, ours, base, timings[len(timings) // 2], timings[-1]))
     print(f"asked at {ASKED_AT_LOCAL:%A %H:%M} local time")
-    print(f"{'set':<22} {'system':<10} {'S@3':>6} {'nDCG@5':>7} {'empty-acc':>9} {'answerable':>10} {'empty':>6}")
+    print(
+        f"{'set':<22} {'system':<10} {'S@3':>6} {'nDCG@5':>7} {'empty-acc':>9} {'answerable':>10} {'empty':>6}"
+    )
     for label, ours, base, p50, worst in rows:
         for name, s in (("concierge", ours), ("fts5", base)):
-            print(f"{label:<22} {name:<10} {s.s3:>6.3f} {s.ndcg5:>7.3f} {s.empty_accuracy:>9.3f} {s.answerable:>10} {s.empties:>6}")
+            print(
+                f"{label:<22} {name:<10} {s.s3:>6.3f} {s.ndcg5:>7.3f} {s.empty_accuracy:>9.3f} {s.answerable:>10} {s.empties:>6}"
+            )
         print(f"{'':<22} latency p50 {p50:.2f} ms, max {worst:.2f} ms")
 
 

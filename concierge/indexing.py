@@ -23,8 +23,42 @@ from concierge.text import LANGS, tokens, variants
 TAG_KEYS = ("shop", "amenity", "craft", "office", "healthcare", "leisure", "tourism", "vending", "clothes")
 SUB_TAG_PREFIXES = ("service:",)
 BREAKS = frozenset(
-    "met with mit for voor fur van aus of de du des a au aux avec sans zonder ohne without op on in im en und and"
-    " et und oder or of ou per".split()
+    [
+        "met",
+        "with",
+        "mit",
+        "for",
+        "voor",
+        "fur",
+        "van",
+        "aus",
+        "of",
+        "de",
+        "du",
+        "des",
+        "a",
+        "au",
+        "aux",
+        "avec",
+        "sans",
+        "zonder",
+        "ohne",
+        "without",
+        "op",
+        "on",
+        "in",
+        "im",
+        "en",
+        "und",
+        "and",
+        "et",
+        "und",
+        "oder",
+        "or",
+        "of",
+        "ou",
+        "per",
+    ]
 )
 NOTE = re.compile(r"[(\[].*?([)\]]|$)")
 HEAD_FIRST = frozenset({"fr"})
@@ -114,7 +148,9 @@ class Analyser:
             hits = sum(1 for w in words if w in self.lexicon.words_by_lang[lang])
             if hits > score:
                 best, score = lang, hits
-        return best or (business.languages[0] if business.languages and business.languages[0] in LANGS else "nl")
+        return best or (
+            business.languages[0] if business.languages and business.languages[0] in LANGS else "nl"
+        )
 
     def name_words(self, business: BusinessView) -> set[str]:
         return {w for w in tokens(business.name) if len(w) >= 3 and w not in self.generic}
@@ -124,7 +160,9 @@ class Analyser:
         for product in business.products:
             if product.sold_out:
                 continue
-            analysis = self.product(product.name, self.product_language(product.name, product.language, business))
+            analysis = self.product(
+                product.name, self.product_language(product.name, product.language, business)
+            )
             keys.update(f"c:{c}" for c in analysis.concepts)
             keys.update(f"h:{w}" for w in analysis.heads)
             keys.update(f"x:{w}" for w in analysis.words)

@@ -28,6 +28,47 @@ from concierge.text import LANGS, fold, lemma, tokens
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "locales" / "lexicon"
 ConceptKind = Literal["product", "shop", "story"]
 
+EQUIVALENT_TAGS: dict[str, tuple[str, ...]] = {
+    "shop=pharmacy": ("amenity=pharmacy",),
+    "amenity=pharmacy": ("healthcare=pharmacy",),
+    "shop=post_office": ("amenity=post_office",),
+    "shop=cafe": ("amenity=cafe",),
+    "shop=restaurant": ("amenity=restaurant",),
+    "shop=bank": ("amenity=bank",),
+    "shop=veterinary": ("amenity=veterinary",),
+    "shop=marketplace": ("amenity=marketplace",),
+    "shop=fuel": ("amenity=fuel",),
+    "shop=jewellery": ("shop=jewelry",),
+    "shop=shoe_repair": ("craft=shoemaker",),
+    "craft=shoemaker": ("shop=shoe_repair",),
+    "shop=tailor": ("craft=tailor",),
+    "craft=tailor": ("shop=tailor",),
+    "craft=optician": ("shop=optician",),
+    "craft=watchmaker": ("craft=clockmaker", "shop=watches"),
+    "craft=clockmaker": ("craft=watchmaker",),
+    "shop=locksmith": ("craft=locksmith",),
+    "craft=locksmith": ("shop=locksmith",),
+    "craft=key_cutter": ("shop=locksmith", "craft=locksmith"),
+    "shop=handicrafts": ("shop=craft", "shop=handicraft"),
+    "shop=handicraft": ("shop=craft", "shop=handicrafts"),
+    "shop=dentist": ("amenity=dentist",),
+    "shop=doctors": ("amenity=doctors",),
+    "shop=hairdresser_supply": ("shop=beauty",),
+    "amenity=bureau_de_change": ("shop=money_transfer",),
+    "craft=electronics_repair": ("shop=repair", "shop=mobile_phone_repair"),
+    "shop=grocery": ("shop=convenience",),
+}
+"""Tags OSM mappers use for the same thing; a concept naming one also finds the others."""
+
+
+def with_equivalents(tags: Iterable[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for tag in tags:
+        for same in (tag, *EQUIVALENT_TAGS.get(tag, ())):
+            if same not in out:
+                out.append(same)
+    return tuple(out)
+
 
 @dataclass(frozen=True, slots=True)
 class Concept:
@@ -39,6 +80,11 @@ class Concept:
     terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     weak: bool = False
     """Matched only through a taxonomy search term, not a name: a hint rather than an intent."""
+    primary: str = ""
+    """The first, best-fitting tag of ``tags`` (its equivalents count as the same)."""
+
+    def is_primary(self, tag: str) -> bool:
+        return tag == self.primary or tag in EQUIVALENT_TAGS.get(self.primary, ())
 
     def label(self, lang: str) -> str:
         for code in (lang, "en", *LANGS):
@@ -98,13 +144,23 @@ def _lemma_key(phrase: str, lang: str) -> str:
     return " ".join(lemma(word, lang) for word in tokens(phrase))
 
 
-def build_lexicon(documents: Iterable[dict], presets: Iterable) -> Lexicon:
+def build_lexicon(
+    documents: Iterable[dict], presets: Iterable, stopwords: dict[str, frozenset[str]] | None = None
+) -> Lexicon:
+    """``stopwords`` per language add a second key per term without them ("pain au levain" → "pain
+    levain"), so a question can put its own small words between the words of a term."""
+    stopwords = stopwords or {}
     concepts: dict[str, Concept] = {}
     phrases: dict[str, list[Hit]] = defaultdict(list)
     words: dict[str, set[str]] = {lang: set() for lang in LANGS}
 
     def index(concept: str, lang: str, phrase: str, weak: bool = False) -> None:
-        for key in {_key(phrase), _lemma_key(phrase, lang)}:
+        keys = {_key(phrase), _lemma_key(phrase, lang)}
+        small = stopwords.get(lang, frozenset())
+        bare = " ".join(w for w in tokens(phrase) if w not in small)
+        if bare and len(bare.split()) > 1:
+            keys.add(bare)
+        for key in keys:
             if key and not any(h.concept == concept and h.lang == lang for h in phrases[key]):
                 phrases[key].append(Hit(concept, lang, weak))
         if not weak:
@@ -117,7 +173,11 @@ def build_lexicon(documents: Iterable[dict], presets: Iterable) -> Lexicon:
             family = f"{domain}:{raw['family']}" if raw.get("family") else None
             terms = {lang: tuple(raw.get("terms", {}).get(lang, ())) for lang in LANGS}
             kind: ConceptKind = "story" if raw.get("story") else "product"
-            concepts[cid] = Concept(cid, kind, tuple(raw.get("tags", ())), tuple(raw.get("also", ())), family, terms)
+            tags = with_equivalents(raw.get("tags", ()))
+            also = tuple(t for t in with_equivalents(raw.get("also", ())) if t not in tags)
+            concepts[cid] = Concept(
+                cid, kind, tags, also, family, terms, primary=(raw.get("tags") or [""])[0]
+            )
             for lang, items in terms.items():
                 for term in items:
                     index(cid, lang, term)
@@ -168,7 +228,10 @@ def read_documents(directory: Path = LEXICON_DIR) -> list[dict]:
 
 @cache
 def load_lexicon() -> Lexicon:
-    return build_lexicon(read_documents(), load_taxonomy().presets)
+    from concierge.understanding import language_data
+
+    stopwords = {lang: language_data(lang).stopwords for lang in LANGS}
+    return build_lexicon(read_documents(), load_taxonomy().presets, stopwords)
 
 
 def fold_all(items: Iterable[str]) -> set[str]:

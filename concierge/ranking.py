@@ -26,6 +26,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 EXACT, LEXICON, FAMILY, CATEGORY, ALSO, STORY, NAME = 4.0, 3.2, 3.0, 2.5, 2.2, 2.0, 1.0
+SPECIFIC_TAG = 0.1
+"""A sub-tag match (``clothes=wedding``, ``service:bicycle:repair=yes``) is more specific than a shop type."""
+SECONDARY_TAG = -0.1
+"""A concept's later tags fit less well than its first ("bank" after "bureau de change")."""
+PHRASE = 0.05
+"""A question phrase of several words ("schoenen laten maken") says more than a single word."""
 SHOWN_LEVEL = 2.0
 """Below this a match is a hint (a word in a name, a word beside the main product), not an answer."""
 BANDS_M = (250, 500, 800, 1200, 1700, 2500, 4000, 7000)

@@ -26,9 +26,23 @@ from concierge.deeplinks import short_ref
 from concierge.i18n import format_distance, normalise_language, translator
 from concierge.indexing import Analyser
 from concierge.lexicon import Lexicon, load_lexicon
-from concierge.ranking import ALSO, CATEGORY, EXACT, FAMILY, LEXICON, NAME, SHOWN_LEVEL, STORY, Match, order
+from concierge.ranking import (
+    ALSO,
+    CATEGORY,
+    EXACT,
+    FAMILY,
+    LEXICON,
+    NAME,
+    PHRASE,
+    SECONDARY_TAG,
+    SHOWN_LEVEL,
+    SPECIFIC_TAG,
+    STORY,
+    Match,
+    order,
+)
 from concierge.text import fold, tokens, variants
-from concierge.understanding import LANGS, Reader, Understanding, language_data, understand
+from concierge.understanding import LANGS, Reader, Understanding, Unit, language_data, understand
 
 MAX_RESULTS = 5
 DEFAULT_RADIUS_M = 1500
@@ -36,6 +50,8 @@ OUTDATED_AFTER = dt.timedelta(days=180)
 WORD_MATCH = 1.5
 PARTNER_BONUS = 1.0
 COVERAGE_BONUS = 0.1
+SERVICE_ALSO = 1.8
+"""A shop that "sometimes" does a service (a pet shop for a vet) is a hint, never an answer on its own."""
 NAME_MENTION_MAX = 3
 """A name word shared by more businesses than this is not a mention of one of them."""
 
@@ -121,18 +137,37 @@ class SearchService:
         t = translator(normalise_language(reply_language, lang) if reply_language else lang)
         area = self.area
         near_is_default = near is None or not _valid_position(near)
-        center = (area.center if area else (0.0, 0.0)) if near_is_default else (float(near[0]), float(near[1]))  # type: ignore[index]
+        center = (
+            (area.center if area else (0.0, 0.0)) if near_is_default else (float(near[0]), float(near[1]))
+        )  # type: ignore[index]
         where_name, center = self._place(understanding, area, center)
-        understood = Understood(_what(understanding), where_name or understanding.where, tuple(understanding.filters))
+        understood = Understood(
+            _what(understanding), where_name or understanding.where, tuple(understanding.filters)
+        )
 
-        def answer(results: tuple[Result, ...] = (), message: str = "", nearest: int | None = None,
-                   more: tuple[Result, ...] = ()) -> Answer:
-            return Answer(question, lang, understood, results, message, center, near_is_default, nearest, more)
+        def answer(
+            results: tuple[Result, ...] = (),
+            message: str = "",
+            nearest: int | None = None,
+            more: tuple[Result, ...] = (),
+        ) -> Answer:
+            return Answer(
+                question, lang, understood, results, message, center, near_is_default, nearest, more
+            )
 
         if not understanding.units:
             if not understanding.rest:
-                return answer(message=t("Ask me for a product, a service or a kind of shop, for example “bread”, “bike repair” or “florist”."))
-            return answer(message=t("I don't know what “{what}” is yet. Try another word for it, or a kind of shop.", what=understood.what))
+                return answer(
+                    message=t(
+                        "Ask me for a product, a service or a kind of shop, for example “bread”, “bike repair” or “florist”."
+                    )
+                )
+            return answer(
+                message=t(
+                    "I don't know what “{what}” is yet. Try another word for it, or a kind of shop.",
+                    what=understood.what,
+                )
+            )
         if not self.index.businesses:
             return answer(message=t("The catalogue is empty: no businesses have been added yet."))
 
@@ -147,7 +182,9 @@ class SearchService:
             nearest = min((distances[i] for i in relevant), default=None)
             message = t("I don't know any business nearby for “{what}”.", what=understood.what)
             if nearest is not None:
-                message += " " + t("The nearest one I know is {distance} away.", distance=format_distance(nearest, t("nl") and lang))
+                message += " " + t(
+                    "The nearest one I know is {distance} away.", distance=format_distance(nearest, lang)
+                )
             return answer(message=message, nearest=int(nearest) if nearest is not None else None)
 
         statuses: dict[int, hours.HoursStatus] = {}
@@ -193,86 +230,116 @@ class SearchService:
         return None, center
 
     def _match(self, understanding: Understanding) -> dict[int, Match]:
-        index, lexicon = self.index, self.lexicon
+        """Every business that answers some part of the question, at its best relevance level.
+
+        Context units ("pour mon chat") and story themes next to a product only add a bonus; a partner
+        of a business the question names ("the bread De Vensterbank serves") gets a partner bonus.
+        """
+        index = self.index
         mentions = self._mentions(understanding)
         mention_words = {w for words in mentions.values() for w in words}
-        mentioned_names = set()
+        mentioned_names: set[str] = set()
         for i in mentions:
             mentioned_names |= set(tokens(index.businesses[i].name))
         units = [
-            u for u in understanding.units
-            if not (set(u.literal) & mention_words) and not (mentions and set(u.text.split()) <= mentioned_names)
+            u
+            for u in understanding.units
+            if not (set(u.literal) & mention_words)
+            and not (mentions and set(u.text.split()) <= mentioned_names)
         ]
-        per_unit: list[dict[int, Match]] = []
-        story_only: list[dict[int, Match]] = []
+        answering: list[dict[int, Match]] = []
+        supporting: list[dict[int, Match]] = []
+        stories: list[dict[int, Match]] = []
+        need = any(u.words > 1 and _domain(u) == {"services"} for u in units if not u.context)
         for unit in units:
-            found: dict[int, Match] = {}
-
-            def put(positions: Iterable[int], level: float, reason: str, detail: str) -> None:
-                for i in positions:
-                    current = found.get(i)
-                    if current is None or current.level < level:
-                        found[i] = Match(level, reason, detail)
-
-            is_story = bool(unit.hits) and all(lexicon.concepts[h.concept].kind == "story" for h in unit.hits)
-            for hit in unit.hits:
-                concept = lexicon.concepts[hit.concept]
-                if concept.kind == "product":
-                    for cid in (concept.id, *lexicon.descendants(concept.id)):
-                        put(index.lookup(f"c:{cid}"), EXACT, "product", cid)
-                    for aid in lexicon.ancestors(concept.id):
-                        put(index.lookup(f"c:{aid}"), FAMILY, "family", aid)
-                    for tag in concept.tags:
-                        put(index.lookup(f"t:{tag}"), LEXICON, "lexicon", tag)
-                    for tag in concept.also:
-                        put(index.lookup(f"t:{tag}"), ALSO, "also", tag)
-                elif concept.kind == "shop":
-                    for tag in concept.tags:
-                        put(index.lookup(f"t:{tag}"), ALSO if hit.weak else CATEGORY, "category", tag)
-                else:
-                    put(index.lookup(f"s:{concept.id}"), STORY, "story", concept.id)
-            if not is_story:
-                for form in unit.literal:
-                    put(index.lookup(f"h:{form}"), EXACT, "product", form)
-                    put(index.lookup(f"x:{form}"), WORD_MATCH, "word", form)
-            (story_only if is_story else per_unit).append(found)
-
-        if not any(any(m.level >= SHOWN_LEVEL for m in found.values()) for found in per_unit):
-            per_unit, story_only = per_unit + story_only, []
+            found = self._unit_matches(unit)
+            if unit.hits and _domain(unit) == {"values"}:
+                stories.append(found)
+            elif unit.context or (need and unit.hits and _domain(unit) <= {"goods", "food"}):
+                supporting.append(found)
+            else:
+                answering.append(found)
+        if not any(m.level >= SHOWN_LEVEL for found in answering for m in found.values()):
+            answering = answering + stories
+        else:
+            supporting = supporting + stories
         combined: dict[int, Match] = {}
-        for found in per_unit:
+        for found in answering:
             for i, match in found.items():
                 best = combined.get(i)
                 if best is None or match.level > best.level:
                     combined[i] = Match(match.level, match.reason, match.detail)
+        everything = answering + supporting
         for i, best in combined.items():
-            covered = sum(1 for found in per_unit + story_only if i in found and found[i].level >= WORD_MATCH)
+            covered = sum(1 for found in everything if i in found and found[i].level >= FAMILY)
             best.bonus = COVERAGE_BONUS * min(3, covered - 1) if covered > 1 else 0.0
-            if i not in combined or not any(i in f for f in per_unit):
-                continue
         for mentioned in mentions:
             for partner_id in index.businesses[mentioned].partners:
                 j = index.position.get(partner_id)
                 if j is not None and j in combined and combined[j].level >= SHOWN_LEVEL:
-                    combined[j] = Match(combined[j].level, "partner", index.businesses[mentioned].id,
-                                        combined[j].bonus + PARTNER_BONUS)
+                    combined[j] = Match(
+                        combined[j].level,
+                        "partner",
+                        index.businesses[mentioned].id,
+                        combined[j].bonus + PARTNER_BONUS,
+                    )
         if mentions:
             others = [i for i in combined if i not in mentions and combined[i].score >= SHOWN_LEVEL]
-            if others:
-                for i in mentions:
+            for i in mentions:
+                if others:
                     combined.pop(i, None)
-            elif not units:
-                for i in mentions:
-                    combined[i] = Match(SHOWN_LEVEL, "name", index.businesses[i].name)
-            else:
-                for i in mentions:
-                    combined.setdefault(i, Match(NAME, "name", index.businesses[i].name))
+                else:
+                    combined[i] = Match(SHOWN_LEVEL if not units else NAME, "name", index.businesses[i].name)
         return combined
+
+    def _unit_matches(self, unit: Unit) -> dict[int, Match]:
+        index, lexicon = self.index, self.lexicon
+        found: dict[int, Match] = {}
+        phrase = PHRASE if unit.words > 1 else 0.0
+
+        def put(positions: Iterable[int], level: float, reason: str, detail: str) -> None:
+            for i in positions:
+                current = found.get(i)
+                if current is None or current.level < level:
+                    found[i] = Match(level, reason, detail)
+
+        for hit in unit.hits:
+            concept = lexicon.concepts[hit.concept]
+            if concept.kind == "product":
+                for cid in (concept.id, *lexicon.descendants(concept.id)):
+                    put(index.lookup(f"c:{cid}"), EXACT + phrase, "product", cid)
+                for aid in lexicon.ancestors(concept.id):
+                    put(index.lookup(f"c:{aid}"), FAMILY + phrase, "family", aid)
+                for tag in concept.tags:
+                    level = LEXICON + phrase + (0.0 if concept.is_primary(tag) else SECONDARY_TAG)
+                    put(
+                        index.lookup(f"t:{tag}"),
+                        level + (SPECIFIC_TAG if _sub_tag(tag) else 0.0),
+                        "lexicon",
+                        concept.id,
+                    )
+                also = ALSO if not concept.id.startswith("services:") else SERVICE_ALSO
+                for tag in concept.also:
+                    put(index.lookup(f"t:{tag}"), also, "also", concept.id)
+            elif concept.kind == "shop":
+                for tag in concept.tags:
+                    level = (ALSO if hit.weak else CATEGORY) + (SPECIFIC_TAG if _sub_tag(tag) else 0.0)
+                    put(index.lookup(f"t:{tag}"), level, "category", tag)
+            else:
+                put(index.lookup(f"s:{concept.id}"), STORY, "story", concept.id)
+        if not unit.hits:
+            for form in unit.literal:
+                put(index.lookup(f"h:{form}"), EXACT, "product", form)
+                put(index.lookup(f"x:{form}"), WORD_MATCH, "word", form)
+        return found
 
     def _mentions(self, understanding: Understanding) -> dict[int, set[str]]:
         """Businesses the question names by a distinctive word of their name ("De Melkbus")."""
         found: dict[int, set[str]] = defaultdict(set)
+        covered = {w for u in understanding.units if u.hits and u.words > 1 for w in u.text.split()}
         for word in understanding.rest:
+            if word in covered:
+                continue
             if len(word) < 4 or self.lexicon.lookup(word):
                 continue
             for form in variants(word):
@@ -300,11 +367,20 @@ class SearchService:
         out = positions
         for name in filters:
             if name == "open_now":
-                out = [i for i in out if status(i).open_now is True]
+                out = [i for i in out if status(i).open_now is not False]
             elif name == "delivery":
-                out = [i for i in out if businesses[i].delivery not in ("", "none") or businesses[i].tags.get("delivery") == "yes"]
+                out = [
+                    i
+                    for i in out
+                    if businesses[i].delivery not in ("", "none")
+                    or businesses[i].tags.get("delivery") == "yes"
+                ]
             elif name == "pickup":
-                out = [i for i in out if businesses[i].pickup or businesses[i].tags.get("takeaway") in ("yes", "only")]
+                out = [
+                    i
+                    for i in out
+                    if businesses[i].pickup or businesses[i].tags.get("takeaway") in ("yes", "only")
+                ]
             elif name.startswith("open_day:"):
                 weekday = int(name.split(":")[1])
                 out = [i for i in out if self._open_on(businesses[i], now, weekday=weekday)]
@@ -312,17 +388,23 @@ class SearchService:
                 out = [i for i in out if self._open_on(businesses[i], now, evening=True)]
         return out
 
-    def _open_on(self, business: BusinessView, now: dt.datetime, weekday: int | None = None, evening: bool = False) -> bool:
+    def _open_on(
+        self, business: BusinessView, now: dt.datetime, weekday: int | None = None, evening: bool = False
+    ) -> bool:
         parsed = hours.parse(business.opening_hours)
         if parsed is None:
-            return False
+            return True
         area = self.area_of(business)
         local = now.astimezone(ZoneInfo(area.timezone if area else "Europe/Amsterdam")).replace(tzinfo=None)
         start = local.replace(hour=0, minute=0, second=0, microsecond=0)
         try:
             for begin, end, state, _comment in parsed.intervals(start, start + dt.timedelta(days=7)):
                 if str(state).upper().endswith("OPEN"):
-                    if weekday is not None and begin.weekday() != weekday and (end - dt.timedelta(minutes=1)).weekday() != weekday:
+                    if (
+                        weekday is not None
+                        and begin.weekday() != weekday
+                        and (end - dt.timedelta(minutes=1)).weekday() != weekday
+                    ):
                         continue
                     if evening and not (end.hour * 60 + end.minute >= 19 * 60 or end.date() > begin.date()):
                         continue
@@ -342,14 +424,23 @@ class SearchService:
         return t("Nothing that fits is open then.")
 
     def _result(
-        self, business: BusinessView, match: Match, center: tuple[float, float], status: hours.HoursStatus,
-        now: dt.datetime, lang: str,
+        self,
+        business: BusinessView,
+        match: Match,
+        center: tuple[float, float],
+        status: hours.HoursStatus,
+        now: dt.datetime,
+        lang: str,
     ) -> Result:
         t = translator(lang)
         matched, why = self._why(business, match, lang)
         opens_at = None
         if status.open_now is False and status.opens_at is not None:
-            opens_at = status.opens_at.strftime("%a %H:%M") if status.opens_at.date() != now.astimezone(status.opens_at.tzinfo).date() else status.opens_at.strftime("%H:%M")
+            opens_at = (
+                status.opens_at.strftime("%a %H:%M")
+                if status.opens_at.date() != now.astimezone(status.opens_at.tzinfo).date()
+                else status.opens_at.strftime("%H:%M")
+            )
         outdated = business.confirmed_at is not None and now - business.confirmed_at > OUTDATED_AFTER
         return Result(
             id=business.id,
@@ -377,17 +468,27 @@ class SearchService:
         if match.reason in ("product", "family", "partner", "word"):
             product = self._matching_product(business, match)
             if product:
-                verb = t("Offers {item}", item=product.name) if product.kind == "service" else t("Sells {item}", item=product.name)
+                verb = (
+                    t("Offers {item}", item=product.name)
+                    if product.kind == "service"
+                    else t("Sells {item}", item=product.name)
+                )
                 if match.reason == "partner":
                     partner = self._by_id.get(match.detail)
-                    return (product.name,), verb + (" · " + t("works with {name}", name=partner.name) if partner else "")
+                    return (product.name,), verb + (
+                        " · " + t("works with {name}", name=partner.name) if partner else ""
+                    )
                 return (product.name,), verb
         if match.reason == "partner":
             partner = self._by_id.get(match.detail)
             return (), t("Works with {name}", name=partner.name) if partner else shop
         if match.reason in ("lexicon", "also", "family", "product"):
             concept = self._concept_label(match, lang)
-            text = t("{shop} · usually has {item}", shop=shop, item=concept) if match.reason != "also" else t("{shop} · may have {item}", shop=shop, item=concept)
+            text = (
+                t("{shop} · usually has {item}", shop=shop, item=concept)
+                if match.reason != "also"
+                else t("{shop} · may have {item}", shop=shop, item=concept)
+            )
             return ((concept,) if concept else ()), text
         if match.reason == "category":
             return (shop,), shop
@@ -413,9 +514,24 @@ class SearchService:
             analysis = analyser.product(product.name, lang)
             if wanted in analysis.concepts or wanted in analysis.heads or wanted in analysis.words:
                 return product
-            if any(wanted in self.lexicon.ancestors(c) or c in self.lexicon.ancestors(wanted) for c in analysis.concepts):
+            if any(
+                wanted in self.lexicon.ancestors(c) or c in self.lexicon.ancestors(wanted)
+                for c in analysis.concepts
+            ):
                 return product
         return None
+
+
+PRIMARY_KEYS = frozenset({"shop", "amenity", "craft", "office", "healthcare", "leisure", "tourism"})
+
+
+def _domain(unit: Unit) -> set[str]:
+    """Where a unit's concepts come from: ``food``, ``goods``, ``services``, ``values`` or ``shop``."""
+    return {hit.concept.split(":", 1)[0] for hit in unit.hits}
+
+
+def _sub_tag(tag: str) -> bool:
+    return tag.split("=", 1)[0] not in PRIMARY_KEYS
 
 
 def _what(understanding: Understanding) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import simplemma
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from concierge.lexicon import Hit, Lexicon
 from concierge.text import LANGS, clean, fold, lemma, tokens, variants
@@ -35,10 +35,14 @@ class LanguageData:
     filters: dict[str, tuple[tuple[str, ...], ...]]
     filter_context: frozenset[str]
     near_markers: tuple[tuple[str, ...], ...]
+    for_words: frozenset[str]
+    possessives: frozenset[str]
 
 
 def _phrases(items: Iterable[str]) -> tuple[tuple[str, ...], ...]:
-    seqs = {tuple(w for w in tokens(item) if len(w) > 1 or w.isalpha() and item.strip() == w) for item in items}
+    seqs = {
+        tuple(w for w in tokens(item) if len(w) > 1 or (w.isalpha() and item.strip() == w)) for item in items
+    }
     return tuple(sorted((s for s in seqs if s), key=len, reverse=True))
 
 
@@ -53,6 +57,8 @@ def language_data(lang: str) -> LanguageData:
         filters={name: _phrases(items) for name, items in raw["filters"].items()},
         filter_context=frozenset(w for s in raw["filter_context"] for w in tokens(s)),
         near_markers=_phrases(raw["near_markers"]),
+        for_words=frozenset(fold(w) for w in raw.get("for_words", ())),
+        possessives=frozenset(w for s in raw.get("possessives", ()) for w in tokens(s)),
     )
 
 
@@ -67,6 +73,8 @@ class Unit:
     words: int = 1
     corrected: bool = False
     compound_head: bool = False
+    context: bool = False
+    """Named only as whom or what the thing is for ("pour mon chat"): it sharpens, never answers."""
 
     @property
     def strong(self) -> bool:
@@ -110,7 +118,9 @@ def detect_language(words: list[str], lexicon: Lexicon, hint: str | None, defaul
     scores = dict.fromkeys(LANGS, 0.0)
     for lang in LANGS:
         data = language_data(lang)
-        scores[lang] += 2.5 * sum(len(p) for p in data.question_phrases if _find(words, p) >= 0 and len(p) > 1)
+        scores[lang] += 2.5 * sum(
+            len(p) for p in data.question_phrases if _find(words, p) >= 0 and len(p) > 1
+        )
         scores[lang] += sum(1.0 for w in words if w in data.stopwords)
         scores[lang] += sum(0.6 for w in words if w in lexicon.words_by_lang[lang])
     if words:
@@ -139,9 +149,13 @@ def _extract_filters(seq: list[str], lang: str) -> tuple[list[str], list[str]]:
                 i = _find(seq, phrase)
                 if i < 0:
                     continue
-                if name == "open_now" and len(phrase) == 1 and phrase[0] in {"nu", "now", "jetzt", "maintenant"}:
-                    if not any(w in data.filter_context for w in seq):
-                        continue
+                bare_now = (
+                    name == "open_now"
+                    and len(phrase) == 1
+                    and phrase[0] in {"nu", "now", "jetzt", "maintenant"}
+                )
+                if bare_now and not any(w in data.filter_context for w in seq):
+                    continue
                 del seq[i : i + len(phrase)]
                 if name not in found:
                     found.append(name)
@@ -174,9 +188,13 @@ class Reader:
         for word in single | self.literal_vocabulary:
             self._by_length.setdefault(len(word), []).append(word)
 
-    def correct(self, word: str) -> str | None:
-        """The closest known word within a typo budget that grows with length, or None."""
-        if len(word) < 5 or not word.isalpha():
+    def correct(self, word: str, lang: str) -> str | None:
+        """The closest known word within a typo budget that grows with length, or None.
+
+        Real words of the question's language are never "corrected" ("wolle" is not a typo of
+        "colle"), and short words keep their first letter, where typos are rare.
+        """
+        if len(word) < 5 or not word.isalpha() or simplemma.is_known(word, lang=lang):
             return None
         budget = 1 if len(word) <= 7 else 2 if len(word) <= 11 else 3
         best: tuple[int, str] | None = None
@@ -184,9 +202,13 @@ class Reader:
             bucket = self._by_length.get(length)
             if not bucket:
                 continue
-            match = process.extractOne(word, bucket, scorer=Levenshtein.distance, score_cutoff=budget)
-            if match and (best is None or match[1] < best[0]):
-                best = (int(match[1]), match[0])
+            for candidate, distance, _ in process.extract(
+                word, bucket, scorer=OSA.distance, score_cutoff=budget, limit=5
+            ):
+                if len(word) <= 6 and candidate[0] != word[0]:
+                    continue
+                if best is None or distance < best[0]:
+                    best = (int(distance), candidate)
         return best[1] if best else None
 
     def hits_for(self, key: str, lang: str) -> list[Hit]:
@@ -211,28 +233,19 @@ class Reader:
         return None
 
     def read(self, seq: list[str], lang: str, stop: frozenset[str], skip: frozenset[str]) -> list[Unit]:
-        """Longest lexicon phrases first; ``stop`` words never start or end a phrase, ``skip`` words
-        (stop words and generic shop words) are dropped when they stand alone."""
+        """Longest lexicon phrases first.
+
+        ``stop`` words never start or end a phrase but may stand between its words ("display ist
+        kaputt" reads as "display kaputt"); ``skip`` words (stop words and generic shop words) are
+        dropped when they stand alone.
+        """
         units: list[Unit] = []
         i = 0
         while i < len(seq):
-            matched = False
-            for n in range(min(self.lexicon.max_words, len(seq) - i), 0, -1):
-                part = seq[i : i + n]
-                if n == 1 and part[0] in skip:
-                    break
-                if n > 1 and (part[0] in stop or part[-1] in stop):
-                    continue
-                key = " ".join(part)
-                hits = self.hits_for(key, lang)
-                if not hits and n > 1:
-                    hits = _prefer(self.lexicon.lookup(" ".join(lemma(w, lang) for w in part)), lang)
-                if hits:
-                    units.append(Unit(key, hits, tuple(part), n))
-                    i += n
-                    matched = True
-                    break
+            matched = self._phrase_at(seq, i, lang, stop, skip)
             if matched:
+                unit, i = matched
+                units.append(unit)
                 continue
             word = seq[i]
             i += 1
@@ -241,15 +254,45 @@ class Reader:
             units.append(self._single(word, lang))
         return _drop_weak(units)
 
+    def _phrase_at(
+        self, seq: list[str], i: int, lang: str, stop: frozenset[str], skip: frozenset[str]
+    ) -> tuple[Unit, int] | None:
+        if seq[i] in stop:
+            return None
+        content = [j for j in range(i, len(seq)) if seq[j] not in stop][: self.lexicon.max_words]
+        for n in range(min(self.lexicon.max_words, len(seq) - i), 0, -1):
+            part = seq[i : i + n]
+            if n == 1 and part[0] in skip:
+                return None
+            spans = [(part, i + n)]
+            if n <= len(content) and n > 1:
+                picked = content[:n]
+                spans.append(([seq[j] for j in picked], picked[-1] + 1))
+            for words, end in spans:
+                if len(words) > 1 and (words[0] in stop or words[-1] in stop):
+                    continue
+                hits = self._phrase_hits(words, lang)
+                if hits:
+                    return Unit(" ".join(words), hits, tuple(words), len(words)), end
+        return None
+
+    def _phrase_hits(self, words: list[str], lang: str) -> list[Hit]:
+        key = " ".join(words)
+        hits = self.hits_for(key, lang)
+        if not hits and len(words) > 1:
+            hits = _prefer(self.lexicon.lookup(" ".join(lemma(w, lang) for w in words)), lang)
+        if not hits and len(words) == 2:
+            hits = self.hits_for("".join(words), lang)
+        return hits
+
     def _single(self, word: str, lang: str) -> Unit:
         forms = tuple(dict.fromkeys(variants(word, lang)))
         if any(form in self.literal_vocabulary for form in forms):
             return Unit(word, [], forms)
         compound = self.compound(word, lang)
         if compound:
-            hits, head = compound
-            return Unit(word, hits, forms, compound_head=True)
-        fixed = self.correct(word)
+            return Unit(word, compound[0], forms, compound_head=True)
+        fixed = self.correct(word, lang)
         if fixed and fixed != word:
             hits = self.hits_for(fixed, lang)
             if not hits:
@@ -275,6 +318,48 @@ def _drop_weak(units: list[Unit]) -> list[Unit]:
     return units
 
 
+def _context_start(seq: list[str], data: LanguageData) -> int:
+    """Where "for my …" / "voor mijn …" / "für meine …" / "pour mon …" begins, else the end."""
+    for i in range(1, len(seq) - 1):
+        if seq[i] in data.for_words and seq[i + 1] in data.possessives:
+            return i
+    return len(seq)
+
+
+def disambiguate(units: list[Unit], lexicon: Lexicon) -> list[Unit]:
+    """A word naming several concepts keeps those that share shop types with the rest of the question.
+
+    "hakken" is minced meat or heels; next to "schoenen laten maken" it is heels.
+    """
+
+    def tags_of(unit: Unit) -> set[str]:
+        out: set[str] = set()
+        for hit in unit.hits:
+            concept = lexicon.concepts[hit.concept]
+            out.update(concept.tags)
+            out.update(concept.also)
+        return out
+
+    for unit in units:
+        concepts = {h.concept for h in unit.hits}
+        if len(concepts) < 2:
+            continue
+        others: set[str] = set()
+        for other in units:
+            if other is not unit:
+                others |= tags_of(other)
+        if not others:
+            continue
+        overlapping = [
+            h
+            for h in unit.hits
+            if others & (set(lexicon.concepts[h.concept].tags) | set(lexicon.concepts[h.concept].also))
+        ]
+        if overlapping:
+            unit.hits = overlapping
+    return units
+
+
 def understand(
     question: str,
     reader: Reader,
@@ -291,7 +376,12 @@ def understand(
     data = language_data(lang)
     seq, _ = _remove_all(seq, data.question_phrases)
     skip = data.stopwords | data.shop_words
-    units = reader.read(seq, lang, data.stopwords, skip)
+    cut = _context_start(seq, data)
+    units = reader.read(seq[:cut], lang, data.stopwords, skip)
+    context = reader.read(seq[cut:], lang, data.stopwords, skip)
+    for unit in context:
+        unit.context = True
+    units = disambiguate(units + context, reader.lexicon) if units else context
     rest = [w for w in seq if w not in skip] or seq
     return Understanding(text, lang, units, filters, where, rest)
 

@@ -1,15 +1,150 @@
-"""`concierge ask`."""
+"""`concierge ask "QUERY" [--near LAT,LON] [--lang xx] [--limit N] [--json]` and `concierge ask --batch FILE`.
+
+One question, or a file of JSON lines, through the same search the bot uses. A batch runs in one
+process: the catalogue and lexicon are loaded once, and each line gets one JSON answer, in order.
+A line that cannot be read gets ``{"error": ...}`` in its place and the command exits with 2 at the end.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
 
+from concierge.answers import Answer
+from concierge.app import open_app
 from concierge.errors import UserError
+from concierge.i18n import LANGUAGES, format_distance, translator
+from concierge.search import MAX_RESULTS, SearchService
+from concierge.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("query", nargs="?", help="the question, in nl, en, de or fr")
+    parser.add_argument("--near", metavar="LAT,LON", help="where the asker is (default: the area's centre)")
+    parser.add_argument("--lang", choices=LANGUAGES, help="language hint; the text itself decides")
+    parser.add_argument(
+        "--limit", type=int, default=3, help=f"how many results, 1 to {MAX_RESULTS} (default 3)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    parser.add_argument(
+        "--batch", metavar="FILE", help="JSON lines {q, near, lang}; '-' reads standard input"
+    )
+
+
+def parse_near(text: str) -> tuple[float, float]:
+    parts = text.replace(" ", "").split(",")
+    try:
+        lat, lon = (float(part) for part in parts)
+    except ValueError:
+        raise UserError(f"--near takes LAT,LON in degrees, e.g. 52.09,5.11 (got {text!r})") from None
+    return check_position(lat, lon)
+
+
+def check_position(lat: float, lon: float) -> tuple[float, float]:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
+        raise UserError(f"coordinates out of range: {lat},{lon} (latitude -90..90, longitude -180..180)")
+    return lat, lon
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UserError("not implemented yet")
+    if args.batch is None and not args.query:
+        raise UserError('give a question, e.g. concierge ask "waar kan ik havermelk kopen?", or --batch FILE')
+    if args.batch is not None and args.query:
+        raise UserError("give either a question or --batch FILE, not both")
+    if not 1 <= args.limit <= MAX_RESULTS:
+        raise UserError(f"--limit must be between 1 and {MAX_RESULTS}")
+    near = parse_near(args.near) if args.near else None
+    settings = Settings(database_url=args.db) if args.db else Settings()
+    return asyncio.run(_run(args, settings, near))
+
+
+async def _run(args: argparse.Namespace, settings: Settings, near: tuple[float, float] | None) -> int:
+    app = await open_app(settings)
+    try:
+        if args.batch is not None:
+            return batch(app.search, args.batch, args.limit, sys.stdout)
+        answer = app.search.ask(args.query, near=near, lang_hint=args.lang, limit=args.limit)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            print(render_text(answer))
+        return 0
+    finally:
+        await app.close()
+
+
+def _lines(source: str) -> Iterator[str]:
+    if source == "-":
+        yield from sys.stdin
+        return
+    path = Path(source)
+    if not path.is_file():
+        raise UserError(f"no such file: {source}")
+    try:
+        with path.open(encoding="utf-8") as handle:
+            yield from handle
+    except UnicodeDecodeError:
+        raise UserError(f"{source} is not UTF-8 text") from None
+
+
+def read_request(line: str) -> dict[str, Any]:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"not JSON: {exc.msg}") from None
+    if not isinstance(item, dict) or not isinstance(item.get("q"), str):
+        raise UserError('each line needs an object with a "q" string')
+    near = item.get("near")
+    if near is not None:
+        if not (isinstance(near, list) and len(near) == 2 and all(isinstance(v, int | float) for v in near)):
+            raise UserError('"near" must be [lat, lon]')
+        item["near"] = check_position(float(near[0]), float(near[1]))
+    lang = item.get("lang")
+    if lang is not None and lang not in LANGUAGES:
+        raise UserError(f'"lang" must be one of {", ".join(LANGUAGES)}')
+    return item
+
+
+def batch(search: SearchService, source: str, limit: int, out: TextIO) -> int:
+    failures = 0
+    for number, line in enumerate(_lines(source), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = read_request(line)
+        except UserError as exc:
+            failures += 1
+            print(f"concierge ask: line {number}: {exc}", file=sys.stderr)
+            out.write(json.dumps({"error": str(exc), "line": number}) + "\n")
+            continue
+        answer = search.ask(item["q"], near=item.get("near"), lang_hint=item.get("lang"), limit=limit)
+        out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+    out.flush()
+    return 2 if failures else 0
+
+
+def render_text(answer: Answer) -> str:
+    t = translator(answer.language)
+    lines = []
+    if answer.near_is_default and answer.results:
+        lines.append(t("Searching around the centre of the neighbourhood."))
+    if answer.message:
+        lines.append(answer.message)
+    for number, result in enumerate(answer.results, start=1):
+        state = ""
+        if result.open_now is True:
+            state = t("open now")
+        elif result.open_now is False:
+            state = t("opens {when}", when=result.opens_at) if result.opens_at else t("closed now")
+        chain = f" ({t('chain store')})" if not result.independent else ""
+        head = f"{number}. {result.name}{chain} · {format_distance(result.distance_m, answer.language)}"
+        lines.append(f"{head} · {state}" if state else head)
+        lines.append(f"   {result.why}")
+        if result.story:
+            lines.append(f"   “{result.story[:160]}”")
+    return "\n".join(lines)
