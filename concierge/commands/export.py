@@ -60,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
         text = asyncio.run(_export(settings, url, args.format, args.business))
     except ExportError as exc:
         raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot reach the database: {exc}") from None
     if not args.output:
         sys.stdout.write(text)
         return 0

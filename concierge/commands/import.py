@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
         summary = asyncio.run(_import(url, path, args.format, args.area, not args.no_progress))
     except ImportFileError as exc:
         raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot reach the database: {exc}") from None
     area = f" into area {summary.area_id}" if summary.area_id else ""
     print(f"{path.name} ({summary.format}){area}: {summary}")
     return 0
