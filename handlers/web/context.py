@@ -100,6 +100,7 @@ async def headers_middleware(request: web.Request, handler: Handler) -> web.Stre
         response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Authorization"
         response.headers["Access-Control-Max-Age"] = "86400"
+        response.headers["Timing-Allow-Origin"] = "*"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     return response
 
@@ -131,7 +132,7 @@ def request_language(request: web.Request, default: str) -> str:
 
 def query_float(request: web.Request, name: str, low: float, high: float) -> float | None:
     raw = request.query.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
         value = float(raw)
@@ -144,7 +145,7 @@ def query_float(request: web.Request, name: str, low: float, high: float) -> flo
 
 def query_int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
     raw = request.query.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)

@@ -192,7 +192,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         _param(
                             "q",
                             "The question; at most 300 characters (longer is refused with 400 query_too_long)",
-                            {"type": "string"},
+                            {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "\\S"},
                             required=True,
                         ),
                         _param(
