@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import subprocess
@@ -189,23 +190,25 @@ async def test_qr_only_for_our_payloads(sqlite_url: str, payload: str) -> None:
         assert (await response.json())["error"]["code"] == "not_found"
 
 
-async def test_cli_writes_digest_and_qr_files(tmp_path: Path) -> None:
+def test_cli_writes_digest_and_qr_files(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
-    await seed(
-        url,
-        [Area(id="oost", name="Oost", city="Utrecht", center_lat=52.0, center_lon=5.0)]
-        + [
-            Business(
-                id=f"winkel-{i}",
-                name=f"Winkel {i}",
-                categories=["shop=gift"],
-                lat=52.0,
-                lon=5.0,
-                area_id="oost",
-                story_who=f"Owner {i}.",
-            )
-            for i in range(4)
-        ],
+    asyncio.run(
+        seed(
+            url,
+            [Area(id="oost", name="Oost", city="Utrecht", center_lat=52.0, center_lon=5.0)]
+            + [
+                Business(
+                    id=f"winkel-{i}",
+                    name=f"Winkel {i}",
+                    categories=["shop=gift"],
+                    lat=52.0,
+                    lon=5.0,
+                    area_id="oost",
+                    story_who=f"Owner {i}.",
+                )
+                for i in range(4)
+            ],
+        )
     )
     out = tmp_path / "out"
     result = subprocess.run(

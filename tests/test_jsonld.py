@@ -34,7 +34,8 @@ def offline_loader(url: str, options: dict[str, Any] | None = None) -> dict[str,
 
 
 def expand(document: dict[str, Any]) -> list[dict[str, Any]]:
-    return jsonld.expand(document, {"documentLoader": offline_loader})  # type: ignore[no-any-return]
+    expanded: list[dict[str, Any]] = jsonld.expand(document, {"documentLoader": offline_loader})
+    return expanded
 
 
 def values(node: dict[str, Any], prop: str) -> list[Any]:

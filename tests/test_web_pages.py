@@ -137,6 +137,7 @@ async def test_sitemap_lists_public_pages_only(web: Running) -> None:
     assert "http://concierge.test/b/geheime-kaasboer" not in locations
     assert "http://concierge.test/b/nog-niet-open" not in locations
     for location in locations - {"http://concierge.test/"}:
+        assert location is not None
         page = await client.get(location.replace("http://concierge.test", ""))
         assert page.status == 200
 

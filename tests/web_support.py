@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.models import Area, Business, BusinessRole, Owner, Product
@@ -75,12 +77,20 @@ def neighbourhood() -> list[object]:
     chain = _business("albert-hein", "Albert Hein", "shop=supermarket", 52.0920, 5.1200, independent=False)
     chain.products = [Product(name="oat milk", position=0)]
     private = _business(
-        "geheime-kaasboer", "De Geheime Kaasboer", "shop=cheese", 52.0901, 5.1221, opt_out=True, story_who="Kees."
+        "geheime-kaasboer",
+        "De Geheime Kaasboer",
+        "shop=cheese",
+        52.0901,
+        5.1221,
+        opt_out=True,
+        story_who="Kees.",
     )
     private.products = [Product(name="oat milk cheese", position=0)]
     draft = _business("nog-niet-open", "Nog Niet Open", "shop=deli", 52.0903, 5.1211, status="draft")
     draft.products = [Product(name="oat milk", position=0)]
-    area = Area(id="lindenhof", name="Lindenhof", city="Utrecht", center_lat=52.0907, center_lon=5.1214, radius_m=1500)
+    area = Area(
+        id="lindenhof", name="Lindenhof", city="Utrecht", center_lat=52.0907, center_lon=5.1214, radius_m=1500
+    )
     owner = Owner(user_id=987654321)
     role = BusinessRole(business_id="bakkerij-de-korenbloem", user_id=987654321, role="owner")
     return [area, bakery, florist, bikes, chain, private, draft, owner, role]
@@ -92,7 +102,7 @@ async def seed(database_url: str, rows: list[object] | None = None) -> None:
     try:
         sessions = session_factory(engine)
         async with sessions() as session:
-            session.add_all(neighbourhood() if rows is None else rows)  # type: ignore[arg-type]
+            session.add_all(neighbourhood() if rows is None else rows)
             await session.commit()
     finally:
         await engine.dispose()
@@ -103,7 +113,7 @@ def settings(database_url: str, **extra: object) -> Settings:
         database_url=database_url,
         public_url=PUBLIC_URL,
         bot_username="lindenhof_bot",
-        moderator_token=MODERATOR_TOKEN,
+        moderator_token=SecretStr(MODERATOR_TOKEN),
         **extra,  # type: ignore[arg-type]
     )
 
@@ -111,13 +121,13 @@ def settings(database_url: str, **extra: object) -> Settings:
 @asynccontextmanager
 async def running(
     database_url: str, *, rate: float = 1000.0, burst: float = 1000.0, seeded: bool = True
-) -> AsyncIterator[tuple[App, TestClient[object, object]]]:
+) -> AsyncIterator[tuple[App, TestClient[Any, Any]]]:
     """The seeded app behind a real socket on 127.0.0.1."""
     if seeded:
         await seed(database_url)
     app = await open_app(settings(database_url))
     server = TestServer(create_web_app(app, limiter=TokenBucket(rate, burst)), host="127.0.0.1")
-    client: TestClient[object, object] = TestClient(server)
+    client: TestClient[Any, Any] = TestClient(server)
     await client.start_server()
     try:
         yield app, client
