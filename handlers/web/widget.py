@@ -31,7 +31,7 @@ MESSAGES = {
 
 
 def _static(name: str) -> str:
-    return files("handlers.web").joinpath("static", name).read_text(encoding="utf-8")
+    return files("handlers.web.static").joinpath(name).read_text(encoding="utf-8")
 
 
 @functools.cache

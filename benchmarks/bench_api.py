@@ -1,0 +1,246 @@
+"""API search throughput and latency at 20,000 businesses.
+
+The web app (the same ``create_web_app`` as ``concierge serve``) runs in this process on 127.0.0.1;
+the load comes from a separate process: ``wrk`` (Debian package) with a Lua script cycling through
+varied questions and positions, or, without wrk, a small aiohttp client in a subprocess.
+The rate limiter stays in the path, with a limit high enough not to refuse the single load client.
+
+    .venv/bin/python benchmarks/bench_api.py [--businesses 20000] [--duration 15] [--connections 32]
+
+Target on the project's 2-core machine: at least 500 requests/s with p99 at most 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from aiohttp import web
+from sqlalchemy import insert
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from catalog.db import create_engine, session_factory, upgrade  # noqa: E402
+from catalog.models import Area, Business, Product  # noqa: E402
+from concierge.app import open_app  # noqa: E402
+from concierge.settings import Settings  # noqa: E402
+from handlers.web import TokenBucket, create_web_app  # noqa: E402
+
+CENTER = (52.0907, 5.1214)
+KINDS = [
+    ("shop=bakery", ["sourdough bread", "croissants", "spelt bread", "apple pie"]),
+    ("shop=greengrocer", ["apples", "oat milk", "kale", "strawberries"]),
+    ("shop=bicycle", ["bike repair", "inner tubes", "bike lights", "cargo bike"]),
+    ("shop=florist", ["tulips", "roses", "house plants", "wedding bouquet"]),
+    ("shop=books", ["children's books", "comics", "travel guides", "second-hand books"]),
+    ("shop=cheese", ["gouda", "goat cheese", "oat milk cheese", "parmesan"]),
+    ("amenity=cafe", ["espresso", "oat milk latte", "cake", "lunch"]),
+    ("shop=hardware", ["screws", "paint", "drill hire", "keys cut"]),
+    ("shop=butcher", ["sausages", "organic beef", "chicken", "barbecue packs"]),
+    ("shop=clothes", ["jeans", "second-hand coats", "wool sweaters", "t-shirts"]),
+]
+QUESTIONS = [
+    ("waar kan ik havermelk kopen?", "nl"),
+    ("where can I buy oat milk?", "en"),
+    ("bike repair near me", "en"),
+    ("fietsenmaker", "nl"),
+    ("sourdough bread", "en"),
+    ("verse bloemen", "nl"),
+    ("Wo gibt es Käse?", "de"),
+    ("où acheter du pain ?", "fr"),
+    ("second-hand books", "en"),
+    ("keys cut", "en"),
+    ("espresso open now", "en"),
+    ("tulpen", "nl"),
+    ("drill hire", "en"),
+    ("organic beef", "en"),
+    ("wool sweater", "en"),
+    ("something nobody sells here", "en"),
+]
+
+
+def generate(count: int, seed: int = 5) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(count):
+        category, products = KINDS[i % len(KINDS)]
+        lat = CENTER[0] + rng.uniform(-0.03, 0.03)
+        lon = CENTER[1] + rng.uniform(-0.05, 0.05)
+        rows.append(
+            {
+                "id": f"business-{i:05d}",
+                "area_id": "bench",
+                "name": f"{category.split('=')[1].replace('_', ' ').title()} {i}",
+                "categories": [category],
+                "tags": {},
+                "lat": lat,
+                "lon": lon,
+                "address": f"Benchstraat {i}",
+                "opening_hours": "Mo-Fr 09:00-18:00; Sa 10:00-17:00",
+                "independent": rng.random() > 0.1,
+                "story_who": f"Owner {i}, in the neighbourhood since {1960 + i % 60}.",
+                "products": rng.sample(products, 2),
+            }
+        )
+    return rows
+
+
+async def build_database(url: str, count: int) -> None:
+    await upgrade(url)
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            session.add(
+                Area(id="bench", name="Bench", city="Utrecht", center_lat=CENTER[0], center_lon=CENTER[1])
+            )
+            await session.flush()
+            rows = generate(count)
+            products = [
+                {"business_id": row["id"], "name": name, "position": n}
+                for row in rows
+                for n, name in enumerate(row.pop("products"))  # type: ignore[call-overload]
+            ]
+            for start in range(0, len(rows), 2000):
+                await session.execute(insert(Business), rows[start : start + 2000])
+            for start in range(0, len(products), 4000):
+                await session.execute(insert(Product), products[start : start + 4000])
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+def request_paths(n: int = 200, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    paths = []
+    for i in range(n):
+        question, lang = QUESTIONS[i % len(QUESTIONS)]
+        params = {"q": question, "lang": lang, "lat": f"{CENTER[0] + rng.uniform(-0.02, 0.02):.5f}"}
+        params["lon"] = f"{CENTER[1] + rng.uniform(-0.03, 0.03):.5f}"
+        paths.append("/api/v1/search?" + urlencode(params))
+    return paths
+
+
+WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+"""
+
+
+async def run_wrk(
+    base: str, paths: list[str], duration: int, connections: int, folder: str
+) -> tuple[float, float]:
+    script = Path(folder) / "search.lua"
+    script.write_text(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths))
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), base]
+    print("load:", " ".join(command), flush=True)
+    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
+    out, _ = await process.communicate()
+    text = out.decode()
+    print(text)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text)[1])  # type: ignore[index]
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if non_2xx:
+        print(f"warning: {non_2xx[1]} non-2xx responses")
+    return rps, p99
+
+
+CLIENT = """
+import asyncio, json, sys, time
+import aiohttp
+base, duration, connections, paths = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
+latencies = []
+async def worker(session, offset, stop):
+    i = offset
+    while time.perf_counter() < stop:
+        started = time.perf_counter()
+        async with session.get(base + paths[i % len(paths)]) as response:
+            await response.read()
+            assert response.status == 200, response.status
+        latencies.append(time.perf_counter() - started)
+        i += 1
+async def main():
+    async with aiohttp.ClientSession() as session:
+        start = time.perf_counter()
+        stop = start + duration
+        await asyncio.gather(*(worker(session, n, stop) for n in range(connections)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    print(json.dumps({"rps": len(latencies) / elapsed, "p99": latencies[int(len(latencies) * 0.99)] * 1000}))
+asyncio.run(main())
+"""
+
+
+async def run_client(base: str, paths: list[str], duration: int, connections: int) -> tuple[float, float]:
+    print(f"load: python aiohttp client, {connections} connections, {duration}s", flush=True)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        CLIENT,
+        base,
+        str(duration),
+        str(connections),
+        json.dumps(paths),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await process.communicate()
+    figures = json.loads(out.decode().strip().splitlines()[-1])
+    return figures["rps"], figures["p99"]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--businesses", type=int, default=20_000)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="concierge-bench-api-")
+    url = f"sqlite+aiosqlite:///{folder}/bench.db"
+    started = time.perf_counter()
+    await build_database(url, args.businesses)
+    app = await open_app(Settings(database_url=url, default_language="en"))
+    print(f"{len(app.search.businesses())} businesses loaded in {time.perf_counter() - started:.1f}s")
+    runner = web.AppRunner(create_web_app(app, limiter=TokenBucket(1e9, 1e9)), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    paths = request_paths()
+    try:
+        use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
+        for path in paths[:3]:  # warm up and show what is being measured
+            async with __import__("aiohttp").ClientSession() as session, session.get(base + path) as response:
+                body = await response.json()
+                print(response.status, path, "->", [r["id"] for r in body["results"]])
+        if use_wrk:
+            rps, p99 = await run_wrk(base, paths, args.duration, args.connections, folder)
+        else:
+            rps, p99 = await run_client(base, paths, args.duration, args.connections)
+    finally:
+        await runner.cleanup()
+        await app.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    verdict = "meets" if rps >= 500 and p99 <= 50 else "misses"
+    print(
+        f"GET /api/v1/search at {args.businesses} businesses: {rps:.0f} requests/s, p99 {p99:.1f} ms ({verdict} the target: >= 500 req/s, p99 <= 50 ms)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

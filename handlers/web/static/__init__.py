@@ -1,0 +1,1 @@
+"""Static files of the web app (the widget script and stylesheet), shipped as package data."""
