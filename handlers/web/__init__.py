@@ -21,7 +21,7 @@ DEFAULT_BURST = 40.0
 
 def create_web_app(app: App, *, limiter: RateLimiter | None = None) -> web.Application:
     """The web application over ``app``; ``limiter`` defaults to 10 requests/s per client, burst 40."""
-    web_app = web.Application(middlewares=[headers_middleware, error_middleware], client_max_size=64 * 1024)
+    web_app = web.Application(middlewares=[headers_middleware, error_middleware], client_max_size=1024 * 1024)
     web_app[APP] = app
     web_app[LIMITER] = limiter or TokenBucket(DEFAULT_RATE, DEFAULT_BURST)
     api.setup(web_app)
