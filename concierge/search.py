@@ -41,7 +41,7 @@ from concierge.ranking import (
     Match,
     order,
 )
-from concierge.text import fold, tokens, variants
+from concierge.text import tokens, variants
 from concierge.understanding import LANGS, Reader, Understanding, Unit, language_data, understand
 
 MAX_RESULTS = 5
@@ -142,7 +142,7 @@ class SearchService:
         )  # type: ignore[index]
         where_name, center = self._place(understanding, area, center)
         understood = Understood(
-            _what(understanding), where_name or understanding.where, tuple(understanding.filters)
+            understanding.what, where_name or understanding.where, tuple(understanding.filters)
         )
 
         def answer(
@@ -448,7 +448,7 @@ class SearchService:
             categories=business.categories,
             lat=business.lat,
             lon=business.lon,
-            distance_m=int(round(great_circle(center, (business.lat, business.lon)).meters)),
+            distance_m=round(great_circle(center, (business.lat, business.lon)).meters),
             open_now=status.open_now,
             opens_at=opens_at,
             hours_raw=business.opening_hours,
@@ -534,11 +534,6 @@ def _sub_tag(tag: str) -> bool:
     return tag.split("=", 1)[0] not in PRIMARY_KEYS
 
 
-def _what(understanding: Understanding) -> str:
-    words = [u.text for u in understanding.units]
-    return " ".join(words) if words else " ".join(understanding.rest)
-
-
 def _valid_position(near: object) -> bool:
     try:
         lat, lon = float(near[0]), float(near[1])  # type: ignore[index]
@@ -554,7 +549,3 @@ async def open_search(
         areas = await load_areas(session)
         businesses = await load_businesses(session)
     return SearchService(areas, businesses, default_language, parts)
-
-
-def folded(text: str) -> str:
-    return fold(text)

@@ -93,7 +93,8 @@ class Understanding:
 
     @property
     def what(self) -> str:
-        return " ".join(self.rest)
+        """What is asked for, as read: the matched phrases, or the remaining words."""
+        return " ".join(u.text for u in self.units) if self.units else " ".join(self.rest)
 
 
 def _find(seq: list[str], phrase: tuple[str, ...], start: int = 0) -> int:
@@ -126,11 +127,11 @@ def detect_language(words: list[str], lexicon: Lexicon, hint: str | None, defaul
     if words:
         for lang, share in simplemma.langdetect(" ".join(words), lang=LANGS):
             if lang in scores:
-                scores[lang] += share
+                scores[lang] += 0.4 * share
     if hint in scores:
-        scores[hint] += 0.5
+        scores[hint] += 0.75
     best = max(scores.values())
-    if best <= 0.5:
+    if best <= 0.75:
         return hint if hint in LANGS else default
     leaders = [lang for lang, score in scores.items() if score == best]
     if hint in leaders:
@@ -213,11 +214,13 @@ class Reader:
 
     def hits_for(self, key: str, lang: str) -> list[Hit]:
         hits = self.lexicon.lookup(key)
-        if not hits and " " not in key:
-            for variant in variants(key, lang)[1:]:
-                hits = self.lexicon.lookup(variant)
-                if hits:
+        if " " not in key and all(h.weak for h in hits):
+            for variant in (*variants(key, lang)[1:], *variants(key)[1:]):
+                found = self.lexicon.lookup(variant)
+                if any(not h.weak for h in found):
+                    hits = found
                     break
+                hits = hits or found
         return _prefer(hits, lang)
 
     def compound(self, word: str, lang: str) -> tuple[list[Hit], str] | None:

@@ -1,0 +1,140 @@
+"""Query understanding in each language: language, question phrasing, lemmas, compounds, typos, filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from concierge.lexicon import load_lexicon
+from concierge.understanding import Reader, Understanding, understand
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    return Reader(load_lexicon(), ["kibbeling", "havermelk"])
+
+
+def read(reader: Reader, question: str, hint: str | None = None) -> Understanding:
+    return understand(question, reader, lang_hint=hint, default_language="nl")
+
+
+def tags_of(understanding: Understanding) -> set[str]:
+    lexicon = load_lexicon()
+    return {
+        tag for unit in understanding.units for hit in unit.hits for tag in lexicon.concepts[hit.concept].tags
+    }
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("waar kan ik havermelk kopen?", "nl"),
+        ("is er een bakker in de buurt?", "nl"),
+        ("where can I get oat milk?", "en"),
+        ("bike repair near me", "en"),
+        ("wo gibt es Sauerteigbrot?", "de"),
+        ("Ich brauche eine neue Fahrradlampe", "de"),
+        ("où acheter du pain au levain ?", "fr"),
+        ("je cherche une fleuriste", "fr"),
+    ],
+)
+def test_the_text_decides_the_language(reader: Reader, question: str, language: str) -> None:
+    assert read(reader, question, hint="en" if language != "en" else "nl").language == language
+
+
+def test_the_hint_breaks_ties_for_words_of_every_language(reader: Reader) -> None:
+    assert read(reader, "paracetamol", hint="de").language == "de"
+    assert read(reader, "paracetamol", hint="fr").language == "fr"
+
+
+@pytest.mark.parametrize(
+    ("question", "what"),
+    [
+        ("waar kan ik havermelk kopen?", "havermelk"),
+        ("where can I get sourdough bread?", "sourdough bread"),
+        ("wo gibt es Sauerteigbrot?", "sauerteigbrot"),
+        ("où acheter du pain au levain ?", "pain au levain"),
+    ],
+)
+def test_question_phrasing_is_stripped(reader: Reader, question: str, what: str) -> None:
+    assert read(reader, question).what == what
+
+
+def test_plurals_and_compounds_reach_the_concept(reader: Reader) -> None:
+    assert "shop=bicycle" in tags_of(read(reader, "fietsbanden"))
+    assert "shop=bakery" in tags_of(read(reader, "croissants"))
+    assert "shop=bicycle" in tags_of(read(reader, "Fahrradschläuche"))
+
+
+def test_typos_are_tolerated_but_real_words_and_short_words_are_not_corrected(reader: Reader) -> None:
+    croissant = read(reader, "croisant")
+    assert croissant.units[0].corrected and "shop=bakery" in tags_of(croissant)
+    assert "shop=jewelry" in tags_of(read(reader, "jewlery shop", hint="en"))
+    wool = read(reader, "Wolle", hint="de")
+    assert not any(unit.corrected for unit in wool.units)
+    cat = read(reader, "kat")
+    assert not any(unit.corrected for unit in cat.units)
+
+
+def test_an_english_question_reaches_the_same_concept_as_dutch_words(reader: Reader) -> None:
+    english = read(reader, "oat milk")
+    dutch = read(reader, "havermelk")
+    assert {h.concept for u in english.units for h in u.hits} == {
+        h.concept for u in dutch.units for h in u.hits
+    }
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("apotheek die nu open is", "open_now"),
+        ("coffee place open now", "open_now"),
+        ("Supermarkt, jetzt geöffnet", "open_now"),
+        ("bakker die thuisbezorgt", "delivery"),
+        ("Fahrradwerkstatt, die samstags geöffnet hat", "open_day:5"),
+        ("barber open in the evening", "open_evening"),
+        ("fleuriste qui livre à domicile", "delivery"),
+    ],
+)
+def test_filters_are_recognised_and_removed(reader: Reader, question: str, wanted: str) -> None:
+    understood = read(reader, question)
+    assert wanted in understood.filters
+    assert all(word not in understood.what for word in ("open", "geöffnet", "thuisbezorgt", "samstags"))
+
+
+def test_pick_up_as_a_verb_is_not_the_pickup_filter(reader: Reader) -> None:
+    assert read(reader, "where can I pick up reading glasses?").filters == []
+
+
+def test_a_named_place_is_taken_out_of_what_is_asked(reader: Reader) -> None:
+    understood = read(reader, "is er een opticien in de buurt van het station?")
+    assert understood.where == "station"
+    assert "station" not in understood.what
+
+
+def test_words_after_for_my_are_context_not_the_request(reader: Reader) -> None:
+    understood = read(reader, "un vétérinaire pour mon chat")
+    context = [unit.text for unit in understood.units if unit.context]
+    assert context == ["chat"]
+
+
+def test_a_homonym_is_read_in_the_light_of_the_rest_of_the_question(reader: Reader) -> None:
+    understood = read(reader, "mijn hakken zijn versleten, waar kan ik mijn schoenen laten maken?")
+    assert understood.units
+    assert all(not hit.concept.startswith("food:") for unit in understood.units for hit in unit.hits)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "x" * 10_000,
+        "😀🎉🥐",
+        "\x00\x01\x1b[31mbrood\x07",
+        "'; DROP TABLE businesses; --",
+        "<script>alert(1)</script>",
+        "",
+    ],
+)
+def test_any_text_is_read_without_error(reader: Reader, question: str) -> None:
+    understood = read(reader, question)
+    assert understood.language in {"nl", "en", "de", "fr"}
+    assert len(understood.query) <= 500
