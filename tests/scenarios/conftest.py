@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from concierge.app import App, open_app
 from concierge.conversation import Conversation
@@ -23,7 +24,7 @@ def _settings(database: Path, api_url: str = "http://127.0.0.1:9") -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=f"sqlite+aiosqlite:///{database}",
-        bot_token="123:ABC",
+        bot_token=SecretStr("123:ABC"),
         telegram_api_url=api_url,
         bot_username=BOT_USERNAME,
     )

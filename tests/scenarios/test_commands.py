@@ -10,9 +10,11 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
+from pydantic import SecretStr
 
 from concierge.commands.serve import SECRET_HEADER, WEBHOOK_PATH, serving
 from concierge.settings import Settings
@@ -103,7 +105,8 @@ async def _start_serving(settings: Settings, runtime: str) -> tuple[asyncio.Task
     stop = asyncio.Event()
     ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(serving(settings, runtime, stop, ready))
-    done, _ = await asyncio.wait({task, ready}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+    waiters: list[asyncio.Future[Any]] = [task, ready]
+    done, _ = await asyncio.wait(waiters, timeout=60, return_when=asyncio.FIRST_COMPLETED)
     if task in done:
         task.result()
     assert ready in done, "serve did not start listening"
@@ -125,11 +128,11 @@ async def test_serve_takes_updates_from_the_webhook_only_with_the_secret(
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=database,
-        bot_token=emulator.token,
+        bot_token=SecretStr(emulator.token),
         telegram_api_url=emulator.url,
         bot_username=BOT_USERNAME,
         webhook_url=hook,
-        webhook_secret=SECRET,
+        webhook_secret=SecretStr(SECRET),
         web_port=port,
     )
     task, stop, url = await _start_serving(settings, runtime)
