@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.models import Area, Business, DailyCount, FlowState, Partner, Product, UserState
@@ -143,6 +143,7 @@ class World:
         return replies
 
     async def count(self, subject: str, kind: str) -> int:
+        await self.conversation.drain()
         async with self.app.sessions() as session:
             value = await session.scalar(
                 select(func.sum(DailyCount.count)).where(
@@ -511,3 +512,21 @@ async def test_bad_input_gets_a_clear_reply_or_is_ignored(world: World) -> None:
     assert await world.send("command", command="cancel") == [
         SendText(translator("nl")("Okay, stopped. Ask me anything whenever you like."), remove_keyboard=True)
     ]
+
+
+async def test_a_broken_database_gets_an_apology_not_a_crash(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with world.app.engine.begin() as connection:
+        await connection.execute(text("DROP TABLE user_state"))
+    t = translator("en")
+    secret = "my home is at Lindenlaan 12"
+    reply = only_text(await ask(world, secret, language_code="en"))
+    assert reply.html == t("Something went wrong. Please try again.")
+    assert await world.send("button", text="s:abc", language_code="en") == [
+        AnswerCallback(t("Something went wrong. Please try again."))
+    ]
+    assert await world.send("inline_query", chat_type="inline", text="x") == [AnswerInline((), cache_time=0)]
+    assert await world.send("text", text="x", chat_type="group", chat_id=-1, addressed=False) == []
+    assert "OperationalError" in caplog.text
+    assert "Lindenlaan 12" not in caplog.text, "what residents type stays out of the logs"

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catalog.db import create_engine, session_factory
 from catalog.models import DailyCount, FlowState, UserState
@@ -20,20 +20,25 @@ DAY = dt.timedelta(hours=24)
 
 
 @pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url)
     try:
-        yield session_factory(engine)
+        yield engine
     finally:
         await engine.dispose()
 
 
-async def test_unknown_user_has_an_empty_profile(sessions: async_sessionmaker[AsyncSession]) -> None:
-    assert await DatabaseStateStore(sessions).load(42, NOW) == Profile()
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return session_factory(engine)
 
 
-async def test_each_part_is_kept_until_it_expires(sessions: async_sessionmaker[AsyncSession]) -> None:
-    store = DatabaseStateStore(sessions)
+async def test_unknown_user_has_an_empty_profile(engine: AsyncEngine) -> None:
+    assert await DatabaseStateStore(engine).load(42, NOW) == Profile()
+
+
+async def test_each_part_is_kept_until_it_expires(engine: AsyncEngine) -> None:
+    store = DatabaseStateStore(engine)
     await store.set_language(42, "de")
     await store.set_position(42, 52.0912345, 5.1126789, NOW + DAY)
     await store.set_question(42, "waar kan ik havermelk kopen?", NOW + dt.timedelta(minutes=30))
@@ -50,16 +55,18 @@ async def test_each_part_is_kept_until_it_expires(sessions: async_sessionmaker[A
 
 
 async def test_the_database_only_ever_holds_the_rounded_position(
-    sessions: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    await DatabaseStateStore(sessions).set_position(42, -33.8567844, 151.2152967, NOW + DAY)
+    await DatabaseStateStore(engine).set_position(42, -33.8567844, 151.2152967, NOW + DAY)
     async with sessions() as session:
         row = await session.get(UserState, 42)
     assert row is not None and (row.lat, row.lon) == (-33.857, 151.215)
 
 
-async def test_forget_deletes_the_row_and_the_users_flows(sessions: async_sessionmaker[AsyncSession]) -> None:
-    store = DatabaseStateStore(sessions)
+async def test_forget_deletes_the_row_and_the_users_flows(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    store = DatabaseStateStore(engine)
     await store.set_language(42, "nl")
     await store.set_language(4, "en")
     async with sessions.begin() as session:
@@ -74,13 +81,13 @@ async def test_forget_deletes_the_row_and_the_users_flows(sessions: async_sessio
 
 
 async def test_counts_add_up_across_calls_and_concurrent_writers(
-    sessions: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     day = NOW.date()
-    await bump(sessions, day, [("business:a", "shown"), ("business:a", "shown"), ("business:b", "opened")])
-    await asyncio.gather(*(bump(sessions, day, [("business:a", "shown")]) for _ in range(5)))
-    await bump(sessions, day + dt.timedelta(days=1), [("business:a", "shown")])
-    await bump(sessions, day, [])
+    await bump(engine, day, [("business:a", "shown"), ("business:a", "shown"), ("business:b", "opened")])
+    await asyncio.gather(*(bump(engine, day, [("business:a", "shown")]) for _ in range(5)))
+    await bump(engine, day + dt.timedelta(days=1), [("business:a", "shown")])
+    await bump(engine, day, [])
     async with sessions() as session:
         rows = {(r.subject, r.day, r.kind): r.count for r in await session.scalars(select(DailyCount))}
     assert rows == {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import traceback
 from collections.abc import Callable
 
 from catalog.taxonomy import Taxonomy, load_taxonomy
@@ -19,6 +20,7 @@ from concierge.app import App
 from concierge.conversation import buttons, commands, inline, location, questions
 from concierge.conversation.commands import bot_commands
 from concierge.conversation.context import Turn
+from concierge.conversation.counts import Counts
 from concierge.conversation.render import say
 from concierge.events import AnswerCallback, AnswerInline, Event, Reply, SendText
 from concierge.i18n import normalise_language, translator
@@ -45,19 +47,32 @@ class Conversation:
     ) -> None:
         self.app = app
         self.clock = clock
-        self.store: StateStore = store or DatabaseStateStore(app.sessions)
+        self.store: StateStore = store or DatabaseStateStore(app.engine)
         self.taxonomy = taxonomy or load_taxonomy()
+        self.counts = Counts(app.engine)
 
     async def handle(self, event: Event) -> list[Reply]:
-        """The replies to one event, in order; never raises, whatever the event holds."""
+        """The replies to one event, in order; never raises, whatever the event holds.
+
+        A failure is logged with its type and where it happened, not its message: messages can quote
+        what a resident typed, and residents' questions and positions stay out of logs.
+        """
         try:
             if not self._wanted(event):
                 return []
             return await self._dispatch(await self._turn(event))
-        except Exception:
-            # Only the kind: message texts and positions are residents' data and stay out of logs.
-            log.exception("conversation failed on a %s event", event.kind)
+        except Exception as exc:
+            log.error(
+                "conversation failed on a %s event: %s\n%s",
+                event.kind,
+                type(exc).__name__,
+                "".join(traceback.format_tb(exc.__traceback__)),
+            )
             return self._apology(event)
+
+    async def drain(self) -> None:
+        """Waits until the usage counts gathered so far are written (for tests and shutdown)."""
+        await self.counts.drain()
 
     def _wanted(self, event: Event) -> bool:
         """Edited messages, channels, and in groups anything not meant for the bot are left alone."""
@@ -74,7 +89,9 @@ class Conversation:
         profile = await self.store.load(event.user_id, now)
         default = self.app.settings.default_language
         lang = profile.language or normalise_language(event.language_code, default)
-        return Turn(self.app, self.store, self.taxonomy, event, profile, lang, translator(lang), now)
+        return Turn(
+            self.app, self.store, self.taxonomy, self.counts, event, profile, lang, translator(lang), now
+        )
 
     async def _dispatch(self, turn: Turn) -> list[Reply]:
         event = turn.event

@@ -54,9 +54,7 @@ async def start(turn: Turn) -> list[Reply]:
     if link is None:
         return [welcome(turn)]
     if link.campaign:
-        await counts.bump(
-            turn.app.sessions, turn.now.date(), [(counts.campaign_subject(link.campaign), "start")]
-        )
+        turn.counts.add(turn.now.date(), [(counts.campaign_subject(link.campaign), "start")])
         await turn.store.set_campaign(turn.event.user_id, link.campaign, turn.now + CAMPAIGN_TTL)
         turn = dataclasses.replace(turn, profile=dataclasses.replace(turn.profile, campaign=link.campaign))
     if link.kind == "business":

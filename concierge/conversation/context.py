@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from catalog.taxonomy import Taxonomy
 from concierge.app import App
+from concierge.conversation.counts import Counts
 from concierge.events import Event
 from concierge.i18n import Translate
 from concierge.state import Profile, StateStore
@@ -18,6 +19,7 @@ class Turn:
     app: App
     store: StateStore
     taxonomy: Taxonomy
+    counts: Counts
     event: Event
     profile: Profile
     lang: str

@@ -1,10 +1,15 @@
-"""Aggregated daily usage counts (never per person), as one upsert per subject and kind.
+"""Aggregated daily usage counts (never per person): ``business:<id>`` shown / opened / mapped / shared
+and ``campaign:<tag>`` start / question.
 
-Counting must never cost a resident their answer, so failures are logged and swallowed.
+Counting must never cost a resident their answer or make it slower, so :class:`Counts` collects
+increments in memory and writes them in the background, one multi-row upsert per batch; under load
+many answers share one transaction. Failures are logged and dropped. ``drain`` waits for the writes
+(tests, shutdown).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections import Counter
@@ -13,11 +18,13 @@ from collections.abc import Iterable
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catalog.models import DailyCount
 
 log = logging.getLogger(__name__)
+
+Key = tuple[dt.date, str, str]
 
 
 def business_subject(business_id: str) -> str:
@@ -28,23 +35,50 @@ def campaign_subject(tag: str) -> str:
     return f"campaign:{tag}"
 
 
-async def bump(
-    sessions: async_sessionmaker[AsyncSession], day: dt.date, events: Iterable[tuple[str, str]]
-) -> None:
-    """Adds one per ``(subject, kind)`` pair to today's counts; works on SQLite and PostgreSQL."""
-    totals = Counter(events)
-    if not totals:
+async def write(engine: AsyncEngine, totals: Counter[Key]) -> None:
+    """Adds ``totals`` (``(day, subject, kind) -> n``) with one upsert that works on SQLite and PostgreSQL."""
+    rows = [
+        {"day": day, "subject": subject[:160], "kind": kind, "count": n}
+        for (day, subject, kind), n in sorted(totals.items())
+        if n
+    ]
+    if not rows:
         return
-    try:
-        async with sessions.begin() as session:
-            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-            for (subject, kind), n in sorted(totals.items()):
-                statement = insert(DailyCount).values(subject=subject[:160], day=day, kind=kind, count=n)
-                await session.execute(
-                    statement.on_conflict_do_update(
-                        index_elements=[DailyCount.subject, DailyCount.day, DailyCount.kind],
-                        set_={"count": DailyCount.count + n},
-                    )
-                )
-    except (SQLAlchemyError, OSError):
-        log.warning("could not store usage counts", exc_info=True)
+    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(DailyCount).values(rows)
+    async with engine.begin() as connection:
+        await connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[DailyCount.subject, DailyCount.day, DailyCount.kind],
+                set_={"count": DailyCount.count + statement.excluded.count},
+            )
+        )
+
+
+async def bump(engine: AsyncEngine, day: dt.date, events: Iterable[tuple[str, str]]) -> None:
+    """Adds one per ``(subject, kind)`` pair to ``day``'s counts, right away."""
+    await write(engine, Counter((day, subject, kind) for subject, kind in events))
+
+
+class Counts:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._pending: Counter[Key] = Counter()
+        self._writer: asyncio.Task[None] | None = None
+
+    def add(self, day: dt.date, events: Iterable[tuple[str, str]]) -> None:
+        self._pending.update((day, subject, kind) for subject, kind in events)
+        if self._pending and (self._writer is None or self._writer.done()):
+            self._writer = asyncio.get_running_loop().create_task(self._write_all())
+
+    async def _write_all(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, Counter()
+            try:
+                await write(self._engine, batch)
+            except (SQLAlchemyError, OSError):
+                log.warning("could not store %d usage counts", sum(batch.values()), exc_info=True)
+
+    async def drain(self) -> None:
+        while self._writer is not None and not self._writer.done():
+            await asyncio.shield(self._writer)

@@ -30,11 +30,7 @@ async def answer(turn: Turn) -> list[Reply]:
         near = questions.search_position(turn)
     found = turn.app.search.ask(question, near=near, lang_hint=turn.lang, limit=INLINE_RESULTS, now=turn.now)
     results = (*found.results, *found.more)[:INLINE_RESULTS]
-    await counts.bump(
-        turn.app.sessions,
-        turn.now.date(),
-        [(counts.business_subject(result.id), "shared") for result in results],
-    )
+    turn.counts.add(turn.now.date(), [(counts.business_subject(result.id), "shared") for result in results])
     return [
         AnswerInline(
             tuple(

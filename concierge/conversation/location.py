@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from concierge.conversation import questions
@@ -38,7 +39,7 @@ async def shared(turn: Turn) -> list[Reply]:
     if not turn.profile.question:
         return [thanks]
     here = Profile(turn.profile.language, round_position(lat, lon))
-    again = Turn(turn.app, turn.store, turn.taxonomy, turn.event, here, turn.lang, turn.t, turn.now)
+    again = dataclasses.replace(turn, profile=here)
     return [thanks, *await questions.ask(again, turn.profile.question)]
 
 

@@ -38,12 +38,12 @@ def run_search(turn: Turn, question: str) -> Answer:
     )
 
 
-async def count_shown(turn: Turn, results: tuple[Result, ...], *, question: bool = False) -> None:
+def count_shown(turn: Turn, results: tuple[Result, ...], *, question: bool = False) -> None:
     events = [(counts.business_subject(result.id), "shown") for result in results]
     campaign = turn.profile.campaign
     if question and campaign:
         events.append((counts.campaign_subject(campaign), "question"))
-    await counts.bump(turn.app.sessions, turn.now.date(), events)
+    turn.counts.add(turn.now.date(), events)
 
 
 async def ask(turn: Turn, text: str) -> list[Reply]:
@@ -56,7 +56,7 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
         ]
     answer = run_search(turn, question)
     await turn.store.set_question(turn.event.user_id, question, turn.now + QUESTION_TTL)
-    await count_shown(turn, answer.results, question=True)
+    count_shown(turn, answer.results, question=True)
     if not answer.results:
         message = answer.message or turn.t("Nothing nearby fits that question.")
         return [SendText(text_html(message))]
@@ -89,7 +89,7 @@ async def more(turn: Turn, token: str) -> list[Reply]:
     answer = run_search(turn, question)
     if not answer.more:
         return [AnswerCallback(turn.t("That was everything I found nearby."))]
-    await count_shown(turn, answer.more)
+    count_shown(turn, answer.more)
     first = len(answer.results) + 1
     return [
         AnswerCallback(),
@@ -144,5 +144,5 @@ async def pick_type(turn: Turn, token: str, index: str) -> list[Reply]:
     if int(index) >= len(types):
         return stale(turn)
     _, results = types[int(index)]
-    await count_shown(turn, tuple(results))
+    count_shown(turn, tuple(results))
     return [AnswerCallback(), answer_message(answer, results[:SHORT_LIST], turn.t, turn.lang, lead=False)]

@@ -15,12 +15,12 @@ def partner_names(turn: Turn, business: BusinessView) -> list[str]:
 
 
 async def story(turn: Turn, business: BusinessView) -> list[Reply]:
-    await counts.bump(turn.app.sessions, turn.now.date(), [(counts.business_subject(business.id), "opened")])
+    turn.counts.add(turn.now.date(), [(counts.business_subject(business.id), "opened")])
     return list(story_replies(business, turn.t, partner_names(turn, business)))
 
 
 async def map_view(turn: Turn, business: BusinessView) -> list[Reply]:
-    await counts.bump(turn.app.sessions, turn.now.date(), [(counts.business_subject(business.id), "mapped")])
+    turn.counts.add(turn.now.date(), [(counts.business_subject(business.id), "mapped")])
     title = plain_clip(business.name, 100)
     address = plain_clip(business.address, 200)
     if address:
