@@ -530,3 +530,15 @@ async def test_a_broken_database_gets_an_apology_not_a_crash(
     assert await world.send("text", text="x", chat_type="group", chat_id=-1, addressed=False) == []
     assert "OperationalError" in caplog.text
     assert "Lindenlaan 12" not in caplog.text, "what residents type stays out of the logs"
+
+
+async def test_a_live_location_moving_updates_the_position_quietly(world: World) -> None:
+    await world.send("location", lat=52.0912, lon=5.1121, live=True)
+    assert await world.send("location", lat=52.0951, lon=5.1189, live=True, edited=True) == []
+    state = await world.state()
+    assert state is not None and (state.lat, state.lon) == (52.095, 5.119)
+    assert await world.send("location", lat=52.0, lon=5.0, edited=True) == [], (
+        "an edited plain location is not news"
+    )
+    state = await world.state()
+    assert state is not None and (state.lat, state.lon) == (52.095, 5.119)

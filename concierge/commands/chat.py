@@ -42,8 +42,9 @@ def chat(runner: asyncio.Runner, settings: Settings, lang: str, *, demo: bool, a
 
     t = translator(lang)
     app = runner.run(open_app(settings, demo=demo))
+    conversation = Conversation(app)
     try:
-        session = TerminalSession(Conversation(app), language_code=lang)
+        session = TerminalSession(conversation, language_code=lang)
         interactive = sys.stdin.isatty()
         if as_owner:
             print(t("Owner flows arrive with issue #4. For now you chat as a resident."))
@@ -61,7 +62,8 @@ def chat(runner: asyncio.Runner, settings: Settings, lang: str, *, demo: bool, a
                 break
             reply = runner.run(session.send(line))
             if reply:
-                print(reply, flush=True)
+                print(reply + ("\n" if interactive else ""), flush=True)
     finally:
+        runner.run(conversation.drain())
         runner.run(app.close())
     return 0

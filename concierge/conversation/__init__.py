@@ -75,13 +75,19 @@ class Conversation:
         await self.counts.drain()
 
     def _wanted(self, event: Event) -> bool:
-        """Edited messages, channels, and in groups anything not meant for the bot are left alone."""
-        if event.edited or event.chat_type == "channel":
+        """Edited messages, channels, and in groups anything not meant for the bot are left alone.
+
+        Button presses and inline queries are always answered (Telegram waits for that); an edited
+        location is a live location moving, which quietly updates the position.
+        """
+        if event.kind in {"button", "inline_query"}:
+            return True
+        if event.chat_type == "channel":
             return False
+        if event.edited:
+            return event.kind == "location" and event.live
         if event.chat_type in GROUPS:
-            if event.kind in {"command", "button"}:
-                return True
-            return event.addressed and event.kind in {"text", "location"}
+            return event.kind == "command" or (event.addressed and event.kind in {"text", "location"})
         return True
 
     async def _turn(self, event: Event) -> Turn:
