@@ -98,11 +98,14 @@ async def more(turn: Turn, token: str) -> list[Reply]:
 
 
 def shop_types(turn: Turn, answer: Answer) -> list[tuple[str, list[Result]]]:
-    """The distinct shop types among all results, most common first, with their results."""
+    """The distinct shop types among all results, most common first, with their results.
+
+    Types the taxonomy cannot name (it then returns the raw ``key=value`` tag) are left out.
+    """
     groups: dict[str, list[Result]] = {}
     for result in (*answer.results, *answer.more):
         label = turn.taxonomy.name(result.categories, turn.lang) if result.categories else ""
-        if label:
+        if label and "=" not in label:
             groups.setdefault(label, []).append(result)
     return sorted(groups.items(), key=lambda item: -len(item[1]))[:3]
 
