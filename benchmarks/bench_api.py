@@ -119,7 +119,8 @@ async def build_database(url: str, count: int) -> None:
         await engine.dispose()
 
 
-def request_paths(n: int = 200, seed: int = 7) -> list[str]:
+def request_paths(n: int = 2000, seed: int = 7) -> list[str]:
+    """Varied questions from varied positions (2,000 distinct requests), as many residents would ask."""
     rng = random.Random(seed)
     paths = []
     for i in range(n):
@@ -138,6 +139,8 @@ request = function()
   return wrk.format("GET", paths[(i %% #paths) + 1])
 end
 """
+
+BUSINESS_PATHS = [f"/api/v1/businesses/business-{i:05d}" for i in range(0, 20_000, 97)]
 
 
 async def run_wrk(
@@ -228,17 +231,28 @@ async def main() -> None:
             async with __import__("aiohttp").ClientSession() as session, session.get(base + path) as response:
                 body = await response.json()
                 print(response.status, path, "->", [r["id"] for r in body["results"]])
-        if use_wrk:
-            rps, p99 = await run_wrk(base, paths, args.duration, args.connections, folder)
-        else:
-            rps, p99 = await run_client(base, paths, args.duration, args.connections)
+        asks = [(q, lang) for q, lang in QUESTIONS] * 3
+        began = time.perf_counter()
+        for question, lang in asks:
+            app.search.ask(question, near=CENTER, lang_hint=lang)
+        engine_ms = (time.perf_counter() - began) / len(asks) * 1000
+        print(f"search engine alone, in process: {engine_ms:.1f} ms per question (one core)")
+        load = run_wrk if use_wrk else run_client
+        extra = (folder,) if use_wrk else ()
+        rps, p99 = await load(base, paths, args.duration, args.connections, *extra)  # type: ignore[operator]
+        record_rps, record_p99 = await load(base, BUSINESS_PATHS, args.duration, args.connections, *extra)  # type: ignore[operator]
     finally:
         await runner.cleanup()
         await app.close()
         shutil.rmtree(folder, ignore_errors=True)
     verdict = "meets" if rps >= 500 and p99 <= 50 else "misses"
     print(
-        f"GET /api/v1/search at {args.businesses} businesses: {rps:.0f} requests/s, p99 {p99:.1f} ms ({verdict} the target: >= 500 req/s, p99 <= 50 ms)"
+        f"GET /api/v1/search at {args.businesses} businesses: {rps:.0f} requests/s, p99 {p99:.1f} ms "
+        f"({verdict} the target: >= 500 req/s, p99 <= 50 ms; engine alone {engine_ms:.1f} ms/question)"
+    )
+    print(
+        f"GET /api/v1/businesses/{{id}} (web layer without search): {record_rps:.0f} requests/s, "
+        f"p99 {record_p99:.1f} ms"
     )
 
 
