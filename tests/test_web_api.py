@@ -25,6 +25,13 @@ async def web(database_url: str) -> AsyncIterator[Running]:
         yield pair
 
 
+@pytest.fixture
+async def sqlite_web(sqlite_url: str) -> AsyncIterator[Running]:
+    """For input validation, which does not depend on the database."""
+    async with running(sqlite_url) as pair:
+        yield pair
+
+
 async def _json(client: TestClient[Any, Any], path: str, status: int = 200, **kwargs: Any) -> Any:
     response = await client.get(path, **kwargs)
     assert response.status == status, await response.text()
@@ -41,8 +48,8 @@ async def test_search_answers_like_concierge_ask(web: Running) -> None:
     assert "nog-niet-open" not in {r["id"] for r in body["results"]}
 
 
-async def test_unknown_parameters_are_ignored(web: Running) -> None:
-    _, client = web
+async def test_unknown_parameters_are_ignored(sqlite_web: Running) -> None:
+    _, client = sqlite_web
     plain = await _json(client, "/api/v1/search?q=tulips")
     extra = await _json(client, "/api/v1/search?q=tulips&utm_source=krant&foo[]=1")
     assert plain == extra
@@ -67,8 +74,8 @@ async def test_unknown_parameters_are_ignored(web: Running) -> None:
         ("q=bread&limit=1.5", "bad_parameter"),
     ],
 )
-async def test_bad_search_input_is_a_json_400(web: Running, query: str, code: str) -> None:
-    _, client = web
+async def test_bad_search_input_is_a_json_400(sqlite_web: Running, query: str, code: str) -> None:
+    _, client = sqlite_web
     body = await _json(client, f"/api/v1/search?{query}", 400)
     assert body["error"]["code"] == code
     assert body["error"]["message"]
@@ -92,8 +99,8 @@ async def test_business_record_is_public_and_has_no_owner_data(web: Running) -> 
 @pytest.mark.parametrize(
     "business_id", ["geheime-kaasboer", "nog-niet-open", "does-not-exist", "x" * 5000, "%00", "..%2F..%2Fetc"]
 )
-async def test_hidden_or_unknown_business_is_404(web: Running, business_id: str) -> None:
-    _, client = web
+async def test_hidden_or_unknown_business_is_404(sqlite_web: Running, business_id: str) -> None:
+    _, client = sqlite_web
     body = await _json(client, f"/api/v1/businesses/{business_id}", 404)
     assert body["error"]["code"] == "not_found"
 
@@ -131,14 +138,14 @@ async def test_list_filters_by_area_and_category(web: Running) -> None:
 @pytest.mark.parametrize(
     "query", ["page=0", "page=-1", "page=x", "per_page=0", "per_page=101", "per_page=1e3"]
 )
-async def test_bad_paging_is_a_json_400(web: Running, query: str) -> None:
-    _, client = web
+async def test_bad_paging_is_a_json_400(sqlite_web: Running, query: str) -> None:
+    _, client = sqlite_web
     body = await _json(client, f"/api/v1/businesses?{query}", 400)
     assert body["error"]["code"] == "bad_parameter"
 
 
-async def test_cors_and_methods(web: Running) -> None:
-    _, client = web
+async def test_cors_and_methods(sqlite_web: Running) -> None:
+    _, client = sqlite_web
     response = await client.get("/api/v1/search?q=bread", headers={"Origin": "https://krant.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     preflight = await client.options(
