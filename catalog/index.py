@@ -18,6 +18,7 @@ from catalog.views import BusinessView
 EARTH_M_PER_DEG_LAT = 110_574.0
 EARTH_M_PER_DEG_LON_EQUATOR = 111_320.0
 EMPTY: Sequence[int] = ()
+CELL_M = 500.0
 
 
 class SearchIndex:
@@ -31,6 +32,30 @@ class SearchIndex:
             for key in set(keys(business)):
                 postings[key].append(i)
         self.postings: dict[str, Sequence[int]] = {k: array("i", v) for k, v in postings.items()}
+        self._cell_lat = CELL_M / EARTH_M_PER_DEG_LAT
+        mean_lat = sum(self.lat) / len(self.lat) if self.businesses else 0.0
+        self._cell_lon = CELL_M / (EARTH_M_PER_DEG_LON_EQUATOR * max(0.05, math.cos(math.radians(mean_lat))))
+        cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for i in range(len(self.businesses)):
+            cells[self._cell(self.lat[i], self.lon[i])].append(i)
+        self._cells = {cell: array("i", members) for cell, members in cells.items()}
+
+    def _cell(self, lat: float, lon: float) -> tuple[int, int]:
+        return math.floor(lat / self._cell_lat), math.floor(lon / self._cell_lon)
+
+    def around(self, lat: float, lon: float, radius_m: float) -> set[int]:
+        """Positions of businesses in the grid cells that the circle touches (a superset of the circle)."""
+        row, col = self._cell(lat, lon)
+        reach_rows = math.ceil(radius_m / CELL_M) + 1
+        k = max(0.05, math.cos(math.radians(lat))) * EARTH_M_PER_DEG_LON_EQUATOR
+        reach_cols = math.ceil(radius_m / (self._cell_lon * k)) + 1
+        out: set[int] = set()
+        for r in range(row - reach_rows, row + reach_rows + 1):
+            for c in range(col - reach_cols, col + reach_cols + 1):
+                members = self._cells.get((r, c))
+                if members:
+                    out.update(members)
+        return out
 
     def __len__(self) -> int:
         return len(self.businesses)

@@ -171,13 +171,13 @@ class SearchService:
         if not self.index.businesses:
             return answer(message=t("The catalogue is empty: no businesses have been added yet."))
 
-        matches = self._match(understanding)
-        if not matches:
-            return answer(message=t("I don't know any business nearby for “{what}”.", what=understood.what))
         radius = area.radius_m if area else DEFAULT_RADIUS_M
+        matches = self._match(understanding, self.index.around(center[0], center[1], radius))
         distances = self.index.distances(matches, center[0], center[1])
         local = [i for i, d in distances.items() if d <= radius and matches[i].score >= SHOWN_LEVEL]
         if not local:
+            matches = self._match(understanding)
+            distances = self.index.distances(matches, center[0], center[1])
             relevant = [i for i in matches if matches[i].score >= SHOWN_LEVEL]
             nearest = min((distances[i] for i in relevant), default=None)
             message = t("I don't know any business nearby for “{what}”.", what=understood.what)
@@ -229,7 +229,7 @@ class SearchService:
                 return name, position
         return None, center
 
-    def _match(self, understanding: Understanding) -> dict[int, Match]:
+    def _match(self, understanding: Understanding, reach: set[int] | None = None) -> dict[int, Match]:
         """Every business that answers some part of the question, at its best relevance level.
 
         Context units ("pour mon chat") and story themes next to a product only add a bonus; a partner
@@ -252,7 +252,7 @@ class SearchService:
         stories: list[dict[int, Match]] = []
         need = any(u.words > 1 and _domain(u) == {"services"} for u in units if not u.context)
         for unit in units:
-            found = self._unit_matches(unit)
+            found = self._unit_matches(unit, reach)
             if unit.hits and _domain(unit) == {"values"}:
                 stories.append(found)
             elif unit.context or (need and unit.hits and _domain(unit) <= {"goods", "food"}):
@@ -292,12 +292,14 @@ class SearchService:
                     combined[i] = Match(SHOWN_LEVEL if not units else NAME, "name", index.businesses[i].name)
         return combined
 
-    def _unit_matches(self, unit: Unit) -> dict[int, Match]:
+    def _unit_matches(self, unit: Unit, reach: set[int] | None = None) -> dict[int, Match]:
         index, lexicon = self.index, self.lexicon
         found: dict[int, Match] = {}
         phrase = PHRASE if unit.words > 1 else 0.0
 
         def put(positions: Iterable[int], level: float, reason: str, detail: str) -> None:
+            if reach is not None:
+                positions = reach.intersection(positions)
             for i in positions:
                 current = found.get(i)
                 if current is None or current.level < level:

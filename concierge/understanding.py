@@ -38,6 +38,10 @@ class LanguageData:
     for_words: frozenset[str]
     possessives: frozenset[str]
 
+    @property
+    def phrase_set(self) -> frozenset[tuple[str, ...]]:
+        return _phrase_sets(self.lang)
+
 
 def _phrases(items: Iterable[str]) -> tuple[tuple[str, ...], ...]:
     seqs = {
@@ -60,6 +64,11 @@ def language_data(lang: str) -> LanguageData:
         for_words=frozenset(fold(w) for w in raw.get("for_words", ())),
         possessives=frozenset(w for s in raw.get("possessives", ()) for w in tokens(s)),
     )
+
+
+@cache
+def _phrase_sets(lang: str) -> frozenset[tuple[str, ...]]:
+    return frozenset(p for p in language_data(lang).question_phrases if len(p) > 1)
 
 
 @dataclass
@@ -107,7 +116,10 @@ def _find(seq: list[str], phrase: tuple[str, ...], start: int = 0) -> int:
 
 def _remove_all(seq: list[str], phrases: Iterable[tuple[str, ...]]) -> tuple[list[str], int]:
     removed = 0
+    present = set(seq)
     for phrase in phrases:
+        if phrase[0] not in present:
+            continue
         while (i := _find(seq, phrase)) >= 0:
             del seq[i : i + len(phrase)]
             removed += len(phrase)
@@ -143,9 +155,10 @@ def _extract_filters(seq: list[str], lang: str) -> tuple[list[str], list[str]]:
     found: list[str] = []
     for code in (lang, *[other for other in LANGS if other != lang]):
         data = language_data(code)
+        present = set(seq)
         for name, phrases in data.filters.items():
             for phrase in phrases:
-                if len(phrase) == 1 and code != lang:
+                if phrase[0] not in present or (len(phrase) == 1 and code != lang):
                     continue
                 i = _find(seq, phrase)
                 if i < 0:
@@ -169,7 +182,10 @@ def _extract_filters(seq: list[str], lang: str) -> tuple[list[str], list[str]]:
 
 
 def _extract_place(seq: list[str], lang: str) -> tuple[list[str], str | None]:
+    present = set(seq)
     for marker in language_data(lang).near_markers:
+        if marker[0] not in present:
+            continue
         i = _find(seq, marker)
         if i > 0:
             place = seq[i + len(marker) : i + len(marker) + 4]
