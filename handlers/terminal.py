@@ -76,11 +76,18 @@ class TerminalSession:
         self.user_id = user_id
         self.choices: list[Button] = []
         self._message_id = 0
+        self._lang = normalise_language(language_code, conversation.app.settings.default_language)
 
     @property
     def t(self) -> Translate:
-        default = self.conversation.app.settings.default_language
-        return translator(normalise_language(self.language_code, default))
+        """The terminal's own texts, in the language the conversation uses for this person."""
+        return translator(self._lang)
+
+    async def _follow_language(self) -> None:
+        profile = await self.conversation.store.load(self.user_id, self.conversation.clock())
+        self._lang = profile.language or normalise_language(
+            self.language_code, self.conversation.app.settings.default_language
+        )
 
     def _event(self, kind: str, **fields: Any) -> Event:
         self._message_id += 1
@@ -150,6 +157,7 @@ class TerminalSession:
 
     async def _run(self, event: Event) -> str:
         replies = await self.conversation.handle(event)
+        await self._follow_language()
         if any(isinstance(reply, SendText | SendPhoto) and reply.buttons for reply in replies):
             self.choices = []
         return "\n\n".join(text for text in (self._render(reply) for reply in replies) if text)

@@ -87,6 +87,9 @@ async def test_locations_and_commands(session: TerminalSession) -> None:
     language = await session.send("/language")
     assert "[3] Deutsch" in language
     assert await session.press("Deutsch") == "Gut, ab jetzt spreche ich Deutsch."
+    assert await session.send("/loc 100,1") == translator("de")(
+        "That is not a position. Type /loc followed by latitude,longitude, for example /loc 52.09,5.11."
+    ), "the terminal's own texts follow the language choice"
 
 
 def _chat(*args: str, stdin: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
