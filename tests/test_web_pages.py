@@ -111,10 +111,10 @@ def test_accept_language_weights() -> None:
     assert accept_language("fr;q=abc, en") == "en"
 
 
-@pytest.mark.parametrize("business_id", ["geheime-kaasboer", "nog-niet-open", "nope"])
-async def test_opted_out_hidden_or_unknown_business_has_no_page(web: Running, business_id: str) -> None:
+@pytest.mark.parametrize("path", ["/b/geheime-kaasboer", "/b/nog-niet-open", "/b/nope", "/no/such/page"])
+async def test_opted_out_hidden_or_unknown_business_has_no_page(web: Running, path: str) -> None:
     _, client = web
-    page = await _page(client, f"/b/{business_id}?lang=nl", 404)
+    page = await _page(client, f"{path}?lang=nl", 404)
     assert translator("nl")("Page not found") in " ".join(page.text)
     assert page.jsonld == []
 

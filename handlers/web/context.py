@@ -73,12 +73,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return json_error(exc.status, exc.code, exc.message)
     except web.HTTPException as exc:
         if exc.status >= 400 and _wants_json(request):
-            return json_error(
-                exc.status,
-                _HTTP_CODES.get(exc.status, "error"),
-                exc.reason,
-                {"Allow": exc.headers.get("Allow", "")},
-            )
+            allow = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
+            return json_error(exc.status, _HTTP_CODES.get(exc.status, "error"), exc.reason, allow)
+        if exc.status == 404 and request.method in ("GET", "HEAD"):
+            from handlers.web.pages import not_found_page
+
+            return not_found_page(request_language(request, request.app[APP].settings.default_language))
         raise
     except Exception:
         log.exception("unexpected error on %s", request.path)
