@@ -285,6 +285,10 @@ def test_huge_inputs_stay_within_limits() -> None:
         markup = reply_.caption_html if isinstance(reply_, SendPhoto) else reply_.html
         assert_telegram_html(markup, CAPTION_LIMIT if isinstance(reply_, SendPhoto) else TEXT_LIMIT)
         assert "<blockquote expandable>" in markup or isinstance(reply_, SendPhoto)
+    card = story_replies(business, translator("en"), [huge] * 10)[-1]
+    assert isinstance(card, SendText)
+    for label in ("Opening hours", "Address", "Phone", "Website", "Pairs well with"):
+        assert label in card.html, f"even the longest card keeps {label}"
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,8 @@ ALLOWED_TAGS = frozenset(
 ELLIPSIS = "…"
 NAME_CHARS = 200
 STORY_LINE_CHARS = 200
-STORY_PART_CHARS = 1000
+STORY_PART_CHARS = 800
+"""With the budgets of the other blocks this keeps a full story card under 4096 in the worst case."""
 BUTTON_CHARS = 40
 
 
@@ -224,12 +225,14 @@ def story_blocks(
         names = ", ".join(clip(name, 100) for name in partner_names[:5])
         blocks.append(say(t("Pairs well with {names}", names="\x00")).replace("\x00", names))
     details = [
-        (t("Opening hours"), business.opening_hours),
-        (t("Address"), business.address),
-        (t("Phone"), business.phone),
-        (t("Website"), business.website),
+        (t("Opening hours"), business.opening_hours, 300),
+        (t("Address"), business.address, 200),
+        (t("Phone"), business.phone, 60),
+        (t("Website"), business.website, 200),
     ]
-    blocks.extend(f"<b>{say(label)}</b>: {clip(value, 500)}" for label, value in details if clean(value))
+    blocks.extend(
+        f"<b>{say(label)}</b>: {clip(value, limit)}" for label, value, limit in details if clean(value)
+    )
     return blocks
 
 
