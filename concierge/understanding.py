@@ -126,17 +126,21 @@ def _remove_all(seq: list[str], phrases: Iterable[tuple[str, ...]]) -> tuple[lis
     return seq, removed
 
 
+def _ngrams(words: list[str], longest: int = 8) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + n]) for n in range(2, longest + 1) for i in range(len(words) - n + 1)}
+
+
 def detect_language(words: list[str], lexicon: Lexicon, hint: str | None, default: str) -> str:
     """The text decides; the hint (Telegram's language_code) breaks ties; then the default."""
     scores = dict.fromkeys(LANGS, 0.0)
+    grams = _ngrams(words)
     for lang in LANGS:
         data = language_data(lang)
-        scores[lang] += 2.5 * sum(
-            len(p) for p in data.question_phrases if _find(words, p) >= 0 and len(p) > 1
-        )
+        scores[lang] += 2.5 * sum(len(p) for p in grams & data.phrase_set)
         scores[lang] += sum(1.0 for w in words if w in data.stopwords)
         scores[lang] += sum(0.6 for w in words if w in lexicon.words_by_lang[lang])
-    if words:
+    ranked = sorted(scores.values(), reverse=True)
+    if words and ranked[0] - ranked[1] < 1.0:
         for lang, share in simplemma.langdetect(" ".join(words), lang=LANGS):
             if lang in scores:
                 scores[lang] += 0.4 * share
