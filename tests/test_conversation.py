@@ -533,7 +533,9 @@ async def test_a_broken_database_gets_an_apology_not_a_crash(
 
 
 async def test_a_live_location_moving_updates_the_position_quietly(world: World) -> None:
-    await world.send("location", lat=52.0912, lon=5.1121, live=True)
+    first = await world.send("location", lat=52.0912, lon=5.1121, live=True)
+    assert texts(first)[0].remove_keyboard, "the first live position is confirmed"
+    assert await world.send("location", lat=52.0931, lon=5.1151, live=True) == []
     assert await world.send("location", lat=52.0951, lon=5.1189, live=True, edited=True) == []
     state = await world.state()
     assert state is not None and (state.lat, state.lon) == (52.095, 5.119)

@@ -30,13 +30,14 @@ def location_button(turn: Turn) -> Button:
 async def shared(turn: Turn) -> list[Reply]:
     """Stores the position; when a question was asked just before, answers it again from here.
 
-    Updates of a live location arrive as edits and are stored without a reply.
+    A live location keeps sending updates (as edits, or as further live locations, depending on the
+    adapter): once a position is known, those are stored without a reply.
     """
     lat, lon = turn.event.lat, turn.event.lon
     if lat is None or lon is None or not valid_position(lat, lon):
         return [SendText(say(turn.t("That location does not look right. Please share it again.")))]
     await turn.store.set_position(turn.event.user_id, lat, lon, turn.now + POSITION_TTL)
-    if turn.event.edited:
+    if turn.event.edited or (turn.event.live and turn.profile.position is not None):
         return []
     thanks = SendText(
         say(turn.t("Thanks! I will search around this spot for the next 24 hours.")), remove_keyboard=True
