@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     """Base URL of the public web pages, for links in the digest, sitemap and JSON-LD."""
     moderator_token: SecretStr | None = None
     """Bearer token for the moderators' API (campaign stats); unset disables it."""
+    geocoder: Literal["nominatim", "offline"] = "nominatim"
+    """How owners' typed addresses become positions: OpenStreetMap's Nominatim, or ``offline`` from the
+    area's own known streets, places and addresses (tests, demos, no network)."""
 
     @field_validator("admin_ids", mode="before")
     @classmethod
