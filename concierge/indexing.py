@@ -20,8 +20,26 @@ from catalog.views import BusinessView
 from concierge.lexicon import Lexicon
 from concierge.text import LANGS, tokens, variants
 
-TAG_KEYS = ("shop", "amenity", "craft", "office", "healthcare", "leisure", "tourism", "vending", "clothes")
-SUB_TAG_PREFIXES = ("service:",)
+TAG_KEYS = (
+    "shop",
+    "amenity",
+    "craft",
+    "office",
+    "healthcare",
+    "leisure",
+    "tourism",
+    "vending",
+    "clothes",
+    "cuisine",
+    "organic",
+    "bulk_purchase",
+    "second_hand",
+    "outdoor_seating",
+    "microbrewery",
+    "social_facility",
+    "theme",
+)
+SUB_TAG_PREFIXES = ("service:", "diet:")
 BREAKS = frozenset(
     [
         "met",
@@ -83,13 +101,9 @@ class Analyser:
         words = tokens(NOTE.sub(" ", name))
         if not words:
             return ProductAnalysis(frozenset(), frozenset(), frozenset())
-        main: list[str] = []
-        for word in words:
-            if word in BREAKS and main:
-                break
-            if word not in BREAKS:
-                main.append(word)
-        concepts = self._concepts(main, lang)
+        main_end = next((i for i, w in enumerate(words) if i and w in BREAKS), len(words))
+        main = [w for w in words[:main_end] if w not in BREAKS] or words[:1]
+        concepts = self._concepts(words, lang, starts_before=main_end)
         head = main[0] if lang in HEAD_FIRST else main[-1]
         heads = frozenset(variants(head, lang))
         if not concepts and len(head) >= 7:
@@ -97,11 +111,20 @@ class Analyser:
         every = frozenset(form for word in words if len(word) >= 3 for form in variants(word, lang))
         return ProductAnalysis(concepts, heads, every - heads)
 
-    def _concepts(self, words: list[str], lang: str, kinds: tuple[str, ...] = ("product",)) -> frozenset[str]:
+    def _concepts(
+        self,
+        words: list[str],
+        lang: str,
+        kinds: tuple[str, ...] = ("product",),
+        starts_before: int | None = None,
+    ) -> frozenset[str]:
+        """Concepts named by the longest phrases; with ``starts_before``, only phrases that begin in
+        the main part of a product name ("noix de cajou" is cashews, "pain met walnoot" is bread)."""
         found: set[str] = set()
         i = 0
         lexicon = self.lexicon
-        while i < len(words):
+        limit = len(words) if starts_before is None else starts_before
+        while i < limit:
             for n in range(min(lexicon.max_words, len(words) - i), 0, -1):
                 key = " ".join(words[i : i + n])
                 hits = lexicon.lookup(key)

@@ -125,6 +125,9 @@ class SearchService:
     ) -> Answer:
         """The short list for ``question`` around ``near`` (the area's centre when None).
 
+        Texts for the person (``message``, each ``why``) are in ``reply_language``, else in the language
+        of ``lang_hint`` (the person's own), else in the language the question was written in.
+
         Never raises for any text: bad input gets an empty list and a message saying why.
         """
         now = now or dt.datetime.now(dt.UTC)
@@ -134,7 +137,8 @@ class SearchService:
             question, self.reader, lang_hint=hint, default_language=self.default_language
         )
         lang = understanding.language
-        t = translator(normalise_language(reply_language, lang) if reply_language else lang)
+        lang_out = normalise_language(reply_language or hint or lang, lang)
+        t = translator(lang_out)
         area = self.area
         near_is_default = near is None or not _valid_position(near)
         center = (
@@ -183,7 +187,7 @@ class SearchService:
             message = t("I don't know any business nearby for “{what}”.", what=understood.what)
             if nearest is not None:
                 message += " " + t(
-                    "The nearest one I know is {distance} away.", distance=format_distance(nearest, lang)
+                    "The nearest one I know is {distance} away.", distance=format_distance(nearest, lang_out)
                 )
             return answer(message=message, nearest=int(nearest) if nearest is not None else None)
 
@@ -208,7 +212,6 @@ class SearchService:
             question_key=" ".join(sorted(u.text for u in understanding.units)),
             day=now.astimezone(ZoneInfo(area.timezone if area else "UTC")).date(),
         )[:MAX_RESULTS]
-        lang_out = normalise_language(reply_language, lang) if reply_language else lang
         results = tuple(
             self._result(businesses[i], matches[i], center, status(i), now, lang_out) for i in ranked
         )

@@ -55,11 +55,17 @@ _PLURALS: dict[str, tuple[tuple[str, str], ...]] = {
 
 @lru_cache(maxsize=200_000)
 def lemma(word: str, lang: str) -> str:
-    """A folded base form of a folded word, via simplemma's dictionary for ``lang``."""
+    """A folded base form of a folded word, via simplemma's dictionary for ``lang``.
+
+    Only inflections count: a "lemma" that does not start like the word ("gehakt" → "hakken") is
+    another word, and would make minced meat match heel repairs.
+    """
     if len(word) < 4 or word.isdigit():
         return word
     base = fold(simplemma.lemmatize(word, lang=lang))
-    return base or word
+    if not base or base[:3] != word[:3]:
+        return word
+    return base
 
 
 def variants(word: str, lang: str | None = None) -> list[str]:
@@ -77,10 +83,3 @@ def variants(word: str, lang: str | None = None) -> list[str]:
                 if stem not in out:
                     out.append(stem)
     return out
-
-
-def doubled_vowel_forms(stem: str) -> list[str]:
-    """Dutch singulars restore a doubled vowel: "tomat" → "tomaat", "schroev" handled by lemma."""
-    if len(stem) >= 3 and stem[-2] in "aeou" and stem[-1] not in "aeiou" and stem[-3] not in "aeiou":
-        return [stem[:-1] + stem[-2] + stem[-1]]
-    return []
