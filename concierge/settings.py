@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     geocoder: Literal["nominatim", "offline"] = "nominatim"
     """How owners' typed addresses become positions: OpenStreetMap's Nominatim, or ``offline`` from the
     area's own known streets, places and addresses (tests, demos, no network)."""
+    redis_prefix: str = "concierge:"
+    """Prefix of every Redis key and channel, so several deployments (or tests) can share one Redis."""
+    log_salt: SecretStr | None = None
+    """Per-deployment salt for the hashed user ids in logs; unset, a random one per process."""
+    log_format: Literal["json", "text"] = "json"
+    question_limit: int = 12
+    """Questions one resident may ask per ``question_window`` seconds before a single "slow down"."""
+    question_window: int = 60
 
     @field_validator("admin_ids", mode="before")
     @classmethod
