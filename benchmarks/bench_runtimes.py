@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import itertools
 import logging
 import shutil
@@ -170,8 +171,14 @@ async def measure(
         await control.wait_answered(len(warmup), within=120)
 
         await control.reset()
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
         await control.inject(messages(questions, args.users, 20_000))
         flood = phase_from(await control.wait_answered(len(questions), within=600), len(questions))
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(f"{args.profile}.{name}")
 
         await control.reset()
         paced = questions[: args.paced]
@@ -191,7 +198,37 @@ async def measure(
         await app.close()
 
 
-def report(results: dict[str, tuple[Phase, Phase]], args: argparse.Namespace) -> str:
+async def measure_core(database: Path, args: argparse.Namespace) -> Phase:
+    """The conversation core alone, same questions, same concurrency, no Telegram: the ceiling."""
+    from concierge.conversation import Conversation
+    from concierge.events import Event
+
+    settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{database}")  # type: ignore[call-arg]
+    app = await open_app(settings, migrate=False)
+    try:
+        conversation = Conversation(app)
+        questions = questions_from(app, args.questions)
+        gate = asyncio.Semaphore(args.core_concurrency)
+        latencies: list[float] = []
+
+        async def one(i: int, question: str) -> None:
+            user = 40_000 + i % args.users
+            event = Event("text", user_id=user, chat_id=user, text=question, language_code="nl")
+            async with gate:
+                began = time.perf_counter()
+                await conversation.handle(event)
+                latencies.append((time.perf_counter() - began) * 1000)
+
+        await asyncio.gather(*(one(i, q) for i, q in enumerate(questions[: args.warmup])))
+        latencies.clear()
+        began = time.perf_counter()
+        await asyncio.gather(*(one(i, q) for i, q in enumerate(questions)))
+        return Phase(len(latencies), len(questions), time.perf_counter() - began, latencies, {})
+    finally:
+        await app.close()
+
+
+def report(results: dict[str, tuple[Phase, Phase]], core: Phase | None, args: argparse.Namespace) -> str:
     names = list(results)
     rows: list[tuple[str, list[str]]] = []
 
@@ -213,6 +250,16 @@ def report(results: dict[str, tuple[Phase, Phase]], args: argparse.Namespace) ->
             for f, p in results.values()
         ],
     )
+    if core is not None:
+        names.append("core only")
+        extra = [
+            f"{core.answered}/{core.expected}",
+            f"{core.rate:.0f}",
+            f"{core.percentile(50):.1f}",
+            f"{core.percentile(99):.1f}",
+        ]
+        for i, (_, values) in enumerate(rows):
+            values.append(extra[i] if i < len(extra) else "-")
     width = max(len(label) for label, _ in rows) + 2
     lines = [f"{'':<{width}}" + "".join(f"{n:>12}" for n in names)]
     lines += [f"{label:<{width}}" + "".join(f"{v:>12}" for v in values) for label, values in rows]
@@ -242,11 +289,22 @@ async def main(args: argparse.Namespace) -> None:
                 shutil.copy(template, database)
                 print(f"measuring {name} ...", file=sys.stderr, flush=True)
                 results[name] = await measure(name, database, url, args, control)
+        core = None
+        if args.core_concurrency > 0:
+            database = Path(folder) / "core.db"
+            shutil.copy(template, database)
+            print("measuring the core alone ...", file=sys.stderr, flush=True)
+            core = await measure_core(database, args)
     print(
         f"{args.questions} search questions from {args.users} users; paced phase: {args.paced} at "
         f"{args.rate:g}/s. Emulator in a separate process, bot in this one, SQLite."
     )
-    print(report(results, args))
+    print(report(results, core, args))
+    if core is not None:
+        print(
+            f"core only: Conversation.handle on the same questions, {args.core_concurrency} at a time, "
+            "timed around each call; the difference to a runtime is what Telegram handling adds."
+        )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -257,6 +315,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=100.0, help="questions per second in the paced phase")
     parser.add_argument("--warmup", type=int, default=100, help="questions answered before measuring")
     parser.add_argument("--runtimes", default="aiogram,ptb", help="comma-separated: aiogram,ptb")
+    parser.add_argument(
+        "--core-concurrency",
+        type=int,
+        default=8,
+        help="questions in flight for the core-only column (0: skip)",
+    )
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write cProfile stats of each flood to FILE.<runtime>"
+    )
     args = parser.parse_args(argv)
     if not all(name in {"aiogram", "ptb"} for name in args.runtimes.split(",")):
         parser.error("--runtimes takes aiogram and/or ptb")

@@ -40,6 +40,10 @@ from handlers.telegram_render import (
 
 log = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 30
+CONCURRENT_UPDATES = 8
+"""Updates handled at once, and as many HTTP connections. httpx's pool does work proportional to its size
+for every request, so a large pool costs more than it brings; 8 keep one core busy (benchmarks/)."""
+POOL_TIMEOUT = 10.0
 
 # Calls arrive as Bot API method names and JSON parameters from the shared renderer, on purpose, so PTB's
 # hint to use its typed method for each one does not apply here.
@@ -61,7 +65,9 @@ class PtbRuntime:
             .token(settings.bot_token.get_secret_value())
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
-            .concurrent_updates(True)
+            .concurrent_updates(CONCURRENT_UPDATES)
+            .connection_pool_size(CONCURRENT_UPDATES)
+            .pool_timeout(POOL_TIMEOUT)
             .build()
         )
         self.conversation = conversation or Conversation(app)
