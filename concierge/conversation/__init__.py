@@ -38,6 +38,9 @@ def utcnow() -> dt.datetime:
 
 
 class Conversation:
+    """One per process, shared by all chats. ``store`` defaults to the database; runtimes call
+    :meth:`drain` on shutdown so the last usage counts are written."""
+
     def __init__(
         self,
         app: App,
