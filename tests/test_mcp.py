@@ -54,7 +54,7 @@ async def test_search_and_get_business_return_the_api_json(server: StdioServerPa
         assert answer["language"] == "en"
         assert {"understood", "results", "message"} <= set(answer)
         ids = {result["id"] for result in answer["results"]}
-        assert "nog-niet-open" not in ids  # drafts are never searchable
+        assert "nog-niet-open" not in ids and "geheime-kaasboer" not in ids  # drafts, opted out
         record = _payload(await client.call_tool("get_business", {"id": "fietsmaker-rijn"}))
         assert record["name"] == "Fietsmaker Rijn"
         assert record["url"] == "http://concierge.test/b/fietsmaker-rijn"

@@ -39,13 +39,26 @@ async def _json(client: TestClient[Any, Any], path: str, status: int = 200, **kw
     return await response.json()
 
 
-async def test_search_answers_like_concierge_ask(web: Running) -> None:
+async def test_search_answers_like_concierge_ask_without_opted_out(web: Running) -> None:
     app, client = web
-    body = await _json(client, "/api/v1/search?q=oat%20milk&lat=52.0907&lon=5.1214&lang=en&limit=5")
-    expected = app.search.ask("oat milk", near=(52.0907, 5.1214), lang_hint="en", limit=5).to_json()
-    assert body == expected
-    assert {"query", "language", "understood", "results", "message"} <= set(body)
-    assert "nog-niet-open" not in {r["id"] for r in body["results"]}
+    for limit in (1, 3, 5):
+        body = await _json(
+            client, f"/api/v1/search?q=oat%20milk&lat=52.0907&lon=5.1214&lang=en&limit={limit}"
+        )
+        answer = app.search.ask("oat milk", near=(52.0907, 5.1214), lang_hint="en", limit=limit)
+        expected = answer.to_json()
+        public = [r.to_json() for r in (*answer.results, *answer.more) if r.id != "geheime-kaasboer"]
+        assert body == {**expected, "results": public[:limit]} or (not public and body["results"] == [])
+        assert {"query", "language", "understood", "results", "message"} <= set(body)
+        ids = {r["id"] for r in body["results"]}
+        assert "geheime-kaasboer" not in ids and "nog-niet-open" not in ids
+    bot = app.search.ask("oat milk cheese", near=(52.0907, 5.1214), lang_hint="en", limit=5)
+    web_answer = await _json(
+        client, "/api/v1/search?q=oat%20milk%20cheese&lat=52.0907&lon=5.1214&lang=en&limit=5"
+    )
+    assert [r["id"] for r in web_answer["results"]] == [
+        r.id for r in bot.results if r.id != "geheime-kaasboer"
+    ]
 
 
 async def test_unknown_parameters_are_ignored(sqlite_web: Running) -> None:

@@ -159,6 +159,7 @@ async def test_widget_in_headless_chromium(sqlite_url: str, tmp_path: Path) -> N
     assert seen["status"]
     assert seen["first_href"].startswith(f"{app_origin}/b/")
     assert any("Korenbloem" in item or "Bloemen" in item for item in seen["items"])
+    assert not any("Kaasboer" in item for item in seen["items"])  # opted out of the public web
     assert (ARTIFACTS / "widget.png").stat().st_size > 1000
     hosts = {urlparse(url).hostname for url in seen["urls"] if url.startswith("http")}
     assert hosts == {"127.0.0.1"}, seen["urls"]

@@ -3,8 +3,9 @@
 Decisions a client can rely on (also in /llms.txt and the OpenAPI document):
 - a question longer than ``MAX_QUERY`` characters is refused with 400 ``query_too_long``, not cut;
 - unknown query parameters are ignored;
-- search answers include every published business, exactly as the bot answers; the list, the detail
-  endpoint, the pages and the open-data export leave out businesses whose owners opted out;
+- search answers are the bot's answers (same engine, same JSON) minus businesses whose owners opted
+  out of the public web; the list, the detail endpoint, the pages, the sitemap and the open-data
+  export leave them out too, while the bot in Telegram still finds them;
 - owners' identities and roles are never part of any response.
 """
 
@@ -18,6 +19,7 @@ from aiohttp import web
 from catalog.jsonld import ODBL_URL, OSM_CREDIT, exportable, osm_url, page_url
 from catalog.views import BusinessView
 from concierge.app import App
+from concierge.i18n import translator
 from concierge.stats import campaign_stats
 from handlers.web.context import APP, BadRequest, base_url, json_response, query_int, query_position
 from handlers.web.openapi import openapi_document
@@ -68,13 +70,30 @@ def public_business(app: App, business_id: str) -> BusinessView | None:
 def search_json(
     app: App, question: str, near: tuple[float, float] | None, lang: str | None, limit: int
 ) -> dict[str, Any]:
-    """Validate like the API does, then answer exactly as ``concierge ask --json``."""
+    """Validate like the API does, then answer as ``concierge ask --json``, without opted-out businesses.
+
+    Opted-out businesses are dropped from the results and the next relevant ones (the answer's ``more``)
+    move up; when none is left the message says so.
+    """
     question = " ".join(question.split())
     if not question:
         raise BadRequest("missing_query", "q (the question) is required")
     if len(question) > MAX_QUERY:
         raise BadRequest("query_too_long", f"the question is longer than {MAX_QUERY} characters")
-    return app.search.ask(question, near=near, lang_hint=lang or None, limit=limit).to_json()
+    answer = app.search.ask(question, near=near, lang_hint=lang or None, limit=limit)
+    data = answer.to_json()
+    hidden = {r.id for r in (*answer.results, *answer.more) if not _public_id(app, r.id)}
+    if hidden:
+        kept = [r for r in (*answer.results, *answer.more) if r.id not in hidden][:limit]
+        data["results"] = [r.to_json() for r in kept]
+        if not kept:
+            data["message"] = translator(answer.language)("No local results.")
+    return data
+
+
+def _public_id(app: App, business_id: str) -> bool:
+    business = app.search.business(business_id)
+    return business is None or not business.opt_out
 
 
 async def search(request: web.Request) -> web.Response:

@@ -1,7 +1,7 @@
 """Public HTML pages, the sitemap, llms.txt, the newsletter digest and QR codes.
 
-A business whose owner opted out has no public page (404), is not in the sitemap and not in exports;
-the bot's search still finds it, since the owner keeps their listing in the bot.
+A business whose owner opted out has no public page (404) and is not in the sitemap, the API or
+exports; the bot in Telegram still finds it, since the owner keeps their listing there.
 """
 
 from __future__ import annotations
@@ -185,15 +185,15 @@ LLMS = """# {title}
 - Records imported from OpenStreetMap (with a `source_id` such as `node/123`) are
   © OpenStreetMap contributors, available under the Open Database Licence (ODbL 1.0,
   https://opendatacommons.org/licenses/odbl/1-0/); attribute them when you reuse them.
-- Owners who opted out have no public page, are left out of the list API, the sitemap and the
-  open-data export (`concierge export --format jsonld`). The bot's search, and /api/v1/search which
-  answers exactly as the bot, still find them: the owner keeps their listing in the bot.
+- Owners who opted out have no public page and are left out of the API (search, list and detail),
+  the widget, the MCP tools, the sitemap and the open-data export (`concierge export --format jsonld`).
+  Residents still find them through the Telegram bot: the owner keeps their listing there.
 - No owner or resident identities are published anywhere.
 
 ## API (read-only JSON, CORS open, rate-limited per client; 429 with Retry-After when exceeded)
 - [OpenAPI 3.1 document]({base}/api/v1/openapi.json)
-- `GET {base}/api/v1/search?q=QUESTION&lat=&lon=&lang=&limit=`: the bot's answer to a question
-  (`results` is empty when nothing nearby fits; an honest empty answer). `q` is at most {max_query}
+- `GET {base}/api/v1/search?q=QUESTION&lat=&lon=&lang=&limit=`: the bot's answer to a question, same
+  JSON as `concierge ask --json` (`results` is empty when nothing nearby fits; an honest empty answer). `q` is at most {max_query}
   characters; a longer question is refused with 400 `query_too_long` rather than cut.
 - `GET {base}/api/v1/businesses/{{id}}`: one business.
 - `GET {base}/api/v1/businesses?area=&category=&page=&per_page=`: a paged list (`total`, `next`).
