@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.models import Business
+from concierge.metrics import Metrics
+from concierge.redis_state import shared_state
 from concierge.search import SearchService, open_search
 from concierge.settings import Settings
+from concierge.state import StateStore
 
 
 @dataclass
@@ -19,11 +23,17 @@ class App:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     search: SearchService
+    redis: Redis | None = None
+    """Shared state for several workers (``CONCIERGE_REDIS_URL``); ``None`` runs on the database alone."""
+    store: StateStore | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def refresh_search(self) -> None:
         self.search = await open_search(self.sessions, self.settings.default_language)
 
     async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.engine.dispose()
 
 
@@ -40,4 +50,5 @@ async def open_app(settings: Settings, *, demo: bool = False, migrate: bool = Tr
 
         await load_demo(sessions)
     search = await open_search(sessions, settings.default_language)
-    return App(settings, engine, sessions, search)
+    redis, store = shared_state(settings, engine)
+    return App(settings, engine, sessions, search, redis, store)

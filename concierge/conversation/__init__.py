@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 import traceback
 from collections.abc import Callable
 
@@ -24,6 +25,7 @@ from concierge.conversation.counts import Counts
 from concierge.conversation.render import say
 from concierge.events import AnswerCallback, AnswerInline, Event, Reply, SendText
 from concierge.i18n import normalise_language, translator
+from concierge.ratelimit import SLOW_DOWN, question_limiter
 from concierge.state import DatabaseStateStore, StateStore
 
 __all__ = ["Conversation", "bot_commands"]
@@ -50,7 +52,11 @@ class Conversation:
     ) -> None:
         self.app = app
         self.clock = clock
-        self.store: StateStore = store or DatabaseStateStore(app.engine)
+        self.store: StateStore = store or app.store or DatabaseStateStore(app.engine)
+        settings = app.settings
+        self.limiter = question_limiter(
+            app.redis, settings.question_limit, settings.question_window, settings.redis_prefix
+        )
         self.taxonomy = taxonomy or load_taxonomy()
         self.counts = Counts(app.engine)
 
@@ -60,11 +66,15 @@ class Conversation:
         A failure is logged with its type and where it happened, not its message: messages can quote
         what a resident typed, and residents' questions and positions stay out of logs.
         """
+        started = time.perf_counter()
         try:
             if not self._wanted(event):
                 return []
-            return await self._dispatch(await self._turn(event))
+            replies = await self._dispatch(await self._turn(event))
+            self.app.metrics.handled(event.kind, time.perf_counter() - started)
+            return replies
         except Exception as exc:
+            self.app.metrics.errors.labels("conversation").inc()
             log.error(
                 "conversation failed on a %s event: %s\n%s",
                 event.kind,
@@ -107,6 +117,8 @@ class Conversation:
         if event.kind == "command":
             return await commands.run(turn)
         if event.kind == "text":
+            if (verdict := await self.limiter.hit(event.user_id)) != "answer":
+                return self._slow_down(turn, verdict)
             return await questions.ask(turn, self._without_mention(event.text))
         if event.kind == "button":
             return await buttons.pressed(turn)
@@ -118,6 +130,13 @@ class Conversation:
             return [
                 SendText(say(turn.t("I can only read text and locations. Type what you are looking for.")))
             ]
+        return []
+
+    def _slow_down(self, turn: Turn, verdict: str) -> list[Reply]:
+        """A flood of questions gets one polite warning per window, then nothing."""
+        self.app.metrics.rate_limited.inc()
+        if verdict == "warn":
+            return [SendText(say(turn.t(SLOW_DOWN)))]
         return []
 
     def _without_mention(self, text: str) -> str:

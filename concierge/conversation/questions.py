@@ -55,6 +55,7 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
             )
         ]
     answer = run_search(turn, question)
+    turn.app.metrics.results.observe(len(answer.results))
     await turn.store.set_question(turn.event.user_id, question, turn.now + QUESTION_TTL)
     count_shown(turn, answer.results, question=True)
     if not answer.results:

@@ -1,0 +1,118 @@
+"""Keeps every worker's in-memory search index in step with the shared catalogue.
+
+The worker that changes the catalogue calls :func:`announce_change`: it rebuilds its own index and
+publishes on the Redis channel ``{prefix}catalog``, which :func:`watch_catalogue` on every other
+worker listens to. Independently of Redis, each worker polls a cheap watermark of the catalogue
+(counts, newest ``updated_at``, sum of versions) every ``POLL_SECONDS``, which catches edits made
+without an announcement (an import, a database console) and keeps working while Redis is down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from catalog.models import Business, Product
+
+if TYPE_CHECKING:
+    from concierge.app import App
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+"""Half the promised second, so a poll plus an index rebuild still lands within it."""
+
+
+def channel(prefix: str) -> str:
+    return f"{prefix}catalog"
+
+
+async def watermark(engine: AsyncEngine) -> tuple[Any, ...]:
+    """Changes whenever a business or product is added, removed or edited (bumping updated_at/version)."""
+    async with engine.connect() as connection:
+        businesses = (
+            await connection.execute(
+                select(func.count(), func.max(Business.updated_at), func.sum(Business.version))
+            )
+        ).one()
+        products = (await connection.execute(select(func.count(), func.max(Product.id)))).one()
+    return (*businesses, *products)
+
+
+class IndexKeeper:
+    """Rebuilds ``app``'s index when the watermark moved; one rebuild at a time."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.seen: tuple[Any, ...] | None = None
+        self._lock = asyncio.Lock()
+
+    async def refresh(self, *, force: bool = False) -> bool:
+        async with self._lock:
+            mark = await watermark(self.app.engine)
+            if not force and mark == self.seen:
+                return False
+            await self.app.refresh_search()
+            self.seen = mark
+            return True
+
+
+async def announce_change(app: App, keeper: IndexKeeper | None = None) -> None:
+    """Call after committing a catalogue edit: this worker rebuilds now, the others within a second."""
+    if keeper is not None:
+        await keeper.refresh(force=True)
+    else:
+        await app.refresh_search()
+    if app.redis is not None:
+        try:
+            await app.redis.publish(channel(app.settings.redis_prefix), "changed")
+        except RedisError as exc:
+            log.warning(
+                "redis unavailable, other workers will notice the edit by polling: %s", type(exc).__name__
+            )
+
+
+async def _poll(keeper: IndexKeeper, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await keeper.refresh()
+        except Exception as exc:
+            log.warning("catalogue watermark check failed: %s", type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), POLL_SECONDS)
+
+
+async def _listen(keeper: IndexKeeper, redis: Redis, stop: asyncio.Event) -> None:
+    name = channel(keeper.app.settings.redis_prefix)
+    while not stop.is_set():
+        pubsub = redis.pubsub(ignore_subscribe_messages=True)
+        try:
+            await pubsub.subscribe(name)
+            while not stop.is_set():
+                message = await pubsub.get_message(timeout=0.5)
+                if message is not None:
+                    await keeper.refresh(force=True)
+        except (RedisError, OSError) as exc:
+            log.warning("catalogue channel lost, retrying: %s", type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 1.0)
+        finally:
+            with contextlib.suppress(RedisError, OSError):
+                await pubsub.aclose()
+
+
+async def watch_catalogue(app: App, stop: asyncio.Event, keeper: IndexKeeper | None = None) -> None:
+    """Runs until ``stop`` is set: polling always, the Redis channel when Redis is configured."""
+    keeper = keeper or IndexKeeper(app)
+    keeper.seen = await watermark(app.engine)
+    tasks = [_poll(keeper, stop)]
+    if app.redis is not None:
+        tasks.append(_listen(keeper, app.redis, stop))
+    await asyncio.gather(*tasks)

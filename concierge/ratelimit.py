@@ -1,0 +1,76 @@
+"""A per-resident limit on questions: a flood gets one polite "slow down" and then silence.
+
+Fixed windows of ``window`` seconds: the first ``limit`` questions are answered, the next one gets the
+warning, the rest of the window nothing. With Redis the count is shared by all workers (key
+``{prefix}u:{user_id}:rl``, removed by /forgetme with the rest); without it, or while it is down, each
+worker counts in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Literal, Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from concierge.i18n import _
+from concierge.redis_state import user_prefix
+
+log = logging.getLogger(__name__)
+
+Verdict = Literal["answer", "warn", "ignore"]
+SLOW_DOWN = _("You are asking a lot at once. Please slow down a little.")
+
+
+def verdict(count: int, limit: int) -> Verdict:
+    if count <= limit:
+        return "answer"
+    return "warn" if count == limit + 1 else "ignore"
+
+
+class QuestionLimiter(Protocol):
+    async def hit(self, user_id: int) -> Verdict: ...
+
+
+class MemoryLimiter:
+    def __init__(self, limit: int, window: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._counts: dict[int, tuple[int, int]] = {}
+
+    async def hit(self, user_id: int) -> Verdict:
+        slot = int(self._clock() // self.window)
+        if len(self._counts) > 10_000:
+            self._counts = {user: entry for user, entry in self._counts.items() if entry[0] == slot}
+        seen_slot, count = self._counts.get(user_id, (slot, 0))
+        count = count + 1 if seen_slot == slot else 1
+        self._counts[user_id] = (slot, count)
+        return verdict(count, self.limit)
+
+
+class RedisLimiter:
+    def __init__(self, redis: Redis, fallback: MemoryLimiter, prefix: str = "concierge:") -> None:
+        self._redis = redis
+        self._fallback = fallback
+        self._prefix = prefix
+
+    async def hit(self, user_id: int) -> Verdict:
+        key = f"{user_prefix(self._prefix, user_id)}rl"
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(key)
+                pipe.expire(key, self._fallback.window, nx=True)
+                count, _ = await pipe.execute()
+        except RedisError as exc:
+            log.warning("redis unavailable, rate limit in memory: %s", type(exc).__name__)
+            return await self._fallback.hit(user_id)
+        return verdict(int(count), self._fallback.limit)
+
+
+def question_limiter(redis: Redis | None, limit: int, window: int, prefix: str) -> QuestionLimiter:
+    memory = MemoryLimiter(limit, window)
+    return memory if redis is None else RedisLimiter(redis, memory, prefix)

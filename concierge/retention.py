@@ -1,0 +1,58 @@
+"""Data retention in the database: expired positions, questions and campaigns are erased, not just ignored.
+
+Reads already treat expired values as absent (:mod:`concierge.state`); :func:`purge_expired` removes
+them, and old update-deduplication rows, so they are not kept longer than promised. Redis needs none of
+this: its keys carry their own TTL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from catalog.models import ProcessedUpdate, UserState
+from concierge.dedup import DONE_SECONDS
+
+log = logging.getLogger(__name__)
+
+PURGE_SECONDS = 600
+
+
+async def purge_expired(engine: AsyncEngine, now: dt.datetime) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(UserState)
+            .where(UserState.position_expires_at <= now)
+            .values(lat=None, lon=None, position_expires_at=None)
+        )
+        await connection.execute(
+            update(UserState)
+            .where(UserState.question_expires_at <= now)
+            .values(question=None, question_expires_at=None)
+        )
+        await connection.execute(
+            update(UserState)
+            .where(UserState.campaign_expires_at <= now)
+            .values(campaign=None, campaign_expires_at=None)
+        )
+        await connection.execute(
+            delete(ProcessedUpdate).where(
+                ProcessedUpdate.created_at <= now - dt.timedelta(seconds=DONE_SECONDS)
+            )
+        )
+
+
+async def purge_regularly(engine: AsyncEngine, stop: asyncio.Event) -> None:
+    """Purges at start and every ``PURGE_SECONDS`` until ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            await purge_expired(engine, dt.datetime.now(dt.UTC))
+        except Exception as exc:
+            log.warning("purging expired state failed: %s", type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), PURGE_SECONDS)
