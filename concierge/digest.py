@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import html
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -152,7 +153,10 @@ def _text(featured: Sequence[Featured], lang: str, area: AreaView | None) -> str
 
 
 def _md_escape(text: str) -> str:
-    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|" else c for c in text)
+    """Escape what Markdown would read as markup, leaving ordinary punctuation readable."""
+    escaped = "".join("\\" + c if c in "\\`*_[]<>|" else c for c in text)
+    escaped = re.sub(r"^(\s*)(\d+)\.", r"\1\2\\.", escaped)
+    return re.sub(r"^(\s*)([#+-])", r"\1\\\2", escaped)
 
 
 def _markdown(featured: Sequence[Featured], lang: str, area: AreaView | None) -> str:

@@ -79,7 +79,8 @@ async def _digest(
             digest.feature(b, bot_username=settings.bot_username, campaign=args.campaign, qr_base=qr_base)
             for b in chosen
         ]
-        text = digest.render(featured, args.format, args.lang or settings.default_language, area)
+        only = app.search.areas[0] if len(app.search.areas) == 1 else None
+        text = digest.render(featured, args.format, args.lang or settings.default_language, area or only)
     finally:
         await app.close()
     return text, featured

@@ -256,7 +256,8 @@ async def digest_block(request: web.Request) -> web.Response:
         digest.feature(b, bot_username=app.settings.bot_username, campaign=campaign, qr_base=base_url(app))
         for b in chosen
     ]
-    text = digest.render(featured, fmt, lang, area)
+    only = app.search.areas[0] if len(app.search.areas) == 1 else None
+    text = digest.render(featured, fmt, lang, area or only)
     content_type = {"html": "text/html", "markdown": "text/markdown", "text": "text/plain"}[fmt]
     return web.Response(text=text, content_type=content_type, charset="utf-8")
 
