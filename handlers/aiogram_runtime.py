@@ -29,6 +29,7 @@ from concierge.errors import UserError
 from concierge.events import Event
 from handlers.telegram_render import (
     ALLOWED_UPDATES,
+    CONCURRENT_UPDATES,
     ApiCall,
     BotIdentity,
     command_calls,
@@ -95,6 +96,7 @@ class AiogramRuntime:
                 handle_signals=False,
                 close_bot_session=False,
                 allowed_updates=list(ALLOWED_UPDATES),
+                tasks_concurrency_limit=CONCURRENT_UPDATES,
             )
         )
         waiting = asyncio.create_task(stop.wait())

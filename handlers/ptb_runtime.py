@@ -30,6 +30,7 @@ from concierge.errors import UserError
 from concierge.events import Event
 from handlers.telegram_render import (
     ALLOWED_UPDATES,
+    CONCURRENT_UPDATES,
     ApiCall,
     BotIdentity,
     command_calls,
@@ -40,9 +41,6 @@ from handlers.telegram_render import (
 
 log = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 30
-CONCURRENT_UPDATES = 8
-"""Updates handled at once, and as many HTTP connections. httpx's pool does work proportional to its size
-for every request, so a large pool costs more than it brings; 8 keep one core busy (benchmarks/)."""
 POOL_TIMEOUT = 10.0
 
 # Calls arrive as Bot API method names and JSON parameters from the shared renderer, on purpose, so PTB's
@@ -66,7 +64,7 @@ class PtbRuntime:
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
             .concurrent_updates(CONCURRENT_UPDATES)
-            .connection_pool_size(CONCURRENT_UPDATES)
+            .connection_pool_size(CONCURRENT_UPDATES)  # httpx's pool does work in proportion to its size
             .pool_timeout(POOL_TIMEOUT)
             .build()
         )
