@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from catalog.views import BusinessView
 from concierge.lexicon import Lexicon
-from concierge.text import LANGS, tokens, variants
+from concierge.text import LANGS, lemma, tokens, variants
 
 TAG_KEYS = (
     "shop",
@@ -87,6 +87,9 @@ class ProductAnalysis:
     concepts: frozenset[str]
     heads: frozenset[str]
     words: frozenset[str]
+    guessed: frozenset[str] = frozenset()
+    """Concepts read from one word of a longer name or from a compound's tail: plausible only where
+    the business is of a kind that sells them ("nagels knippen" at a pet shop is not a haircut)."""
 
 
 class Analyser:
@@ -103,13 +106,15 @@ class Analyser:
             return ProductAnalysis(frozenset(), frozenset(), frozenset())
         main_end = next((i for i, w in enumerate(words) if i and w in BREAKS), len(words))
         main = [w for w in words[:main_end] if w not in BREAKS] or words[:1]
-        concepts = self._concepts(words, lang, starts_before=main_end)
+        guessed: set[str] = set()
+        concepts = self._concepts(words, lang, starts_before=main_end, guessed=guessed)
         head = main[0] if lang in HEAD_FIRST else main[-1]
         heads = frozenset(variants(head, lang))
         if not concepts and len(head) >= 7:
             concepts = self._compound(head, lang)
+            guessed |= concepts
         every = frozenset(form for word in words if len(word) >= 3 for form in variants(word, lang))
-        return ProductAnalysis(concepts, heads, every - heads)
+        return ProductAnalysis(concepts, heads, every - heads, frozenset(guessed))
 
     def _concepts(
         self,
@@ -117,6 +122,7 @@ class Analyser:
         lang: str,
         kinds: tuple[str, ...] = ("product",),
         starts_before: int | None = None,
+        guessed: set[str] | None = None,
     ) -> frozenset[str]:
         """Concepts named by the longest phrases; with ``starts_before``, only phrases that begin in
         the main part of a product name ("noix de cajou" is cashews, "pain met walnoot" is bread)."""
@@ -128,6 +134,8 @@ class Analyser:
             for n in range(min(lexicon.max_words, len(words) - i), 0, -1):
                 key = " ".join(words[i : i + n])
                 hits = lexicon.lookup(key)
+                if not hits and n > 1:
+                    hits = lexicon.lookup(" ".join(lemma(w, lang) for w in words[i : i + n]))
                 if not hits and n == 1:
                     for variant in variants(key, lang)[1:]:
                         hits = lexicon.lookup(variant)
@@ -137,6 +145,8 @@ class Analyser:
                 if hits:
                     own = [h for h in hits if h.lang == lang] or hits
                     found.update(h.concept for h in own)
+                    if guessed is not None and n == 1 and limit > 1:
+                        guessed.update(h.concept for h in own)
                     i += n
                     break
             else:
@@ -179,14 +189,19 @@ class Analyser:
         return {w for w in tokens(business.name) if len(w) >= 3 and w not in self.generic}
 
     def keys(self, business: BusinessView) -> set[str]:
-        keys = {f"t:{tag}" for tag in business_tags(business)}
+        tags = business_tags(business)
+        keys = {f"t:{tag}" for tag in tags}
         for product in business.products:
             if product.sold_out:
                 continue
             analysis = self.product(
                 product.name, self.product_language(product.name, product.language, business)
             )
-            keys.update(f"c:{c}" for c in analysis.concepts)
+            keys.update(
+                f"c:{c}"
+                for c in analysis.concepts
+                if c not in analysis.guessed or self.lexicon.related_tags(c) & tags
+            )
             keys.update(f"h:{w}" for w in analysis.heads)
             keys.update(f"x:{w}" for w in analysis.words)
         keys.update(f"n:{w}" for w in self.name_words(business))

@@ -111,6 +111,7 @@ class Lexicon:
     children: dict[str, list[str]] = field(default_factory=dict)
     tag_concepts: dict[str, str] = field(default_factory=dict)
     """Shop-type concept id for each OSM tag."""
+    _related: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def lookup(self, phrase: str) -> list[Hit]:
         return self.phrases.get(phrase, [])
@@ -131,6 +132,19 @@ class Lexicon:
             out.append(current.family)
             current = self.concepts.get(current.family)
         return out
+
+    def related_tags(self, concept_id: str) -> frozenset[str]:
+        """Shop types where a concept or its broader family is sold, done or found."""
+        cached = self._related.get(concept_id)
+        if cached is None:
+            tags: set[str] = set()
+            for cid in (concept_id, *self.ancestors(concept_id)):
+                concept = self.concepts.get(cid)
+                if concept:
+                    tags.update(concept.tags)
+                    tags.update(concept.also)
+            cached = self._related[concept_id] = frozenset(tags)
+        return cached
 
     def vocabulary(self) -> Iterable[str]:
         return self.phrases.keys()

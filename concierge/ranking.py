@@ -3,10 +3,10 @@
 Relevance levels (higher is better; ``int(level)`` is the tier shown in results):
 
 ====== =====================================================================
+4.05   named shop type: the question names the kind of shop ("kapper")
 4.0    exact product: a listed product or service names what was asked
 3.2    lexicon: the shop type that usually has it (a bakery for sourdough)
 3.0    product family: a listed product of the broader kind (bread for sourdough)
-2.5    category: the shop type that was asked for
 2.2    also: a shop type that often has it too (a supermarket for bread)
 2.0    story: the owner's story speaks of the asked-for theme
 1.0    name only
@@ -25,7 +25,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-EXACT, LEXICON, FAMILY, CATEGORY, ALSO, STORY, NAME = 4.0, 3.2, 3.0, 2.5, 2.2, 2.0, 1.0
+EXACT, LEXICON, FAMILY, ALSO, STORY, NAME = 4.0, 3.2, 3.0, 2.2, 2.0, 1.0
 SPECIFIC_TAG = 0.1
 """A sub-tag match (``clothes=wedding``, ``service:bicycle:repair=yes``) is more specific than a shop type."""
 SECONDARY_TAG = -0.1

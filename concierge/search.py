@@ -28,7 +28,6 @@ from concierge.indexing import Analyser
 from concierge.lexicon import Lexicon, load_lexicon
 from concierge.ranking import (
     ALSO,
-    CATEGORY,
     EXACT,
     FAMILY,
     LEXICON,
@@ -50,6 +49,11 @@ OUTDATED_AFTER = dt.timedelta(days=180)
 WORD_MATCH = 1.5
 PARTNER_BONUS = 1.0
 COVERAGE_BONUS = 0.1
+SPECIALIST = 0.03
+"""A shop of the kind that sells it and lists it (a wine shop's natural wine) before a café's "wijn"."""
+NAMED_SHOP = EXACT + 0.05
+"""A question that names a shop type ("kapper", "fromagerie") is answered first by shops of that type,
+before others that happen to list a related product or service."""
 SERVICE_ALSO = 1.8
 """A shop that "sometimes" does a service (a pet shop for a vet) is a hint, never an answer on its own."""
 NAME_MENTION_MAX = 3
@@ -311,8 +315,13 @@ class SearchService:
         for hit in unit.hits:
             concept = lexicon.concepts[hit.concept]
             if concept.kind == "product":
+                specialists: set[int] = set()
+                for tag in concept.tags:
+                    specialists.update(index.lookup(f"t:{tag}"))
                 for cid in (concept.id, *lexicon.descendants(concept.id)):
-                    put(index.lookup(f"c:{cid}"), EXACT + phrase, "product", cid)
+                    sellers = index.lookup(f"c:{cid}")
+                    put(sellers, EXACT + phrase, "product", cid)
+                    put(specialists.intersection(sellers), EXACT + phrase + SPECIALIST, "product", cid)
                 for aid in lexicon.ancestors(concept.id):
                     put(index.lookup(f"c:{aid}"), FAMILY + phrase, "family", aid)
                 for tag in concept.tags:
@@ -328,7 +337,7 @@ class SearchService:
                     put(index.lookup(f"t:{tag}"), also, "also", concept.id)
             elif concept.kind == "shop":
                 for tag in concept.tags:
-                    level = (ALSO if hit.weak else CATEGORY) + (SPECIFIC_TAG if _sub_tag(tag) else 0.0)
+                    level = (ALSO if hit.weak else NAMED_SHOP) + (SPECIFIC_TAG if _sub_tag(tag) else 0.0)
                     put(index.lookup(f"t:{tag}"), level, "category", tag)
             else:
                 put(index.lookup(f"s:{concept.id}"), STORY, "story", concept.id)

@@ -235,12 +235,12 @@ class Reader:
     def hits_for(self, key: str, lang: str) -> list[Hit]:
         hits = self.lexicon.lookup(key)
         if " " not in key and all(h.weak for h in hits):
-            for variant in (*variants(key, lang)[1:], *variants(key)[1:]):
-                found = self.lexicon.lookup(variant)
-                if any(not h.weak for h in found):
-                    hits = found
-                    break
-                hits = hits or found
+            for code in (lang, *(other for other in LANGS if other != lang)):
+                for variant in variants(key, code)[1:]:
+                    found = [h for h in self.lexicon.lookup(variant) if h.lang == code]
+                    if any(not h.weak for h in found):
+                        return _prefer(found, lang)
+                    hits = hits or found
         return _prefer(hits, lang)
 
     def compound(self, word: str, lang: str) -> tuple[list[Hit], str] | None:
