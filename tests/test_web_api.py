@@ -161,6 +161,7 @@ async def test_cors_and_methods(sqlite_web: Running) -> None:
     _, client = sqlite_web
     response = await client.get("/api/v1/search?q=bread", headers={"Origin": "https://krant.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Cache-Control"] == "public, max-age=60"
     preflight = await client.options(
         "/api/v1/stats", headers={"Origin": "https://krant.example", "Access-Control-Request-Method": "GET"}
     )
@@ -227,7 +228,9 @@ async def test_stats_need_the_moderator_token(web: Running, database_url: str) -
     wrong = {"Authorization": "Bearer nope"}
     assert (await _json(client, "/api/v1/stats", 401, headers=wrong))["error"]["code"] == "unauthorized"
     auth = {"Authorization": f"Bearer {MODERATOR_TOKEN}"}
-    body = await _json(client, "/api/v1/stats", headers=auth)
+    response = await client.get("/api/v1/stats", headers=auth)
+    assert response.headers["Cache-Control"] == "no-store"
+    body = await response.json()
     krant, poster = body["campaigns"]
     assert (krant["campaign"], krant["start"], krant["question"]) == ("krant", 5, 5)
     assert krant["days"] == [

@@ -101,7 +101,7 @@ async def search(request: web.Request) -> web.Response:
     near = query_position(request)
     limit = query_int(request, "limit", 3, 1, MAX_RESULTS)
     lang = request.query.get("lang", "")[:35]
-    return json_response(search_json(app, request.query.get("q", ""), near, lang, limit))
+    return json_response(search_json(app, request.query.get("q", ""), near, lang, limit), max_age=60)
 
 
 async def business(request: web.Request) -> web.Response:
@@ -109,7 +109,7 @@ async def business(request: web.Request) -> web.Response:
     found = public_business(app, request.match_info["id"])
     if found is None:
         raise BadRequest("not_found", "no published business with that id", 404)
-    return json_response(business_json(found, base_url(app)))
+    return json_response(business_json(found, base_url(app)), max_age=300)
 
 
 def _matches_category(business: BusinessView, category: str) -> bool:
@@ -171,7 +171,7 @@ async def stats(request: web.Request) -> web.Response:
 
 
 async def openapi(request: web.Request) -> web.Response:
-    return json_response(openapi_document(base_url(request.app[APP])))
+    return json_response(openapi_document(base_url(request.app[APP])), max_age=3600)
 
 
 def setup(web_app: web.Application) -> None:

@@ -168,8 +168,10 @@ def base_url(app: App) -> str:
     return app.settings.public_url.rstrip("/")
 
 
-def json_response(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status, dumps=_dumps)
+def json_response(data: Any, status: int = 200, max_age: int = 0) -> web.Response:
+    """``max_age`` > 0 lets browsers and caches in front of the app keep a public answer that long."""
+    cache = f"public, max-age={max_age}" if max_age > 0 else "no-store"
+    return web.json_response(data, status=status, dumps=_dumps, headers={"Cache-Control": cache})
 
 
 def _dumps(data: Any) -> str:
