@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -20,10 +20,10 @@ from catalog import hours
 from catalog.index import SearchIndex
 from catalog.repository import load_areas, load_businesses
 from catalog.taxonomy import load_taxonomy
-from catalog.views import AreaView, BusinessView
+from catalog.views import AreaView, BusinessView, ProductView
 from concierge.answers import Answer, Result, Understood
 from concierge.deeplinks import short_ref
-from concierge.i18n import format_distance, normalise_language, translator
+from concierge.i18n import Translate, format_distance, normalise_language, translator
 from concierge.indexing import Analyser
 from concierge.lexicon import Lexicon, load_lexicon
 from concierge.ranking import (
@@ -144,10 +144,9 @@ class SearchService:
         lang_out = normalise_language(reply_language or hint or lang, lang)
         t = translator(lang_out)
         area = self.area
-        near_is_default = near is None or not _valid_position(near)
-        center = (
-            (area.center if area else (0.0, 0.0)) if near_is_default else (float(near[0]), float(near[1]))
-        )  # type: ignore[index]
+        position = _position(near)
+        near_is_default = position is None
+        center = position or (area.center if area else (0.0, 0.0))
         where_name, center = self._place(understanding, area, center)
         understood = Understood(
             understanding.what, where_name or understanding.where, tuple(understanding.filters)
@@ -376,7 +375,13 @@ class SearchService:
             business.special_hours,
         )
 
-    def _apply_filters(self, positions: list[int], filters: list[str], status, now: dt.datetime) -> list[int]:  # type: ignore[no-untyped-def]
+    def _apply_filters(
+        self,
+        positions: list[int],
+        filters: list[str],
+        status: Callable[[int], hours.HoursStatus],
+        now: dt.datetime,
+    ) -> list[int]:
         businesses = self.index.businesses
         out = positions
         for name in filters:
@@ -428,7 +433,7 @@ class SearchService:
         return False
 
     @staticmethod
-    def _filter_message(filters: list[str], t) -> str:  # type: ignore[no-untyped-def]
+    def _filter_message(filters: list[str], t: Translate) -> str:
         if "open_now" in filters:
             return t("Nothing that fits is open right now.")
         if "delivery" in filters:
@@ -507,8 +512,8 @@ class SearchService:
         if match.reason == "category":
             return (shop,), shop
         if match.reason == "story":
-            concept = self.lexicon.concepts.get(match.detail)
-            label = concept.label(lang) if concept else match.detail
+            theme = self.lexicon.concepts.get(match.detail)
+            label = theme.label(lang) if theme else match.detail
             return (label,), t("Their story: {theme}", theme=label)
         return (), t("Name matches your question")
 
@@ -518,7 +523,7 @@ class SearchService:
             return concept.label(lang)
         return match.detail if "=" not in match.detail else ""
 
-    def _matching_product(self, business: BusinessView, match: Match):  # type: ignore[no-untyped-def]
+    def _matching_product(self, business: BusinessView, match: Match) -> ProductView | None:
         analyser = self.parts.analyser
         wanted = match.detail
         for product in business.products:
@@ -548,12 +553,15 @@ def _sub_tag(tag: str) -> bool:
     return tag.split("=", 1)[0] not in PRIMARY_KEYS
 
 
-def _valid_position(near: object) -> bool:
+def _position(near: object) -> tuple[float, float] | None:
+    """A usable (lat, lon) from whatever was passed, or None (then the area's centre is used)."""
     try:
         lat, lon = float(near[0]), float(near[1])  # type: ignore[index]
     except (TypeError, ValueError, IndexError):
-        return False
-    return -90 <= lat <= 90 and -180 <= lon <= 180
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
 
 
 async def open_search(

@@ -35,7 +35,7 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Folded words; elided articles ("l'esplanade", "d'avoine") lose their article."""
-    words = []
+    words: list[str] = []
     for match in _WORD.finditer(fold(text)):
         word = match.group()
         head, sep, rest = word.partition("'")
