@@ -14,7 +14,10 @@ shared concept.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import pickle
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -240,12 +243,51 @@ def read_documents(directory: Path = LEXICON_DIR) -> list[dict]:
     return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.json"))]
 
 
+def _sources() -> list[Path]:
+    from catalog import taxonomy
+
+    code = [Path(__file__), Path(__file__).with_name("text.py"), Path(taxonomy.__file__)]
+    data = sorted(LEXICON_DIR.glob("*.json")) + sorted(LEXICON_DIR.parent.glob("*/query.json"))
+    return [*code, *data, taxonomy.DEFAULT_PATH]
+
+
+def _cache_file() -> Path:
+    digest = hashlib.sha256()
+    for path in _sources():
+        digest.update(path.read_bytes())
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "concierge"
+    return folder / f"lexicon-{digest.hexdigest()[:20]}.pickle"
+
+
 @cache
 def load_lexicon() -> Lexicon:
+    """The lexicon, built once per content of its sources and kept in the user's cache folder.
+
+    Building it lemmatises some 40,000 terms (about three seconds); every command and worker would
+    pay that at start. The cache file's name is a digest of the data and of the code that builds it,
+    so any change rebuilds it, and a cache that cannot be read or written is simply skipped.
+    """
     from concierge.understanding import language_data
 
+    path = _cache_file()
+    try:
+        with path.open("rb") as handle:
+            cached = pickle.load(handle)
+        if isinstance(cached, Lexicon):
+            return cached
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
     stopwords = {lang: language_data(lang).stopwords for lang in LANGS}
-    return build_lexicon(read_documents(), load_taxonomy().presets, stopwords)
+    lexicon = build_lexicon(read_documents(), load_taxonomy().presets, stopwords)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump(lexicon, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+    except OSError:
+        pass
+    return lexicon
 
 
 def fold_all(items: Iterable[str]) -> set[str]:
