@@ -25,6 +25,7 @@ from concierge.conversation.counts import Counts
 from concierge.conversation.render import say
 from concierge.events import AnswerCallback, AnswerInline, Event, Reply, SendText
 from concierge.i18n import normalise_language, translator
+from concierge.owners.router import route as owners_route
 from concierge.ratelimit import SLOW_DOWN, question_limiter
 from concierge.state import DatabaseStateStore, StateStore
 
@@ -114,6 +115,8 @@ class Conversation:
 
     async def _dispatch(self, turn: Turn) -> list[Reply]:
         event = turn.event
+        if (owned := await owners_route(turn)) is not None:
+            return owned
         if event.kind == "command":
             return await commands.run(turn)
         if event.kind == "text":

@@ -1,0 +1,180 @@
+"""Owners' input checked and normalised; each check returns the clean value or a reason code.
+
+Reason codes map to translated explanations in :mod:`concierge.owners.texts`. Nothing here escapes
+HTML: values are stored as typed and escaped wherever they are shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+import phonenumbers
+from babel.dates import get_month_names
+
+from catalog.ownership import MAX_PRODUCT_CHARS, MAX_PRODUCTS
+
+NAME_CHARS = 80
+STORY_CHARS = 600
+
+
+class Invalid(ValueError):
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
+def one_line(text: str) -> str:
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch == "\n")
+    return " ".join(kept.split())
+
+
+def name(text: str) -> str:
+    value = one_line(text)
+    if not value or len(value) > NAME_CHARS or not any(ch.isalnum() for ch in value):
+        raise Invalid("name")
+    return value
+
+
+def story_part(text: str) -> str:
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch == "\n").strip()
+    if len(kept) > STORY_CHARS:
+        raise Invalid("story", n=len(kept))
+    return kept
+
+
+def product_lines(text: str) -> list[str]:
+    """One product per line (commas separate too when there is a single line)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) == 1 and "," in lines[0]:
+        lines = lines[0].split(",")
+    names = [one_line(line).lstrip("-•*·+ ").strip() for line in lines]
+    names = [n for n in names if n]
+    too_long = [n for n in names if len(n) > MAX_PRODUCT_CHARS]
+    if too_long:
+        raise Invalid("product_long", name=too_long[0][:40])
+    return names
+
+
+def check_product_count(count: int) -> None:
+    if count > MAX_PRODUCTS:
+        raise Invalid("products_many")
+
+
+def phone(text: str, country: str) -> str:
+    try:
+        number = phonenumbers.parse(text.strip(), country.upper() or None)
+    except phonenumbers.NumberParseException as error:
+        raise Invalid("phone") from error
+    if not phonenumbers.is_valid_number(number):
+        raise Invalid("phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+_HOST = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.[a-z]{2,63}$")
+
+
+def website(text: str) -> str:
+    value = text.strip()
+    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", value):
+        value = "https://" + value
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError) as error:
+        raise Invalid("website") from error
+    if parts.scheme not in {"http", "https"} or not _HOST.match(host) or " " in value or len(value) > 300:
+        raise Invalid("website")
+    return value
+
+
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*$")
+
+
+def clock(text: str) -> str:
+    match = _TIME.match(text)
+    if match is None or int(match[1]) > 24 or int(match[2] or 0) > 59:
+        raise Invalid("time")
+    return f"{int(match[1]):02d}:{match[2] or '00'}"
+
+
+def time_span(text: str) -> tuple[str, str]:
+    """ "7:30-18:00", "7.30 - 18", "07:30 tot 18:00" → ("07:30", "18:00")."""
+    parts = re.split(r"\s*(?:-|–|—|to|tot|bis|à|a)\s*", text.strip(), maxsplit=1)
+    if len(parts) != 2:
+        raise Invalid("time")
+    start, end = clock(parts[0]), clock(parts[1])
+    if end <= start:
+        raise Invalid("time")
+    return start, end
+
+
+def _month_numbers(lang: str) -> dict[str, int]:
+    names: dict[str, int] = {}
+    for locale in dict.fromkeys([lang, "en"]):
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, month in get_month_names(width, context, locale=locale).items():
+                    names[month.casefold().rstrip(".")] = number
+    return names
+
+
+_DATE = re.compile(
+    r"(\d{1,2})[.\s]*(?:de\s+)?([^\W\d_]+)\.?(?:\s+(\d{4}))?|(\d{4})-(\d{2})-(\d{2})|(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2,4}))?"
+)
+
+
+def dates(text: str, lang: str, today: dt.date) -> list[dt.date]:
+    """Dates in ``text`` in the order written: "3 January", "3 jan 2027", "2026-12-24", "24/12"; a date
+    without a year is the next one from ``today``."""
+    months = _month_numbers(lang)
+    found = []
+    for match in _DATE.finditer(text.casefold()):
+        try:
+            if match[1]:
+                month = months.get(match[2].rstrip("."))
+                if month is None:
+                    continue
+                day, year = int(match[1]), int(match[3]) if match[3] else None
+            elif match[4]:
+                year, month, day = int(match[4]), int(match[5]), int(match[6])
+            else:
+                day, month = int(match[7]), int(match[8])
+                year = int(match[9]) if match[9] else None
+                if year is not None and year < 100:
+                    year += 2000
+            value = dt.date(year or today.year, month, day)
+            if year is None and value < today:
+                value = dt.date(today.year + 1, month, day)
+        except ValueError:
+            continue
+        found.append(value)
+    return found
+
+
+def closure(text: str, lang: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """ "closed until 3 January" → (today, 3 Jan); "20 December - 3 January" → that range."""
+    found = dates(text, lang, today)
+    if not found or len(found) > 2:
+        raise Invalid("dates")
+    start, end = (today, found[0]) if len(found) == 1 else (found[0], found[1])
+    if end < start and len(found) == 2 and start.year == end.year:
+        end = end.replace(year=end.year + 1)
+    if end < start or end < today or (end - start).days > 366:
+        raise Invalid("dates")
+    return start, end
+
+
+def special_day(text: str, lang: str, today: dt.date) -> tuple[dt.date, str]:
+    """ "24 December 10:00-14:00" or "31 December closed" → (date, "10:00-14:00" | "off")."""
+    found = dates(text, lang, today)
+    if len(found) != 1:
+        raise Invalid("special")
+    spans = re.findall(r"\d{1,2}[:.h]\d{2}\s*[-–]\s*\d{1,2}[:.h]\d{2}", text)
+    if not spans:
+        return found[0], "off"
+    joined = ",".join("-".join(time_span(span)) for span in spans)
+    return found[0], joined

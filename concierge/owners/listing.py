@@ -1,0 +1,362 @@
+"""/mybusiness: an owner's listings with an edit button per field, and every action on them.
+
+Buttons carry a business's ``short_ref``; it is resolved only among the businesses the person holds a
+role in, so a forged or replayed button aimed at someone else's business finds nothing and is refused.
+Owner-only actions (people, delete, export) check the role as well.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from catalog import ownership
+from catalog.export import export_catalogue, export_jsonld
+from catalog.models import Business, BusinessRole
+from catalog.views import BusinessView
+from concierge.conversation.context import Turn
+from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, story_blocks
+from concierge.deeplinks import short_ref
+from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument, SendText
+from concierge.i18n import translator
+from concierge.owners import checks
+
+EDIT_GROUPS = ("name", "category", "location", "hours", "products", "story", "photo", "contact", "delivery")
+
+
+async def mine(turn: Turn, ref: str) -> tuple[BusinessView, str] | None:
+    """The caller's business behind ``ref`` and their role, or None (not theirs, or gone)."""
+    async with turn.app.sessions() as session:
+        for business, role in await ownership.businesses_of(session, turn.event.user_id):
+            if short_ref(business.id) == ref:
+                return BusinessView.from_model(business), role
+    return None
+
+
+async def my_businesses(turn: Turn) -> list[tuple[BusinessView, str]]:
+    async with turn.app.sessions() as session:
+        return [
+            (BusinessView.from_model(b), role)
+            for b, role in await ownership.businesses_of(session, turn.event.user_id)
+        ]
+
+
+def refused(turn: Turn) -> list[Reply]:
+    return [AnswerCallback(turn.t("Sorry, you cannot do that."), alert=True)]
+
+
+def group_labels(turn: Turn) -> dict[str, str]:
+    t = turn.t
+    return {
+        "name": t("Name"),
+        "category": t("Category"),
+        "location": t("Location"),
+        "hours": t("Opening hours"),
+        "products": t("Products"),
+        "story": t("Story"),
+        "photo": t("Photo"),
+        "contact": t("Phone and website"),
+        "delivery": t("Pickup and delivery"),
+    }
+
+
+def status_text(turn: Turn, status: str) -> str:
+    t = turn.t
+    return {
+        "draft": t("Draft: not visible to residents."),
+        "pending": t("Waiting for a moderator: not visible yet."),
+        "published": t("Published: residents can find it."),
+        "suspended": t("Taken offline by a moderator."),
+    }.get(status, status)
+
+
+def card(turn: Turn, business: BusinessView, role: str) -> SendText:
+    t = turn.t
+    blocks = [*story_blocks(business, t, [])]
+    blocks.insert(1, f"<i>{say(status_text(turn, business.status))}</i>")
+    kind = turn.taxonomy.name(business.categories, turn.lang) if business.categories else ""
+    if kind:
+        blocks.append(f"<b>{say(t('Category'))}</b>: {clip(kind, 100)}")
+    if business.products:
+        names = ", ".join(
+            p.name + (f" ({t('sold out')})" if p.sold_out else "") for p in business.products[:60]
+        )
+        blocks.append(f"<b>{say(t('Products'))}</b>: {clip(names, 1200)}")
+    if business.closed_until or business.closed_from:
+        start = business.closed_from.isoformat() if business.closed_from else "…"
+        end = business.closed_until.isoformat() if business.closed_until else "…"
+        blocks.append(say(t("Temporarily closed: {start} to {end}", start=start, end=end)))
+    if business.special_hours:
+        days = "; ".join(f"{day} {hours}" for day, hours in sorted(business.special_hours.items())[:10])
+        blocks.append(f"<b>{say(t('Special days'))}</b>: {clip(days, 400)}")
+    blocks.append(
+        say(t("Quick changes: “+ spelt bread”, “- rye bread”, “sold out: croissants”, “back: croissants”."))
+    )
+    ref = short_ref(business.id)
+    labels = group_labels(turn)
+    edit = [Button(f"✏️ {labels[group]}", data=f"o:e:{ref}:{group}") for group in EDIT_GROUPS]
+    rows: list[tuple[Button, ...]] = [tuple(edit[i : i + 3]) for i in range(0, len(edit), 3)]
+    rows.append(
+        (
+            Button(t("Closed for a while"), data=f"o:x:{ref}:closed"),
+            Button(t("Special days"), data=f"o:x:{ref}:special"),
+        )
+    )
+    rows.append(
+        (
+            Button(t("Partners"), data=f"o:x:{ref}:partners"),
+            Button(t("All still correct"), data=f"o:x:{ref}:confirm"),
+        )
+    )
+    if business.status == "draft":
+        rows.append((Button(t("Submit for review"), data=f"o:x:{ref}:submit"),))
+    if role == "owner":
+        rows.append(
+            (
+                Button(t("People"), data=f"o:x:{ref}:people"),
+                Button(t("Export my data"), data=f"o:x:{ref}:export"),
+            )
+        )
+        rows.append((Button(t("Delete my business"), data=f"o:x:{ref}:delete"),))
+    return SendText(join_blocks(blocks), buttons=tuple(rows))
+
+
+def start_menu(turn: Turn) -> tuple[tuple[Button, ...], ...]:
+    t = turn.t
+    return (
+        (Button(t("Create a new listing"), data="o:new"),),
+        (Button(t("Claim an existing listing"), data="o:claim"),),
+        (Button(t("I have an invite code"), data="o:code"),),
+    )
+
+
+async def overview(turn: Turn) -> list[Reply]:
+    mine_all = await my_businesses(turn)
+    if not mine_all:
+        text = turn.t("You do not have a listing yet. What would you like to do?")
+        return [SendText(say(text), buttons=start_menu(turn))]
+    replies: list[Reply] = [card(turn, business, role) for business, role in mine_all]
+    more = ((Button(turn.t("Add another business"), data="o:new"),),)
+    replies.append(SendText(say(turn.t("Press a button to change something.")), buttons=more))
+    return replies
+
+
+# -- quick product commands -------------------------------------------------------------------------
+
+SOLD_OUT = ("sold out:", "uitverkocht:", "ausverkauft:", "épuisé:", "epuise:", "épuisés:")
+BACK_IN = ("back:", "weer op voorraad:", "wieder da:", "de retour:", "terug:")
+
+
+def quick_command(text: str) -> tuple[str, str] | None:
+    """``("add"|"remove"|"sold_out"|"back", rest)`` for "+ x", "- x", "sold out: x", "back: x"."""
+    stripped = text.strip()
+    folded = stripped.casefold()
+    for prefixes, kind in ((SOLD_OUT, "sold_out"), (BACK_IN, "back")):
+        for prefix in prefixes:
+            if folded.startswith(prefix):
+                return kind, stripped[len(prefix) :]
+    if stripped[:1] == "+" and stripped[1:].strip():
+        return "add", stripped[1:]
+    if stripped[:1] in {"-", "−"} and stripped[1:].strip() and not stripped[1:].strip()[0].isdigit():
+        return "remove", stripped[1:]
+    return None
+
+
+async def quick(turn: Turn, kind: str, rest: str) -> list[Reply] | None:
+    """Applies a quick product command to the person's listing; None when they hold none."""
+    mine_all = await my_businesses(turn)
+    if not mine_all:
+        return None
+    business = mine_all[0][0]
+    try:
+        names = checks.product_lines(rest)
+    except checks.Invalid:
+        return [SendText(say(turn.t("Each product can be at most 80 characters.")))]
+    if not names:
+        return None
+    try:
+        async with turn.app.sessions.begin() as session:
+            if kind == "add":
+                changed = await ownership.add_products(session, business.id, names, turn.lang, turn.now)
+                message = turn.t("Added to {name}: {products}", name="\x00", products="\x01")
+            elif kind == "remove":
+                changed = await ownership.remove_products(session, business.id, names, turn.now)
+                message = turn.t("Removed from {name}: {products}", name="\x00", products="\x01")
+            else:
+                changed = await ownership.set_sold_out(
+                    session, business.id, names, kind == "sold_out", turn.now
+                )
+                message = (
+                    turn.t("Marked as sold out at {name}: {products}", name="\x00", products="\x01")
+                    if kind == "sold_out"
+                    else turn.t("Available again at {name}: {products}", name="\x00", products="\x01")
+                )
+    except ownership.OwnershipError as error:
+        return [SendText(say(problem_text(turn, error.code)))]
+    await turn.app.refresh_search()
+    if not changed:
+        return [
+            SendText(say(turn.t("Nothing changed: those products are not on the list, or already there.")))
+        ]
+    text = (
+        say(message)
+        .replace("\x00", clip(business.name, NAME_CHARS))
+        .replace("\x01", clip(", ".join(changed), 1500))
+    )
+    return [SendText(text)]
+
+
+def problem_text(turn: Turn, code: str) -> str:
+    t = turn.t
+    return {
+        "conflict": t(
+            "Someone else changed this listing in the meantime, so your change was not saved. Please look at the listing and try again."
+        ),
+        "too_many_products": t(
+            "That makes more than 200 products. Keep the list to the 200 that matter most."
+        ),
+        "product_too_long": t("Each product can be at most 80 characters."),
+        "invalid_code": t("That invite code is not valid, already used or expired."),
+        "already_owned": t("That listing already has an owner. Ask them for an invite code."),
+        "owner_stays": t("An owner cannot be removed. Hand over ownership first."),
+        "not_found": t("Sorry, you cannot do that."),
+    }.get(code, t("That did not work. Please try again."))
+
+
+# -- actions ----------------------------------------------------------------------------------------
+
+
+def ask_input(turn: Turn, text: str, example: str = "") -> SendText:
+    body = say(text)
+    if example:
+        body += f"\n<i>{say(turn.t('For example: {example}', example=example))}</i>"
+    return SendText(body, buttons=((Button(turn.t("Cancel"), data="o:cancel"),),))
+
+
+async def export_files(turn: Turn, business: BusinessView) -> list[Reply]:
+    settings = turn.app.settings
+    catalogue = await export_catalogue(turn.app.sessions, business.id)
+    linked = await export_jsonld(
+        turn.app.sessions, business.id, base_url=settings.public_url, bot_username=settings.bot_username
+    )
+    caption = say(turn.t("Your listing as catalogue JSON and as schema.org JSON-LD."))
+    return [
+        SendDocument(
+            f"{business.id}.json", json.dumps(catalogue, ensure_ascii=False, indent=2).encode(), caption
+        ),
+        SendDocument(f"{business.id}.jsonld", json.dumps(linked, ensure_ascii=False, indent=2).encode()),
+    ]
+
+
+async def people(turn: Turn, business: BusinessView) -> list[Reply]:
+    t = turn.t
+    ref = short_ref(business.id)
+    async with turn.app.sessions() as session:
+        members = await ownership.people_of(session, business.id)
+    lines = [f"<b>{clip(business.name, NAME_CHARS)}</b>"]
+    rows: list[tuple[Button, ...]] = []
+    for user_id, role in members:
+        role_name = t("owner") if role == "owner" else t("staff")
+        me = f" ({t('you')})" if user_id == turn.event.user_id else ""
+        lines.append(say(f"• {t('Telegram user {id}', id=user_id)}: {role_name}{me}"))
+        if user_id != turn.event.user_id:
+            if role == "staff":
+                rows.append((Button(t("Remove {id}", id=user_id), data=f"o:rm:{ref}:{user_id}"),))
+            rows.append((Button(t("Make {id} the owner", id=user_id), data=f"o:ho:{ref}:{user_id}"),))
+    rows.append(
+        (
+            Button(t("Invite staff"), data=f"o:x:{ref}:invs"),
+            Button(t("Invite a co-owner"), data=f"o:x:{ref}:invo"),
+        )
+    )
+    return [SendText("\n".join(lines), buttons=tuple(rows))]
+
+
+async def invite(turn: Turn, business: BusinessView, role: str) -> list[Reply]:
+    async with turn.app.sessions.begin() as session:
+        code = await ownership.create_invite(session, business.id, turn.event.user_id, role, turn.now)
+    text = turn.t(
+        "Invite code: {code}\nGive it to the person you invite. They send /mybusiness {code} to me. "
+        "It works once, for 7 days.",
+        code=code,
+    )
+    return [SendText(say(text))]
+
+
+async def redeem(turn: Turn, code: str) -> list[Reply]:
+    try:
+        async with turn.app.sessions.begin() as session:
+            business_id, role = await ownership.redeem_invite(
+                session, code, turn.event.user_id, turn.lang, turn.now
+            )
+            business = await session.get(Business, business_id)
+            name = business.name if business else business_id
+            others = list(
+                await session.scalars(
+                    select(BusinessRole.user_id).where(
+                        BusinessRole.business_id == business_id, BusinessRole.user_id != turn.event.user_id
+                    )
+                )
+            )
+    except ownership.OwnershipError as error:
+        return [SendText(say(problem_text(turn, error.code)))]
+    role_name = turn.t("owner") if role == "owner" else turn.t("staff")
+    text = say(turn.t("Welcome! You are now {role} of {name}.", role=role_name, name="\x00")).replace(
+        "\x00", clip(name, NAME_CHARS)
+    )
+    notes: list[Reply] = []
+    for other in others:
+        t_other = translator(await _language(turn, other))
+        note = t_other(
+            "Telegram user {id} joined {name} with your invite code.", id=turn.event.user_id, name="\x00"
+        )
+        notes.append(Notify(other, SendText(say(note).replace("\x00", clip(name, NAME_CHARS)))))
+    return [SendText(text), *await overview(turn), *notes]
+
+
+async def _language(turn: Turn, user_id: int) -> str:
+    async with turn.app.sessions() as session:
+        return await ownership.owner_language(session, user_id) or turn.app.settings.default_language
+
+
+async def change_person(turn: Turn, action: str, ref: str, user_id: str) -> list[Reply]:
+    found = await mine(turn, ref)
+    if found is None or found[1] != "owner" or not user_id.isdigit():
+        return refused(turn)
+    business = found[0]
+    try:
+        async with turn.app.sessions.begin() as session:
+            if action == "rm":
+                await ownership.remove_person(session, business.id, int(user_id))
+            else:
+                await ownership.hand_over(session, business.id, turn.event.user_id, int(user_id))
+    except ownership.OwnershipError as error:
+        return [AnswerCallback(), SendText(say(problem_text(turn, error.code)))]
+    done = turn.t("Done.")
+    return [AnswerCallback(), SendText(say(done)), *await people(turn, business)]
+
+
+async def delete_confirmed(turn: Turn, ref: str) -> list[Reply]:
+    found = await mine(turn, ref)
+    if found is None or found[1] != "owner":
+        return refused(turn)
+    async with turn.app.sessions.begin() as session:
+        await ownership.delete_business(session, found[0].id)
+    await turn.app.refresh_search()
+    text = turn.t("{name} and everything about it is deleted.", name="\x00")
+    return [AnswerCallback(), SendText(say(text).replace("\x00", clip(found[0].name, NAME_CHARS)))]
+
+
+async def save_fields(
+    turn: Turn, business_id: str, version: int, changes: dict[str, Any]
+) -> list[Reply] | None:
+    """Saves with the version check; the conflict message when someone else was quicker, else None."""
+    try:
+        async with turn.app.sessions.begin() as session:
+            await ownership.update_fields(session, business_id, version, changes, turn.now)
+    except ownership.VersionConflict:
+        return [SendText(say(problem_text(turn, "conflict"))), *await overview(turn)]
+    await turn.app.refresh_search()
+    return None
