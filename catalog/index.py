@@ -35,27 +35,27 @@ class SearchIndex:
         self._cell_lat = CELL_M / EARTH_M_PER_DEG_LAT
         mean_lat = sum(self.lat) / len(self.lat) if self.businesses else 0.0
         self._cell_lon = CELL_M / (EARTH_M_PER_DEG_LON_EQUATOR * max(0.05, math.cos(math.radians(mean_lat))))
-        cells: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for i in range(len(self.businesses)):
-            cells[self._cell(self.lat[i], self.lon[i])].append(i)
-        self._cells = {cell: array("i", members) for cell, members in cells.items()}
+        self.cell = array("q", (self._cell(self.lat[i], self.lon[i]) for i in range(len(self.businesses))))
 
-    def _cell(self, lat: float, lon: float) -> tuple[int, int]:
-        return math.floor(lat / self._cell_lat), math.floor(lon / self._cell_lon)
+    def _cell(self, lat: float, lon: float) -> int:
+        return math.floor(lat / self._cell_lat) * 1_000_000 + math.floor(lon / self._cell_lon)
 
-    def around(self, lat: float, lon: float, radius_m: float) -> set[int]:
-        """Positions of businesses in the grid cells that the circle touches (a superset of the circle)."""
-        row, col = self._cell(lat, lon)
+    def cells_around(self, lat: float, lon: float, radius_m: float) -> frozenset[int]:
+        """Grid cells (about 500 m square) that a circle touches; filter positions with ``within``."""
+        origin = self._cell(lat, lon)
+        row, col = divmod(origin, 1_000_000)
         reach_rows = math.ceil(radius_m / CELL_M) + 1
         k = max(0.05, math.cos(math.radians(lat))) * EARTH_M_PER_DEG_LON_EQUATOR
         reach_cols = math.ceil(radius_m / (self._cell_lon * k)) + 1
-        out: set[int] = set()
-        for r in range(row - reach_rows, row + reach_rows + 1):
-            for c in range(col - reach_cols, col + reach_cols + 1):
-                members = self._cells.get((r, c))
-                if members:
-                    out.update(members)
-        return out
+        return frozenset(
+            r * 1_000_000 + c
+            for r in range(row - reach_rows, row + reach_rows + 1)
+            for c in range(col - reach_cols, col + reach_cols + 1)
+        )
+
+    def within(self, positions: Iterable[int], cells: frozenset[int]) -> list[int]:
+        cell = self.cell
+        return [i for i in positions if cell[i] in cells]
 
     def __len__(self) -> int:
         return len(self.businesses)

@@ -173,17 +173,19 @@ class Analyser:
     def product_language(self, name: str, declared: str, business: BusinessView) -> str:
         if declared in LANGS:
             return declared
+        return self._guess_language(name, business.languages)
+
+    @lru_cache(maxsize=100_000)  # noqa: B019 - one analyser per process
+    def _guess_language(self, name: str, languages: tuple[str, ...]) -> str:
         words = tokens(name)
         best, score = "", 0
-        for lang in business.languages or LANGS:
+        for lang in languages or LANGS:
             if lang not in LANGS:
                 continue
             hits = sum(1 for w in words if w in self.lexicon.words_by_lang[lang])
             if hits > score:
                 best, score = lang, hits
-        return best or (
-            business.languages[0] if business.languages and business.languages[0] in LANGS else "nl"
-        )
+        return best or (languages[0] if languages and languages[0] in LANGS else "nl")
 
     def name_words(self, business: BusinessView) -> set[str]:
         return {w for w in tokens(business.name) if len(w) >= 3 and w not in self.generic}

@@ -72,11 +72,12 @@ def order(
 ) -> list[int]:
     """Candidates in display order. ``open_rank`` is 0 open, 1 unknown, 2 closed (called lazily)."""
 
-    def key(i: int) -> tuple[float, int, bytes]:
-        return (-round(matches[i].score, 2), band(distances[i]), rotation(question_key, day, ids(i)))
-
-    ranked = sorted(candidates, key=key)
-    ranked = _open_first_among_equals(ranked, key, open_rank)
+    keys = {
+        i: (-round(matches[i].score, 2), band(distances[i]), rotation(question_key, day, ids(i)))
+        for i in candidates
+    }
+    ranked = sorted(candidates, key=keys.__getitem__)
+    ranked = _open_first_among_equals(ranked, keys.__getitem__, open_rank)
     shown = [i for i in ranked if matches[i].score >= SHOWN_LEVEL]
     rest = [i for i in ranked if matches[i].score < SHOWN_LEVEL]
     independents = [i for i in shown if independent(i)]

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from geopy.distance import great_circle
@@ -40,7 +41,7 @@ from concierge.ranking import (
     Match,
     order,
 )
-from concierge.text import tokens, variants
+from concierge.text import lemma, tokens, variants
 from concierge.understanding import LANGS, Reader, Understanding, Unit, language_data, understand
 
 MAX_RESULTS = 5
@@ -69,6 +70,10 @@ class SearchParts:
 
 
 def default_parts() -> SearchParts:
+    """The lexicon and analyser, loaded once; also warms the lemma dictionaries of the four languages,
+    so that the first question after a start is as fast as the others."""
+    for lang in LANGS:
+        lemma("vragen", lang)
     lexicon = load_lexicon()
     generic: set[str] = set()
     for lang in LANGS:
@@ -179,7 +184,7 @@ class SearchService:
             return answer(message=t("The catalogue is empty: no businesses have been added yet."))
 
         radius = area.radius_m if area else DEFAULT_RADIUS_M
-        matches = self._match(understanding, self.index.around(center[0], center[1], radius))
+        matches = self._match(understanding, self.index.cells_around(center[0], center[1], radius))
         distances = self.index.distances(matches, center[0], center[1])
         local = [i for i, d in distances.items() if d <= radius and matches[i].score >= SHOWN_LEVEL]
         if not local:
@@ -235,7 +240,7 @@ class SearchService:
                 return name, position
         return None, center
 
-    def _match(self, understanding: Understanding, reach: set[int] | None = None) -> dict[int, Match]:
+    def _match(self, understanding: Understanding, reach: frozenset[int] | None = None) -> dict[int, Match]:
         """Every business that answers some part of the question, at its best relevance level.
 
         Context units ("pour mon chat") and story themes next to a product only add a bonus; a partner
@@ -298,14 +303,14 @@ class SearchService:
                     combined[i] = Match(SHOWN_LEVEL if not units else NAME, "name", index.businesses[i].name)
         return combined
 
-    def _unit_matches(self, unit: Unit, reach: set[int] | None = None) -> dict[int, Match]:
+    def _unit_matches(self, unit: Unit, reach: frozenset[int] | None = None) -> dict[int, Match]:
         index, lexicon = self.index, self.lexicon
         found: dict[int, Match] = {}
         phrase = PHRASE if unit.words > 1 else 0.0
 
         def put(positions: Iterable[int], level: float, reason: str, detail: str) -> None:
             if reach is not None:
-                positions = reach.intersection(positions)
+                positions = index.within(positions, reach)
             for i in positions:
                 current = found.get(i)
                 if current is None or current.level < level:
@@ -483,7 +488,7 @@ class SearchService:
 
     def _why(self, business: BusinessView, match: Match, lang: str) -> tuple[tuple[str, ...], str]:
         t = translator(lang)
-        shop = load_taxonomy().name(list(business.categories), lang) if business.categories else ""
+        shop = _shop_name(business.categories, lang)
         if match.reason in ("product", "family", "partner", "word"):
             product = self._matching_product(business, match)
             if product:
@@ -551,6 +556,11 @@ def _domain(unit: Unit) -> set[str]:
 
 def _sub_tag(tag: str) -> bool:
     return tag.split("=", 1)[0] not in PRIMARY_KEYS
+
+
+@lru_cache(maxsize=4096)
+def _shop_name(categories: tuple[str, ...], lang: str) -> str:
+    return load_taxonomy().name(list(categories), lang) if categories else ""
 
 
 def _position(near: object) -> tuple[float, float] | None:
