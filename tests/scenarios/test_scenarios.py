@@ -12,6 +12,7 @@ import pytest
 from geopy.distance import distance
 
 from catalog.views import BusinessView
+from concierge import deeplinks
 from concierge.app import App
 from tests.scenarios.conftest import BOT_USERNAME
 from tests.scenarios.drivers import Driver, TelegramDriver, expect
@@ -49,6 +50,16 @@ async def test_start_greets_and_names_the_neighbourhood(person: Driver, app: App
     await person.send("/start")
     assert app.search.area is not None
     expect(person, app.search.area.name, "/near")
+
+
+async def test_a_deep_link_opens_the_business_and_a_broken_one_just_starts(person: Driver, app: App) -> None:
+    shop = only_seller(app, PRODUCT)
+    link = deeplinks.encode(deeplinks.DeepLink("business", deeplinks.short_ref(shop.id)))
+    await person.send(f"/start {link}")
+    expect(person, shop.name)
+    await person.send("/start b_!!nonsense")
+    assert app.search.area is not None
+    expect(person, app.search.area.name)
 
 
 async def test_a_question_gets_a_short_list_with_story_map_and_share(person: Driver, app: App) -> None:
