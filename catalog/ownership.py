@@ -135,7 +135,7 @@ async def businesses_of(session: AsyncSession, user_id: int) -> list[tuple[Busin
         .options(selectinload(Business.products))
         .order_by(Business.name)
     )
-    return [(business, role) for business, role in rows.tuples()]
+    return [(business, role) for business, role in rows]
 
 
 async def people_of(session: AsyncSession, business_id: str) -> list[tuple[int, str]]:
@@ -144,7 +144,7 @@ async def people_of(session: AsyncSession, business_id: str) -> list[tuple[int, 
         .where(BusinessRole.business_id == business_id)
         .order_by(BusinessRole.user_id)
     )
-    return [(user_id, role) for user_id, role in rows.tuples()]
+    return [(user_id, role) for user_id, role in rows]
 
 
 async def _free_id(session: AsyncSession, name: str) -> str:

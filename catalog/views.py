@@ -13,6 +13,11 @@ from typing import Any
 from catalog.models import Area, Business
 
 
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC, and search compares with aware ones."""
+    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
+
+
 @dataclass(frozen=True, slots=True)
 class ProductView:
     name: str
@@ -129,7 +134,7 @@ class BusinessView:
             closed_from=business.closed_from,
             closed_until=business.closed_until,
             special_hours=dict(business.special_hours or {}),
-            confirmed_at=business.confirmed_at,
+            confirmed_at=_utc(business.confirmed_at),
             updated_at=business.updated_at,
             version=business.version,
             products=tuple(ProductView(p.name, p.kind, p.language, p.sold_out) for p in business.products),

@@ -110,7 +110,7 @@ async def known_addresses(sessions: async_sessionmaker[AsyncSession]) -> list[Kn
         rows = await session.execute(
             select(Business.address, Business.lat, Business.lon).where(Business.address != "")
         )
-        return [KnownAddress(address, lat, lon) for address, lat, lon in rows.tuples()]
+        return [KnownAddress(address, lat, lon) for address, lat, lon in rows]
 
 
 def offline_geocoder(sessions: async_sessionmaker[AsyncSession], area: AreaView | None) -> Geocode:
