@@ -52,3 +52,6 @@ class Metrics:
     def handled(self, kind: str, seconds: float) -> None:
         self.updates.labels(kind).inc()
         self.latency.labels(kind).observe(seconds)
+
+    def retried(self, reason: str) -> None:
+        self.telegram_retries.labels(reason).inc()

@@ -39,6 +39,7 @@ from handlers.telegram_render import (
     harmless,
     respond,
 )
+from handlers.telegram_retry import AiogramRetryMiddleware
 
 log = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 30
@@ -64,6 +65,7 @@ class AiogramRuntime:
         self.api_url = settings.telegram_api_url
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
         self.bot = Bot(settings.bot_token.get_secret_value(), session=session)
+        session.middleware(AiogramRetryMiddleware(on_retry=app.metrics.retried))
         self.conversation = conversation or Conversation(app)
         self.default_language = settings.default_language
         self.identity = BotIdentity(0, settings.bot_username)

@@ -38,6 +38,7 @@ from handlers.telegram_render import (
     harmless,
     respond,
 )
+from handlers.telegram_retry import ptb_retry_limiter
 
 log = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 30
@@ -66,6 +67,7 @@ class PtbRuntime:
             .concurrent_updates(CONCURRENT_UPDATES)
             .connection_pool_size(CONCURRENT_UPDATES)  # httpx's pool does work in proportion to its size
             .pool_timeout(POOL_TIMEOUT)
+            .rate_limiter(ptb_retry_limiter(on_retry=app.metrics.retried))
             .build()
         )
         self.conversation = conversation or Conversation(app)
