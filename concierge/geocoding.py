@@ -91,9 +91,8 @@ def offline_lookup(
         lat = statistics.fmean(m.lat for m in matches)
         lon = statistics.fmean(m.lon for m in matches)
         street_name = matches[0].address.split(",")[0]
-        street_name = (
-            _NUMBER.match(street_name)["street"].strip() if _NUMBER.match(street_name) else street_name
-        )  # type: ignore[index]
+        numbered = _NUMBER.match(street_name)
+        street_name = numbered["street"].strip() if numbered else street_name
         label = f"{street_name} {number}".strip() if number else street_name
         return Place(lat, lon, label)
     names = {_fold(name): name for name in places}

@@ -11,7 +11,6 @@ Callback data: ``mod:a:<item>`` approve, ``mod:r:<item>`` reject (a reason follo
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -139,8 +138,11 @@ async def _owners(turn: Turn, business_id: str) -> list[int]:
         return [user for user, _role in await ownership.people_of(session, business_id)]
 
 
-async def _tell(turn: Turn, user_ids: list[int], message: str, **values: str) -> list[Reply]:
-    """``message`` translated for each person; ``values`` are user text, escaped here."""
+async def _tell(
+    turn: Turn, user_ids: list[int], message: str, answer_item: int | None = None, **values: str
+) -> list[Reply]:
+    """``message`` translated for each person; ``values`` are user text, escaped here. With
+    ``answer_item`` the message gets an Answer button for a moderator's question."""
     notes: list[Reply] = []
     for user_id in user_ids:
         t = translator(await language_of(turn, user_id))
@@ -148,7 +150,8 @@ async def _tell(turn: Turn, user_ids: list[int], message: str, **values: str) ->
         text = say(t(message, **marker))
         for key, value in values.items():
             text = text.replace(f"\x00{key}\x00", clip(value, 800, keep_newlines=True))
-        notes.append(Notify(user_id, SendText(text)))
+        buttons = ((Button(t("Answer"), data=f"o:ans:{answer_item}"),),) if answer_item is not None else ()
+        notes.append(Notify(user_id, SendText(text, buttons=buttons)))
     return notes
 
 
@@ -250,26 +253,13 @@ async def moderator_text(turn: Turn, data: dict[str, Any], text: str) -> list[Re
     )
     if data.get("action") == "ask":
         notes = await _tell(
-            turn, owners, "A moderator asks about {name}: {question}", name=name, question=note
+            turn,
+            owners,
+            "A moderator asks about {name}: {question}",
+            answer_item=item.id,
+            name=name,
+            question=note,
         )
-        notes = [
-            Notify(
-                n.chat_id,
-                SendText(
-                    n.reply.html,
-                    buttons=(
-                        (
-                            Button(
-                                translator(await language_of(turn, n.chat_id))("Answer"),
-                                data=f"o:ans:{item.id}",
-                            ),
-                        ),
-                    ),
-                ),
-            )  # type: ignore[union-attr]
-            for n in notes
-            if isinstance(n, Notify)
-        ]
         return [SendText(say(turn.t("Sent to the owner."))), *notes]
     await _close(turn, item.id, "rejected", note)
     if item.kind == "listing":
@@ -333,7 +323,3 @@ async def report(turn: Turn, data: str) -> list[Reply]:
 
 def report_button(turn: Turn, ref: str) -> Button:
     return Button(turn.t("Report"), data=f"rep:{ref}")
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

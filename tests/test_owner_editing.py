@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from pyld import jsonld
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from catalog import ownership
 from catalog.models import Business, BusinessRole, DailyCount, Invite, ModerationItem, Partner, Product
@@ -17,7 +17,9 @@ from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, SendDocument
 from tests.test_jsonld import offline_loader
-from tests.test_owner_support import MODERATOR, Chat, app, owner_demo_database  # noqa: F401
+from tests.test_owner_support import MODERATOR, Chat
+
+pytest_plugins = ["tests.test_owner_support"]
 
 OWNER = 601
 STAFF = 602
@@ -207,7 +209,7 @@ async def test_claiming_an_imported_business_needs_a_moderator(app: App) -> None
     assert "cannot" in claimer.said(), "not theirs before approval"
     moderator = Chat(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
-    approve = [b for b in moderator.buttons if b.text == "Approve"][0]
+    approve = next(b for b in moderator.buttons if b.text == "Approve")
     replies = await moderator.data(approve.data or "")
     assert any(getattr(r, "chat_id", None) == OWNER for r in replies)
     await claimer.data(f"o:e:{short_ref(BAKERY)}:name")
@@ -220,7 +222,7 @@ async def test_partner_link_shows_only_after_the_other_owner_confirms(app: App) 
     await give(app, OWNER)
     await give(app, STAFF, cafe)
     async with app.sessions.begin() as session:
-        await session.execute(Partner.__table__.delete())
+        await session.execute(delete(Partner))
     await app.refresh_search()
     conversation = Conversation(app)
     owner, other = Chat(conversation, OWNER, "en"), Chat(conversation, STAFF, "en")

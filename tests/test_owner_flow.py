@@ -14,7 +14,9 @@ from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import SendText, SendVenue
 from concierge.owners import flow
-from tests.test_owner_support import MODERATOR, Chat, app, owner_demo_database, owner_settings  # noqa: F401
+from tests.test_owner_support import MODERATOR, Chat, owner_settings
+
+pytest_plugins = ["tests.test_owner_support"]
 
 OWNER = 555
 
@@ -187,7 +189,7 @@ async def test_confused_replies_restate_the_choices_and_stale_buttons_are_recogn
     owner = Chat(Conversation(app), OWNER, "en")
     await start_flow(owner)
     await run_steps(owner, STEPS_EN[:3])
-    stale = [b for b in owner.buttons if b.text == "« Back"][0]
+    stale = next(b for b in owner.buttons if b.text == "« Back")
     await owner.send("I don't understand")
     assert "This is what I need now" in owner.said() and "Where is it?" in owner.said()
     await run_steps(owner, STEPS_EN[3:6])

@@ -203,7 +203,8 @@ class Flow:
 
     @property
     def draft(self) -> dict[str, Any]:
-        return self.data["draft"]  # type: ignore[no-any-return]
+        draft: dict[str, Any] = self.data["draft"]
+        return draft
 
     @property
     def editing(self) -> bool:
