@@ -20,7 +20,10 @@ from aiohttp import web
 
 from concierge.commands.run import RUNTIMES, TelegramRuntime, open_runtime, settings_from, stop_on_signals
 from concierge.errors import UserError
+from concierge.logs import configure_logging
 from concierge.settings import Settings
+from handlers.health import add_health_routes
+from handlers.workers import Services, guard
 
 if TYPE_CHECKING:
     from concierge.app import App
@@ -86,9 +89,11 @@ async def serving(
 
     stop = stop or asyncio.Event()
     app = await open_app(settings)
+    services = Services(app)
     runtime: TelegramRuntime | None = None
     try:
         web_app = web_app_for(app)
+        draining = add_health_routes(web_app, app)
         if settings.bot_token is None:
             _warn("CONCIERGE_BOT_TOKEN is not set: serving the web app without the Telegram webhook")
         elif settings.webhook_secret is None:
@@ -97,7 +102,7 @@ async def serving(
             runtime = open_runtime(app, runtime_name)
             await runtime.start()
             secret = settings.webhook_secret.get_secret_value()
-            web_app.router.add_post(WEBHOOK_PATH, webhook_handler(runtime, secret))
+            web_app.router.add_post(WEBHOOK_PATH, webhook_handler(guard(runtime, app), secret))
             if settings.webhook_url:
                 await runtime.set_webhook(settings.webhook_url, secret)
         runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
@@ -117,9 +122,11 @@ async def serving(
                 ready.set_result(url)
             with stop_on_signals(stop):
                 await stop.wait()
+            draining.set()
         finally:
-            await runner.cleanup()
+            await runner.cleanup()  # stops listening, then waits for the updates in flight
     finally:
+        await services.stop()
         if runtime is not None:
             await runtime.close()
         await app.close()
@@ -129,5 +136,6 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     overrides = {"web_host": args.host, "web_port": args.port}
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    configure_logging(settings)
     asyncio.run(serving(settings, args.runtime or settings.runtime))
     return 0
