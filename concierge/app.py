@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.models import Business
+from concierge.invalidation import origin_of, publish_change
 from concierge.metrics import Metrics
 from concierge.redis_state import shared_state
 from concierge.search import SearchService, open_search
@@ -29,6 +30,13 @@ class App:
     metrics: Metrics = field(default_factory=Metrics)
 
     async def refresh_search(self) -> None:
+        """Rebuilds the index after a catalogue edit and tells the other workers (over Redis, if any)."""
+        await self.rebuild_search()
+        if self.redis is not None:
+            await publish_change(self.redis, self.settings.redis_prefix, origin_of(self))
+
+    async def rebuild_search(self) -> None:
+        """This worker's index only (what the other workers do when told of an edit)."""
         self.search = await open_search(self.sessions, self.settings.default_language)
 
     async def close(self) -> None:

@@ -1,8 +1,8 @@
 """Keeps every worker's in-memory search index in step with the shared catalogue.
 
-The worker that changes the catalogue calls :func:`announce_change`: it rebuilds its own index and
-publishes on the Redis channel ``{prefix}catalog``, which :func:`watch_catalogue` on every other
-worker listens to. Independently of Redis, each worker polls a cheap watermark of the catalogue
+The worker that changes the catalogue calls ``App.refresh_search``: it rebuilds its own index and
+publishes on the Redis channel ``{prefix}catalog`` (:func:`publish_change`), which
+:func:`watch_catalogue` on every other worker listens to. Independently of Redis, each worker polls a cheap watermark of the catalogue
 (counts, newest ``updated_at``, sum of versions) every ``POLL_SECONDS``, which catches edits made
 without an announcement (an import, a database console) and keeps working while Redis is down.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
@@ -59,24 +60,24 @@ class IndexKeeper:
             mark = await watermark(self.app.engine)
             if not force and mark == self.seen:
                 return False
-            await self.app.refresh_search()
+            await self.app.rebuild_search()
             self.seen = mark
             return True
 
 
-async def announce_change(app: App, keeper: IndexKeeper | None = None) -> None:
-    """Call after committing a catalogue edit: this worker rebuilds now, the others within a second."""
-    if keeper is not None:
-        await keeper.refresh(force=True)
-    else:
-        await app.refresh_search()
-    if app.redis is not None:
-        try:
-            await app.redis.publish(channel(app.settings.redis_prefix), "changed")
-        except RedisError as exc:
-            log.warning(
-                "redis unavailable, other workers will notice the edit by polling: %s", type(exc).__name__
-            )
+def origin_of(app: App) -> str:
+    """Names the publishing worker, so it does not rebuild a second time on its own message."""
+    return f"{os.getpid()}:{id(app)}"
+
+
+async def publish_change(redis: Redis, prefix: str, origin: str) -> None:
+    """Tells the other workers to rebuild; while Redis is down they notice by polling instead."""
+    try:
+        await redis.publish(channel(prefix), origin)
+    except RedisError as exc:
+        log.warning(
+            "redis unavailable, other workers will notice the edit by polling: %s", type(exc).__name__
+        )
 
 
 async def _poll(keeper: IndexKeeper, stop: asyncio.Event) -> None:
@@ -91,13 +92,14 @@ async def _poll(keeper: IndexKeeper, stop: asyncio.Event) -> None:
 
 async def _listen(keeper: IndexKeeper, redis: Redis, stop: asyncio.Event) -> None:
     name = channel(keeper.app.settings.redis_prefix)
+    own = origin_of(keeper.app)
     while not stop.is_set():
         pubsub = redis.pubsub(ignore_subscribe_messages=True)
         try:
             await pubsub.subscribe(name)
             while not stop.is_set():
                 message = await pubsub.get_message(timeout=0.5)
-                if message is not None:
+                if message is not None and message.get("data") != own:
                     await keeper.refresh(force=True)
         except (RedisError, OSError) as exc:
             log.warning("catalogue channel lost, retrying: %s", type(exc).__name__)

@@ -21,7 +21,7 @@ from concierge.conversation import Conversation
 from concierge.dedup import DatabaseDeduplicator, RedisDeduplicator, deduplicator
 from concierge.events import AnswerCallback, Event, SendText
 from concierge.i18n import translator
-from concierge.invalidation import announce_change, watch_catalogue
+from concierge.invalidation import watch_catalogue
 from concierge.ratelimit import SLOW_DOWN, MemoryLimiter, RedisLimiter
 from concierge.redis_state import RedisStateStore, open_redis
 from concierge.retention import purge_expired
@@ -264,7 +264,7 @@ async def test_an_edit_on_one_worker_reaches_the_other(
         assert not finds(other, business, "kombucha")
         await asyncio.sleep(0.1)
         await add_product(editor, business, "kombucha")
-        await announce_change(editor)
+        await editor.refresh_search()
         assert finds(editor, business, "kombucha")
 
         async def visible() -> bool:
