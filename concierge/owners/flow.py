@@ -22,7 +22,7 @@ from typing import Any
 from catalog import hours as opening_hours
 from catalog.views import BusinessView, ProductView
 from concierge.conversation.context import Turn
-from concierge.conversation.render import clip, say, story_replies
+from concierge.conversation.render import TEXT_LIMIT, clip, say, story_replies, utf16_len
 from concierge.events import Button, Keyboard, Reply, SendPhoto, SendText, SendVenue
 from concierge.geocoding import geocoder_for
 from concierge.owners import checks
@@ -780,6 +780,32 @@ async def advance(flow: Flow, given: Input) -> Outcome:
             SendText(say(flow.t("Opening hours: {hours}", hours="\x00")).replace("\x00", clip(words, 500)))
         )
     return Outcome(lead + prompt(flow))
+
+
+def compact(replies: list[Reply]) -> list[Reply]:
+    """Each plain text without buttons joined to the text after it, when both fit in one message.
+
+    Fewer messages read better and cost less of Telegram's per-chat budget (about one a second).
+    """
+    out: list[Reply] = []
+    for reply in replies:
+        previous = out[-1] if out else None
+        if (
+            isinstance(reply, SendText)
+            and isinstance(previous, SendText)
+            and not previous.buttons
+            and previous.edit_message_id is None
+            and reply.edit_message_id is None
+            and utf16_len(previous.html) + utf16_len(reply.html) + 2 <= TEXT_LIMIT
+        ):
+            out[-1] = dataclasses.replace(
+                reply,
+                html=f"{previous.html}\n\n{reply.html}",
+                remove_keyboard=reply.remove_keyboard or previous.remove_keyboard,
+            )
+        else:
+            out.append(reply)
+    return out
 
 
 def changes(flow: Flow) -> dict[str, Any]:

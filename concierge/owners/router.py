@@ -36,6 +36,11 @@ def store_for(turn: Turn) -> FlowStore:
 
 
 async def route(turn: Turn) -> list[Reply] | None:
+    replies = await _route(turn)
+    return None if replies is None else flow.compact(replies)
+
+
+async def _route(turn: Turn) -> list[Reply] | None:
     event = turn.event
     if not turn.private and not (event.kind == "button" and event.text.startswith(("rep:", "mod:"))):
         return None
