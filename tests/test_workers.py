@@ -110,11 +110,18 @@ async def search_ids(worker: Worker, question: str) -> set[str]:
     return {result["id"] for result in body.get("results", [])}
 
 
+@pytest.mark.parametrize("shared", ["redis", "database only"])
 async def test_two_workers_answer_once_share_edits_and_survive_kill_9(
-    emulator: BotAPIEmulator, postgres_url: str, redis_url: str, redis_prefix: str, tmp_path: Path
+    emulator: BotAPIEmulator,
+    postgres_url: str,
+    redis_url: str,
+    redis_prefix: str,
+    tmp_path: Path,
+    shared: str,
 ) -> None:
     bakery = await prepare(postgres_url)
-    async with cluster(emulator, postgres_url, redis_url, redis_prefix, tmp_path) as (first, second):
+    redis = redis_url if shared == "redis" else None
+    async with cluster(emulator, postgres_url, redis, redis_prefix, tmp_path) as (first, second):
         # The same update delivered to both workers at once is answered once.
         known_chat(emulator, 7_100_002)
         since = emulator.mark()
