@@ -11,7 +11,10 @@ LANGUAGES = ("nl", "en", "de", "fr")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CONCIERGE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="CONCIERGE_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
+    """Empty values count as unset: an empty ``CONCIERGE_WEBHOOK_SECRET=`` must not mean "the empty secret"."""
 
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
