@@ -109,7 +109,7 @@ def test_nominatim_identifies_itself_and_keeps_to_one_request_a_second() -> None
     limiter = geocoding._nominatim(geocoding.USER_AGENT)
     assert isinstance(limiter, AsyncRateLimiter)
     assert limiter.min_delay_seconds >= 1.0
-    geolocator = limiter.func.__self__  # type: ignore[attr-defined]
+    geolocator = limiter.func.__self__
     assert geolocator.headers["User-Agent"] == geocoding.USER_AGENT
     assert "concierge" in geocoding.USER_AGENT
 
