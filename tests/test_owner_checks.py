@@ -125,3 +125,23 @@ def test_fictional_areas_and_the_offline_setting_never_use_the_network(tmp_path:
     assert kind("offline", real) == "offline_geocoder"
     assert kind("nominatim", fictional) == "offline_geocoder"
     assert kind("nominatim", real) == "nominatim_geocoder"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("di-za", "nl", [1, 2, 3, 4, 5]),
+        ("maandag tot vrijdag", "nl", [0, 1, 2, 3, 4]),
+        ("Mo,We,Fr", "en", [0, 2, 4]),
+        ("Di-Sa", "de", [1, 2, 3, 4, 5]),
+        ("lun, mer, ven", "fr", [0, 2, 4]),
+        ("Sat-Mon", "en", [0, 5, 6]),
+    ],
+)
+def test_typed_weekdays_in_the_owners_language(text: str, lang: str, expected: list[int]) -> None:
+    assert checks.weekdays(text, lang) == expected
+
+
+def test_typed_weekdays_that_are_not_days_are_refused() -> None:
+    with pytest.raises(checks.Invalid):
+        checks.weekdays("whenever", "en")

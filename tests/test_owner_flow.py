@@ -194,6 +194,8 @@ async def test_confused_replies_restate_the_choices_and_stale_buttons_are_recogn
     assert "This is what I need now" in owner.said() and "Where is it?" in owner.said()
     await run_steps(owner, STEPS_EN[3:6])
     await owner.send("whatever")
+    assert "could not read those days" in owner.said() and "Tuesday to Saturday" in owner.labels()
+    await owner.location(52.38, 4.65)
     assert "I did not understand that" in owner.said() and "Tuesday to Saturday" in owner.labels()
     await owner.data(stale.data or "")
     assert "earlier step" in owner.said()
@@ -254,6 +256,22 @@ async def test_a_restart_in_the_middle_resumes_where_it_stopped(app: App) -> Non
             assert item is not None and item.kind == "listing" and item.requested_by == OWNER
     finally:
         await reopened.close()
+
+
+async def test_the_hours_builder_takes_typed_days_in_the_owners_language(app: App) -> None:
+    owner = Chat(Conversation(app), OWNER, "nl")
+    await owner.cmd("mybusiness")
+    await owner.press("Nieuwe vermelding maken")
+    await run_steps(
+        owner, [("send", "Kaasboer"), ("send", "kaas"), ("press", 1), ("location", (52.38, 4.65))]
+    )
+    await owner.press("Help me ze op te bouwen")
+    await owner.send("wanneer ik zin heb")
+    assert "di-za" in owner.said()
+    await owner.send("ma, wo tot vr")
+    await owner.send("9-17")
+    await owner.press("Geen middagpauze")
+    assert "Openingstijden: ma, wo–vr 9:00–17:00" in owner.said()
 
 
 async def test_location_confirm_no_goes_back_to_the_address(app: App) -> None:

@@ -12,7 +12,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 import phonenumbers
-from babel.dates import get_month_names
+from babel.dates import get_day_names, get_month_names
 
 from catalog.ownership import MAX_PRODUCT_CHARS, MAX_PRODUCTS
 
@@ -178,3 +178,45 @@ def special_day(text: str, lang: str, today: dt.date) -> tuple[dt.date, str]:
         return found[0], "off"
     joined = ",".join("-".join(time_span(span)) for span in spans)
     return found[0], joined
+
+
+OSM_DAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
+
+
+def _day_numbers(lang: str) -> dict[str, int]:
+    names = {code: i for i, code in enumerate(OSM_DAYS)}
+    for locale in dict.fromkeys([lang, "en"]):
+        for width in ("wide", "abbreviated", "short"):
+            for context in ("format", "stand-alone"):
+                for number, day in get_day_names(width, context, locale=locale).items():
+                    names[day.casefold().rstrip(".")] = number
+    return names
+
+
+def weekdays(text: str, lang: str) -> list[int]:
+    """Typed days in the owner's language or OSM style: "di-za", "Mo,We,Fr", "maandag tot vrijdag"."""
+    names = _day_numbers(lang)
+    tokens = re.findall(r"[^\W\d_]+|[-–,]", text.casefold())
+    days: set[int] = set()
+    pending: int | None = None
+    ranged = False
+    for token in tokens:
+        if token in {"-", "–", "to", "tot", "bis", "à", "au", "t/m", "tm"}:
+            ranged = pending is not None
+            continue
+        if token == ",":
+            continue
+        day = names.get(token.rstrip("."))
+        if day is None:
+            if token in {"and", "en", "und", "et"}:
+                continue
+            raise Invalid("days")
+        if ranged and pending is not None:
+            span = range(pending, day + 1) if pending <= day else [*range(pending, 7), *range(0, day + 1)]
+            days.update(span)
+            ranged = False
+        days.add(day)
+        pending = day
+    if not days:
+        raise Invalid("days")
+    return sorted(days)

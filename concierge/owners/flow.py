@@ -300,7 +300,10 @@ def prompt_hours_days(flow: Flow) -> list[Reply]:
         "daily": flow.t("Every day"),
     }
     rows = tuple((choice(flow, label, key),) for key, label in labels.items())
-    return [message(flow, say(flow.t("Which days are you open?")), rows)]
+    text = say(flow.t("Which days are you open? Press one, or type the days.")) + example(
+        flow, flow.t("Tue-Sat")
+    )
+    return [message(flow, text, rows)]
 
 
 def prompt_hours_times(flow: Flow) -> list[Reply]:
@@ -533,6 +536,9 @@ async def accept_hours(flow: Flow, given: Input) -> Step:
 
 
 async def accept_hours_days(flow: Flow, given: Input) -> Step:
+    if given.text is not None:
+        flow.data["builder"] = {"days": checks.weekdays(given.text, flow.turn.lang)}
+        return Step("hours_times")
     if given.choice not in DAY_SETS:
         return not_understood()
     flow.data["builder"] = {"days": list(DAY_SETS[given.choice])}
@@ -726,6 +732,7 @@ def explain(flow: Flow, problem: checks.Invalid) -> str:
             "“Mo-Fr 09:00-17:30; Sa 10:00-16:00”, or let me help you build them."
         ),
         "time": t("Please write a time span such as 8:30-17:30."),
+        "days": t("I could not read those days. Write them like “Tue-Sat” or “Mon, Wed, Fri”."),
         "lunch": t("The lunch break must lie within your opening times, for example 12:30-13:30."),
         "product_long": t("Each product can be at most 80 characters; “{name}…” is longer."),
         "products_many": t("That makes more than 200 products. Keep the list to the 200 that matter most."),

@@ -137,6 +137,8 @@ async def overview(turn: Turn) -> list[Reply]:
     if not mine_all:
         text = turn.t("You do not have a listing yet. What would you like to do?")
         return [SendText(say(text), buttons=start_menu(turn))]
+    async with turn.app.sessions.begin() as session:
+        await ownership.ensure_owner(session, turn.event.user_id, turn.lang)
     replies: list[Reply] = [card(turn, business, role) for business, role in mine_all]
     more = ((Button(turn.t("Add another business"), data="o:new"),),)
     replies.append(SendText(say(turn.t("Press a button to change something.")), buttons=more))
