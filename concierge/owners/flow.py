@@ -14,12 +14,12 @@ All state lives in one JSON-able dict (see :func:`new_flow`), kept in the flow s
 from __future__ import annotations
 
 import dataclasses
-import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from catalog import hours as opening_hours
+from catalog.ownership import merge_names
 from catalog.views import BusinessView, ProductView
 from concierge.conversation.context import Turn
 from concierge.conversation.render import TEXT_LIMIT, clip, say, story_replies, utf16_len
@@ -577,8 +577,6 @@ async def accept_products(flow: Flow, given: Input) -> Step:
         return Step("story_who")
     if given.text is None:
         return not_understood()
-    from catalog.ownership import merge_names
-
     names = checks.product_lines(given.text)
     current = flow.draft.setdefault("products", [])
     added = merge_names(current, names)
@@ -818,7 +816,3 @@ def compact(replies: list[Reply]) -> list[Reply]:
 def changes(flow: Flow) -> dict[str, Any]:
     """The fields of the edited group, from the draft."""
     return {key: flow.draft.get(key) for key in GROUP_FIELDS[str(flow.data["group"])]}
-
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=False)

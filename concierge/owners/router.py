@@ -12,9 +12,10 @@ import dataclasses
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from sqlalchemy import select
 
 from catalog import ownership
-from catalog.models import Business
+from catalog.models import Business, ModerationItem, Partner
 from catalog.views import BusinessView
 from concierge import moderation
 from concierge.conversation import buttons as resident_buttons
@@ -398,8 +399,6 @@ async def claim(turn: Turn, ref: str) -> list[Reply]:
     except ownership.OwnershipError as error:
         return [SendText(say(listing.problem_text(turn, error.code)))]
     async with turn.app.sessions() as session:
-        from catalog.models import ModerationItem
-
         queued = await session.get(ModerationItem, item_id)
         assert queued is not None
         session.expunge(queued)
@@ -458,10 +457,6 @@ async def partner_decision(turn: Turn, action: str, business_ref: str, partner_r
         return listing.refused(turn)
     partner = found[0]
     async with turn.app.sessions.begin() as session:
-        from sqlalchemy import select
-
-        from catalog.models import Partner
-
         links = await session.scalars(select(Partner).where(Partner.partner_id == partner.id))
         link = next((item for item in links if short_ref(item.business_id) == business_ref), None)
         if link is None:
