@@ -74,6 +74,12 @@ async def test_an_edit_of_every_field(app: App) -> None:
     assert business.phone == "+31 23 000 0199" and business.website == "https://korst.example"
     assert business.pickup is False and business.delivery == "post"
     assert app.search.business(BAKERY).name == "Bakkerij De Gouden Korst & Co"  # type: ignore[union-attr]
+    await owner.data(f"o:e:{ref}:contact")
+    await owner.press("Remove")
+    await owner.press("Skip")
+    assert "Saved." in owner.said()
+    business = await listing(app)
+    assert business.phone == "" and business.website == "https://korst.example"
 
 
 async def test_quick_product_commands_merge_and_mark(app: App) -> None:

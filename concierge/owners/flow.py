@@ -115,6 +115,15 @@ DAY_SETS = {
 }
 DELIVERY_CHOICES = ("bike", "post", "none")
 
+CLEARABLE = {
+    "story_who": "story_who",
+    "story_how": "story_how",
+    "story_why": "story_why",
+    "photo": "photo",
+    "contact_phone": "phone",
+    "contact_website": "website",
+}
+"""Optional fields an edit can empty (Skip keeps what is there)."""
 BACK_WORDS = frozenset({"back", "terug", "zurück", "zuruck", "retour", "vorige", "précédent"})
 CANCEL_WORDS = frozenset({"cancel", "stop", "annuleren", "abbrechen", "annuler", "stoppen", "quit"})
 CONFUSED = (
@@ -233,7 +242,9 @@ def nav_row(flow: Flow, *extra: Button) -> tuple[Button, ...]:
 def message(
     flow: Flow, text_html: str, rows: Keyboard = (), *, nav: bool = True, skip: bool = False
 ) -> SendText:
-    extra = (choice(flow, flow.t("Skip"), "skip"),) if skip else ()
+    extra: tuple[Button, ...] = (choice(flow, flow.t("Skip"), "skip"),) if skip else ()
+    if flow.editing and flow.state in CLEARABLE and flow.draft.get(CLEARABLE[flow.state]):
+        extra = (*extra, choice(flow, flow.t("Remove"), "clear"))
     return SendText(text_html, buttons=(*rows, nav_row(flow, *extra)) if nav else rows)
 
 
@@ -764,6 +775,9 @@ async def advance(flow: Flow, given: Input) -> Outcome:
         return Outcome(back(flow))
     if given.choice is None and confused(given.text):
         return Outcome(restate(flow, flow.t("No problem. This is what I need now:")))
+    if given.choice == "clear" and flow.editing and flow.state in CLEARABLE:
+        flow.draft[CLEARABLE[flow.state]] = ""
+        given = Input(choice="skip")
     try:
         step = await ACCEPT[flow.state](flow, given)
     except checks.Invalid as problem:
