@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from concierge.errors import UserError
+from concierge.logs import configure_logging
 from concierge.settings import Settings
 
 if TYPE_CHECKING:
@@ -79,9 +80,11 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
 async def polling(settings: Settings, runtime_name: str, stop: asyncio.Event | None = None) -> None:
     """Run the bot until ``stop`` is set (or a signal arrives), then shut down cleanly."""
     from concierge.app import open_app
+    from handlers.workers import Services
 
     stop = stop or asyncio.Event()
     app = await open_app(settings)
+    services = Services(app)
     try:
         runtime = open_runtime(app, runtime_name)
         try:
@@ -91,6 +94,7 @@ async def polling(settings: Settings, runtime_name: str, stop: asyncio.Event | N
         finally:
             await runtime.close()
     finally:
+        await services.stop()
         await app.close()
 
 
@@ -98,5 +102,6 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if settings.bot_token is None:
         raise UserError(NO_TOKEN)
+    configure_logging(settings)
     asyncio.run(polling(settings, args.runtime or settings.runtime))
     return 0
