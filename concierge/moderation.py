@@ -23,7 +23,7 @@ from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, story_blocks
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendText
 from concierge.i18n import translator
-from concierge.owners.store import DatabaseFlowStore, flow_key
+from concierge.owners.store import flow_store
 
 REPORT_REASONS = ("closed", "wrong", "spam")
 QUEUE_PAGE = 5
@@ -178,9 +178,9 @@ async def pressed(turn: Turn, data: str) -> list[Reply]:
     if item.kind == "report" and action == "r":
         await _close(turn, item.id, "dismissed")
         return [AnswerCallback(), SendText(say(turn.t("Dismissed.")))]
-    store = DatabaseFlowStore(turn.app.sessions)
+    store = flow_store(turn.app)
     mode = {"r": "reject", "q": "ask"}[action]
-    await store.save(flow_key(turn.event.user_id), {"mode": "moderate", "action": mode, "item": item.id})
+    await store.save(turn.event.user_id, {"mode": "moderate", "action": mode, "item": item.id})
     ask = (
         turn.t("Why do you reject it? Your reason goes to the owner.")
         if mode == "reject"
@@ -235,8 +235,8 @@ async def approve(turn: Turn, item: ModerationItem) -> list[Reply]:
 
 async def moderator_text(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
     """The reason for a rejection or the question to the owner, typed after pressing the button."""
-    store = DatabaseFlowStore(turn.app.sessions)
-    await store.clear(flow_key(turn.event.user_id))
+    store = flow_store(turn.app)
+    await store.clear(turn.event.user_id)
     if not is_moderator(turn.app, turn.event.user_id):
         return [SendText(say(turn.t("Sorry, you cannot do that.")))]
     item = await _open_item(turn, str(data.get("item", "")))

@@ -26,14 +26,10 @@ from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendPhoto, SendText
 from concierge.i18n import translator
 from concierge.owners import checks, flow, listing
-from concierge.owners.store import DatabaseFlowStore, FlowStore, flow_key
+from concierge.owners.store import flow_store
 
 PASS_THROUGH_COMMANDS = frozenset({"help", "language", "privacy", "forgetme", "near"})
 MATCH_SCORE = 70
-
-
-def store_for(turn: Turn) -> FlowStore:
-    return DatabaseFlowStore(turn.app.sessions)
 
 
 async def route(turn: Turn) -> list[Reply] | None:
@@ -61,7 +57,7 @@ async def _route(turn: Turn) -> list[Reply] | None:
         return await moderation.queue(turn)
     if command in PASS_THROUGH_COMMANDS:
         return None
-    state = await store_for(turn).load(flow_key(event.user_id))
+    state = await flow_store(turn.app).load(event.user_id)
     if state is not None:
         return await continue_flow(turn, state)
     if command == "mybusiness":
@@ -114,7 +110,7 @@ def input_of(turn: Turn) -> flow.Input:
 async def continue_flow(turn: Turn, state: dict[str, Any], given: flow.Input | None = None) -> list[Reply]:
     """Any event while a flow of ours is active."""
     given = given or input_of(turn)
-    key = flow_key(turn.event.user_id)
+    key = turn.event.user_id
     mode = state.get("mode")
     if (
         turn.event.kind == "command"
@@ -127,7 +123,7 @@ async def continue_flow(turn: Turn, state: dict[str, Any], given: flow.Input | N
     if given.choice == "cancel" or (
         (given.text or "").strip().casefold() in flow.CANCEL_WORDS and mode not in {"create", "edit"}
     ):
-        await store_for(turn).clear(key)
+        await flow_store(turn.app).clear(key)
         return [SendText(say(turn.t("Stopped. Nothing was saved.")), remove_keyboard=True)]
     if mode == "moderate":
         if given.text is None:
@@ -142,15 +138,15 @@ async def continue_flow(turn: Turn, state: dict[str, Any], given: flow.Input | N
         )
     outcome = await flow.advance(running, given)
     if outcome.finished == "cancelled":
-        await store_for(turn).clear(key)
+        await flow_store(turn.app).clear(key)
         return outcome.replies
     if outcome.finished == "submitted":
-        await store_for(turn).clear(key)
+        await flow_store(turn.app).clear(key)
         return await submit_new(turn, running)
     if outcome.finished == "saved":
-        await store_for(turn).clear(key)
+        await flow_store(turn.app).clear(key)
         return await save_edit(turn, running)
-    await store_for(turn).save(key, running.data)
+    await flow_store(turn.app).save(key, running.data)
     return outcome.replies
 
 
@@ -203,8 +199,8 @@ async def save_edit(turn: Turn, running: flow.Flow) -> list[Reply]:
 async def owner_button(turn: Turn, data: str) -> list[Reply]:
     parts = data.split(":")
     action = parts[1] if len(parts) > 1 else ""
-    key = flow_key(turn.event.user_id)
-    state = await store_for(turn).load(key)
+    key = turn.event.user_id
+    state = await flow_store(turn.app).load(key)
     if action == "f":
         if state is None or state.get("mode") not in {"create", "edit"} or len(parts) < 4:
             return [AnswerCallback(turn.t("Sorry, this button no longer works. Please ask again."))]
@@ -218,28 +214,28 @@ async def owner_button(turn: Turn, data: str) -> list[Reply]:
             ]
         return [AnswerCallback(), *await continue_flow(turn, state, flow.Input(choice=parts[3]))]
     if action == "cancel":
-        await store_for(turn).clear(key)
+        await flow_store(turn.app).clear(key)
         return [AnswerCallback(), SendText(say(turn.t("Stopped. Nothing was saved.")), remove_keyboard=True)]
     if action == "home":
         return [AnswerCallback(), *await listing.overview(turn)]
     if action == "new":
         data_new = flow.new_flow(turn.lang)
-        await store_for(turn).save(key, data_new)
+        await flow_store(turn.app).save(key, data_new)
         intro = turn.t(
             "Let's make your listing. It takes a few minutes; you can go back or stop at every step."
         )
         return [AnswerCallback(), SendText(say(intro)), *flow.prompt(flow.Flow(turn, data_new))]
     if action == "code":
-        await store_for(turn).save(key, {"mode": "input", "input": "code"})
+        await flow_store(turn.app).save(key, {"mode": "input", "input": "code"})
         return [AnswerCallback(), listing.ask_input(turn, turn.t("Type the invite code you were given."))]
     if action == "claim":
-        await store_for(turn).save(key, {"mode": "input", "input": "claim"})
+        await flow_store(turn.app).save(key, {"mode": "input", "input": "claim"})
         text = turn.t("Type the name of your business as residents see it in the bot.")
         return [AnswerCallback(), listing.ask_input(turn, text)]
     if action == "cl" and len(parts) == 3:
         return [AnswerCallback(), *await claim(turn, parts[2])]
     if action == "ans" and len(parts) == 3 and parts[2].isdigit():
-        await store_for(turn).save(key, {"mode": "input", "input": "answer", "item": int(parts[2])})
+        await flow_store(turn.app).save(key, {"mode": "input", "input": "answer", "item": int(parts[2])})
         return [AnswerCallback(), listing.ask_input(turn, turn.t("Type your answer to the moderator."))]
     if action in {"pc", "pd"} and len(parts) == 4:
         return await partner_decision(turn, action, parts[2], parts[3])
@@ -251,7 +247,7 @@ async def owner_button(turn: Turn, data: str) -> list[Reply]:
     business, role = found
     if action == "e" and len(parts) == 4 and parts[3] in flow.GROUP_FIELDS:
         data_edit = flow.edit_flow(turn.lang, business, parts[3])
-        await store_for(turn).save(key, data_edit)
+        await flow_store(turn.app).save(key, data_edit)
         return [AnswerCallback(), *flow.prompt(flow.Flow(turn, data_edit))]
     if action == "x" and len(parts) == 4:
         return [AnswerCallback(), *await business_action(turn, business, role, parts[3])]
@@ -266,19 +262,19 @@ async def owner_button(turn: Turn, data: str) -> list[Reply]:
 
 async def business_action(turn: Turn, business: BusinessView, role: str, what: str) -> list[Reply]:
     t = turn.t
-    key = flow_key(turn.event.user_id)
+    key = turn.event.user_id
     ref = short_ref(business.id)
     base = {"mode": "input", "business_id": business.id, "version": business.version}
     if what == "closed":
-        await store_for(turn).save(key, {**base, "input": "closure"})
+        await flow_store(turn.app).save(key, {**base, "input": "closure"})
         text = t("When are you closed? Type the dates. To remove a closure, type “open”.")
         return [listing.ask_input(turn, text, t("closed until 3 January"))]
     if what == "special":
-        await store_for(turn).save(key, {**base, "input": "special"})
+        await flow_store(turn.app).save(key, {**base, "input": "special"})
         text = t("Type a day with its opening hours, or with “closed”.")
         return [listing.ask_input(turn, text, t("24 December 10:00-14:00"))]
     if what == "partners":
-        await store_for(turn).save(key, {**base, "input": "partner"})
+        await flow_store(turn.app).save(key, {**base, "input": "partner"})
         text = t("Which business complements yours? Type its name. Its owner confirms before the link shows.")
         return [listing.ask_input(turn, text, t("the mill our flour comes from"))]
     if what == "confirm":
@@ -315,23 +311,23 @@ async def business_action(turn: Turn, business: BusinessView, role: str, what: s
 
 
 async def continue_input(turn: Turn, state: dict[str, Any], given: flow.Input) -> list[Reply]:
-    key = flow_key(turn.event.user_id)
+    key = turn.event.user_id
     kind = state.get("input")
     if given.text is None:
         return [SendText(say(turn.t("Please type your text, or press Cancel.")))]
     text = given.text
     if kind == "code":
-        await store_for(turn).clear(key)
+        await flow_store(turn.app).clear(key)
         return await listing.redeem(turn, text)
     if kind == "answer":
-        await store_for(turn).clear(key)
+        await flow_store(turn.app).clear(key)
         return await moderation.owner_answer(turn, int(state.get("item", 0)), text)
     if kind == "claim":
         return claim_choices(turn, text)
     business_id = str(state.get("business_id", ""))
     found = await listing.mine(turn, short_ref(business_id))
     if found is None:
-        await store_for(turn).clear(key)
+        await flow_store(turn.app).clear(key)
         return [SendText(say(turn.t("Sorry, you cannot do that.")))]
     business = found[0]
     if kind == "partner":
@@ -359,12 +355,12 @@ async def continue_input(turn: Turn, state: dict[str, Any], given: flow.Input) -
             special[day.isoformat()] = hours
             changes = {"special_hours": {d: h for d, h in special.items() if d >= today.isoformat()}}
         else:
-            await store_for(turn).clear(key)
+            await flow_store(turn.app).clear(key)
             return [SendText(say(turn.t("Sorry, you cannot do that.")))]
     except checks.Invalid:
         example = turn.t("closed until 3 January") if kind == "closure" else turn.t("24 December 10:00-14:00")
         return [listing.ask_input(turn, turn.t("I could not read a date in that."), example)]
-    await store_for(turn).clear(key)
+    await flow_store(turn.app).clear(key)
     conflict = await listing.save_fields(turn, business.id, int(state.get("version", 0)), changes)
     if conflict is not None:
         return conflict
@@ -391,7 +387,7 @@ async def claim(turn: Turn, ref: str) -> list[Reply]:
     business = turn.app.search.by_ref(ref)
     if business is None:
         return [SendText(say(turn.t("Sorry, this button no longer works. Please ask again.")))]
-    await store_for(turn).clear(flow_key(turn.event.user_id))
+    await flow_store(turn.app).clear(turn.event.user_id)
     try:
         async with turn.app.sessions.begin() as session:
             item = await ownership.request_claim(session, business.id, turn.event.user_id, turn.lang)
@@ -423,7 +419,7 @@ async def partner_request(turn: Turn, business: BusinessView, partner_ref: str) 
     partner = turn.app.search.by_ref(partner_ref)
     if partner is None or partner.id == business.id:
         return [SendText(say(turn.t("Sorry, this button no longer works. Please ask again.")))]
-    await store_for(turn).clear(flow_key(turn.event.user_id))
+    await flow_store(turn.app).clear(turn.event.user_id)
     async with turn.app.sessions.begin() as session:
         await ownership.request_partner(session, business.id, partner.id, "")
         owners = [user for user, _role in await ownership.people_of(session, partner.id)]
