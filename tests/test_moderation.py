@@ -102,3 +102,21 @@ async def test_reports_are_anonymous_and_can_be_dismissed(app: App) -> None:
     assert app.search.business(BAKERY) is not None
     await moderator.cmd("moderate")
     assert "The queue is empty" in moderator.said()
+
+
+async def test_a_rejected_listing_can_be_corrected_and_submitted_again(app: App) -> None:
+    conversation = Conversation(app)
+    owner = await submitted_listing(app, conversation)
+    moderator = Chat(conversation, MODERATOR, "en")
+    await moderator.cmd("moderate")
+    await moderator.press("Reject")
+    await moderator.send("Add your opening hours on Monday.")
+    await owner.cmd("mybusiness")
+    assert "Concept: niet zichtbaar" in owner.said()
+    replies = await owner.press("Ter controle insturen")
+    assert any(isinstance(r, Notify) and r.chat_id == MODERATOR for r in replies)
+    await moderator.cmd("moderate")
+    await moderator.press("Approve")
+    async with app.sessions() as session:
+        business = await session.scalar(select(Business).where(Business.name == "Fietsmaker Spaak"))
+        assert business is not None and business.status == "published"
