@@ -288,3 +288,13 @@ async def test_location_confirm_no_goes_back_to_the_address(app: App) -> None:
 
 def test_business_refs_are_short() -> None:
     assert len(f"o:e:{short_ref('x' * 120)}:delivery".encode()) <= 64
+
+
+async def test_unusable_stored_flow_data_is_dropped_not_failed_on(app: App) -> None:
+    async with app.sessions.begin() as session:
+        session.add(FlowState(key=f"owner:{OWNER}", data={"mode": "create", "state": "no-such-step"}))
+    owner = Chat(Conversation(app), OWNER, "en")
+    await owner.cmd("mybusiness")
+    assert "You do not have a listing yet" in owner.said()
+    async with app.sessions() as session:
+        assert await session.get(FlowState, f"owner:{OWNER}") is None

@@ -153,6 +153,28 @@ def new_flow(lang: str) -> dict[str, Any]:
     return {"mode": "create", "state": START, "history": [], "draft": {}, "lang": lang}
 
 
+def valid(data: object) -> bool:
+    """Whether stored flow data can be continued; anything else (an older format, a hand edit) is
+    dropped rather than failing on every message."""
+    if not isinstance(data, dict):
+        return False
+    mode = data.get("mode")
+    if mode in {"create", "edit"}:
+        return (
+            data.get("state") in STATES
+            and isinstance(data.get("history"), list)
+            and all(state in STATES for state in data["history"])
+            and isinstance(data.get("draft"), dict)
+            and (
+                mode == "create"
+                or (data.get("group") in GROUP_FIELDS and isinstance(data.get("version"), int))
+            )
+        )
+    if mode == "input":
+        return isinstance(data.get("input"), str)
+    return mode == "moderate" and isinstance(data.get("item"), int)
+
+
 def edit_flow(lang: str, business: BusinessView, group: str) -> dict[str, Any]:
     """A flow that edits ``group`` of ``business``, its current values as the draft."""
     draft = {

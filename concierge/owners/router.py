@@ -58,6 +58,9 @@ async def _route(turn: Turn) -> list[Reply] | None:
     if command in PASS_THROUGH_COMMANDS:
         return None
     state = await flow_store(turn.app).load(event.user_id)
+    if state is not None and not flow.valid(state):
+        await flow_store(turn.app).clear(event.user_id)
+        state = None
     if state is not None:
         return await continue_flow(turn, state)
     if command == "mybusiness":
@@ -201,6 +204,9 @@ async def owner_button(turn: Turn, data: str) -> list[Reply]:
     action = parts[1] if len(parts) > 1 else ""
     key = turn.event.user_id
     state = await flow_store(turn.app).load(key)
+    if state is not None and not flow.valid(state):
+        await flow_store(turn.app).clear(key)
+        state = None
     if action == "f":
         if state is None or state.get("mode") not in {"create", "edit"} or len(parts) < 4:
             return [AnswerCallback(turn.t("Sorry, this button no longer works. Please ask again."))]
