@@ -79,10 +79,15 @@ def with_business_button(turn: Turn, replies: list[Reply]) -> list[Reply]:
     row = (Button(turn.t("I have a business here"), data="o:home"),)
     out = list(replies)
     for i, reply in enumerate(out):
-        if isinstance(reply, SendText) and not reply.buttons:
-            out[i] = dataclasses.replace(reply, buttons=(row,))
+        location_keyboard = any(button.request_location for line in reply_rows(reply) for button in line)
+        if isinstance(reply, SendText) and not location_keyboard:
+            out[i] = dataclasses.replace(reply, buttons=(*reply.buttons, row))
             break
     return out
+
+
+def reply_rows(reply: Reply) -> tuple[tuple[Button, ...], ...]:
+    return reply.buttons if isinstance(reply, SendText | SendPhoto) else ()
 
 
 def with_report_button(turn: Turn, replies: list[Reply], ref: str) -> list[Reply]:
