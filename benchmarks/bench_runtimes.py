@@ -7,7 +7,9 @@ moment the bot's answer (sendMessage) for that chat arrives, i.e. the time the b
 
 Two phases per runtime:
 
-* flood: all questions are queued at once; throughput = answered / (last answer - first delivery),
+* flood: all questions are queued at once (from many residents: the core answers one resident at
+  most ``CONCIERGE_QUESTION_LIMIT`` questions a minute, so a few residents asking thousands would
+  measure its flood protection); throughput = answered / (last answer - first delivery),
   and latency includes waiting behind the other queued questions;
 * paced: questions arrive at a steady rate (default 100/s, spread over the users), the latency a
   resident sees on a busy day.
@@ -124,11 +126,17 @@ class Control:
         async with self.http.post(f"{self.url}/_emulator/reset") as response:
             response.raise_for_status()
 
-    async def wait_answered(self, expected: int, within: float) -> dict[str, Any]:
+    async def wait_answered(self, expected: int, within: float, stall: float = 10.0) -> dict[str, Any]:
+        """Stats once ``expected`` answers arrived, or nothing new came for ``stall`` seconds."""
         deadline = time.monotonic() + within
+        seen, progress = -1, time.monotonic()
         while True:
             stats = await self.stats()
-            if len(stats["latencies"]) >= expected or time.monotonic() > deadline:
+            answered = len(stats["latencies"])
+            now = time.monotonic()
+            if answered != seen:
+                seen, progress = answered, now
+            if answered >= expected or now > deadline or now - progress > stall:
                 return stats
             await asyncio.sleep(0.2)
 
@@ -310,7 +318,12 @@ async def main(args: argparse.Namespace) -> None:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--questions", type=int, default=2000, help="questions in the flood phase")
-    parser.add_argument("--users", type=int, default=50, help="distinct residents asking")
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=1000,
+        help="distinct residents asking (the core answers at most 12 questions a minute per resident)",
+    )
     parser.add_argument("--paced", type=int, default=500, help="questions in the paced phase")
     parser.add_argument("--rate", type=float, default=100.0, help="questions per second in the paced phase")
     parser.add_argument("--warmup", type=int, default=100, help="questions answered before measuring")
