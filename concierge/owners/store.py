@@ -12,6 +12,7 @@ import json
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -66,7 +67,12 @@ class RedisFlowStore:
         return f"{user_prefix(self._prefix, user_id)}flow:owner"
 
     async def load(self, user_id: int) -> dict[str, Any] | None:
-        raw = await self._redis.get(self._key(user_id))
+        """While Redis is down: no flow, so residents' questions are still answered from the database
+        (every text looks here first); saving a step then fails with the conversation's "try again"."""
+        try:
+            raw = await self._redis.get(self._key(user_id))
+        except RedisError:
+            return None
         if not raw:
             return None
         data = json.loads(raw)
