@@ -7,12 +7,13 @@ Owner-only actions (people, delete, export) check the role as well.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 from sqlalchemy import select
 
-from catalog import ownership
+from catalog import hours, ownership
 from catalog.export import export_catalogue, export_jsonld
 from catalog.models import Business, BusinessRole
 from catalog.views import BusinessView
@@ -74,7 +75,8 @@ def status_text(turn: Turn, status: str) -> str:
 
 def card(turn: Turn, business: BusinessView, role: str) -> SendText:
     t = turn.t
-    blocks = [*story_blocks(business, t, [])]
+    in_words = hours.describe(business.opening_hours, turn.lang) if business.opening_hours else ""
+    blocks = [*story_blocks(dataclasses.replace(business, opening_hours=in_words), t, [])]
     blocks.insert(1, f"<i>{say(status_text(turn, business.status))}</i>")
     kind = turn.taxonomy.name(business.categories, turn.lang) if business.categories else ""
     if kind:
