@@ -31,6 +31,7 @@ from concierge.events import Event
 from handlers.telegram_render import (
     ALLOWED_UPDATES,
     CONCURRENT_UPDATES,
+    HTTP_CONNECTIONS,
     ApiCall,
     BotIdentity,
     command_calls,
@@ -65,7 +66,7 @@ class PtbRuntime:
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
             .concurrent_updates(CONCURRENT_UPDATES)
-            .connection_pool_size(CONCURRENT_UPDATES)  # httpx's pool does work in proportion to its size
+            .connection_pool_size(HTTP_CONNECTIONS)
             .pool_timeout(POOL_TIMEOUT)
             .rate_limiter(ptb_retry_limiter(on_retry=app.metrics.retried))
             .build()

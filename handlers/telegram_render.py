@@ -31,9 +31,13 @@ from concierge.events import (
 from concierge.settings import LANGUAGES
 
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query")
-CONCURRENT_UPDATES = 8
-"""Updates each runtime handles at once. The core is CPU-bound with short database waits, so 8 in flight
-keep a core busy while polling pauses instead of piling up thousands of tasks (benchmarks/)."""
+CONCURRENT_UPDATES = 64
+"""Updates each runtime handles at once; beyond that, polling pauses instead of piling up tasks. Far more
+than a core needs (benchmarks/), because a reply may wait for Telegram's per-chat pacing
+(handlers/telegram_retry.py): one busy group must not hold every slot while everyone else waits."""
+HTTP_CONNECTIONS = 8
+"""python-telegram-bot's connection pool: httpx does work in proportion to the pool for every request, so
+a small pool is faster, and requests are short."""
 IGNORED_ERRORS = ("message is not modified", "query is too old")
 """Bot API refusals that are harmless after the fact and are only logged."""
 
