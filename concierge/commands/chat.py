@@ -46,9 +46,7 @@ def chat(runner: asyncio.Runner, settings: Settings, lang: str, *, demo: bool, a
     try:
         session = TerminalSession(conversation, language_code=lang)
         interactive = sys.stdin.isatty()
-        if as_owner:
-            print(t("Owner flows arrive with issue #4. For now you chat as a resident."))
-        print(runner.run(session.send("/start")))
+        print(runner.run(session.send("/mybusiness" if as_owner else "/start")))
         if interactive:
             print(
                 t(

@@ -23,6 +23,7 @@ DESCRIPTIONS = {
     "privacy": _("What I keep about you"),
     "forgetme": _("Delete everything I know about you"),
     "cancel": _("Cancel what is going on"),
+    "mybusiness": _("Add or edit your own business listing"),
 }
 
 
