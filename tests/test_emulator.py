@@ -114,7 +114,9 @@ async def test_long_text_is_refused_but_4096_is_fine(
     assert status == 200
     status, body = await call(http, emulator, "sendMessage", chat_id=USER, text="x" * 4097)
     assert status == 400 and "too long" in body["description"]
-    status, _ = await call(http, emulator, "sendMessage", chat_id=USER, text="&amp;" * 4096, parse_mode="HTML")
+    status, _ = await call(
+        http, emulator, "sendMessage", chat_id=USER, text="&amp;" * 4096, parse_mode="HTML"
+    )
     assert status == 200
 
 
@@ -124,7 +126,9 @@ async def test_long_callback_data_is_refused(emulator: BotAPIEmulator, http: aio
     def markup(data: str) -> dict[str, Any]:
         return {"inline_keyboard": [[{"text": "Story", "callback_data": data}]]}
 
-    status, _ = await call(http, emulator, "sendMessage", chat_id=USER, text="x", reply_markup=markup("é" * 32))
+    status, _ = await call(
+        http, emulator, "sendMessage", chat_id=USER, text="x", reply_markup=markup("é" * 32)
+    )
     assert status == 200
     status, body = await call(
         http, emulator, "sendMessage", chat_id=USER, text="x", reply_markup=markup("é" * 32 + "a")
@@ -166,7 +170,9 @@ async def test_multipart_bodies_with_json_fields_and_files(
     assert emulator.calls_to("sendDocument")[0].files["f1"] == ("export.csv", b"a,b\n1,2\n")
 
 
-async def test_unknown_chat_and_venue_validation(emulator: BotAPIEmulator, http: aiohttp.ClientSession) -> None:
+async def test_unknown_chat_and_venue_validation(
+    emulator: BotAPIEmulator, http: aiohttp.ClientSession
+) -> None:
     status, body = await call(http, emulator, "sendMessage", chat_id=777, text="x")
     assert status == 400 and "chat not found" in body["description"]
     emulator.inject_message(USER, "hi")
@@ -191,7 +197,9 @@ async def test_set_my_commands_validates(emulator: BotAPIEmulator, http: aiohttp
     good = [{"command": "start", "description": "Begin"}]
     status, _ = await call(http, emulator, "setMyCommands", commands=good, language_code="nl")
     assert status == 200 and emulator.commands[("default", "nl")] == good
-    status, _ = await call(http, emulator, "setMyCommands", commands=[{"command": "Start!", "description": "x"}])
+    status, _ = await call(
+        http, emulator, "setMyCommands", commands=[{"command": "Start!", "description": "x"}]
+    )
     assert status == 400
 
 
