@@ -96,12 +96,14 @@ class PtbRuntime:
         """Long polling until ``stop`` is set."""
         updater = self.application.updater
         assert updater is not None
-        await updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
         await self.application.start()
         try:
-            await stop.wait()
+            await updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
+            try:
+                await stop.wait()
+            finally:
+                await updater.stop()
         finally:
-            await updater.stop()
             await self.application.stop()
 
     async def feed(self, update: dict[str, Any]) -> None:
