@@ -48,7 +48,11 @@ async def watermark(engine: AsyncEngine) -> tuple[Any, ...]:
 
 
 class IndexKeeper:
-    """Rebuilds ``app``'s index when the watermark moved; one rebuild at a time."""
+    """Rebuilds ``app``'s index when the watermark moved; one rebuild at a time.
+
+    The watermark is read before each rebuild, and the first check always rebuilds: an edit made
+    between ``open_app`` and the first check is never missed (at the price of one early rebuild).
+    """
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -113,7 +117,6 @@ async def _listen(keeper: IndexKeeper, redis: Redis, stop: asyncio.Event) -> Non
 async def watch_catalogue(app: App, stop: asyncio.Event, keeper: IndexKeeper | None = None) -> None:
     """Runs until ``stop`` is set: polling always, the Redis channel when Redis is configured."""
     keeper = keeper or IndexKeeper(app)
-    keeper.seen = await watermark(app.engine)
     tasks = [_poll(keeper, stop)]
     if app.redis is not None:
         tasks.append(_listen(keeper, app.redis, stop))
