@@ -28,6 +28,7 @@ from tests.redis_support import eventually, private_redis, redis_prefix
 from tests.worker_support import (
     Proxy,
     Worker,
+    callback_update,
     known_chat,
     message_update,
     point_webhook,
@@ -149,8 +150,27 @@ async def test_two_workers_answer_once_share_edits_and_survive_kill_9(
         assert await post_update(first, message_update(90_003, resident, "/language")) == 200
         menu = sent_to(emulator, resident, since)[-1]
         assert await post_update(first, message_update(90_004, resident, "brood")) == 200
+        newcomer = 7_100_004
+        known_chat(emulator, newcomer)
+        since = emulator.mark()
+        assert await post_update(first, message_update(90_005, newcomer, "/mybusiness")) == 200
+        menu_id = sent_to(emulator, newcomer, since)[-1].result["message_id"]
+        assert await post_update(first, callback_update(emulator, 90_006, newcomer, menu_id, "o:new")) == 200
+        assert (
+            EN("What is the name of your business? (1 to 80 characters)")
+            in sent_to(emulator, newcomer)[-1].params["text"]
+        )
         first.kill(signal.SIGKILL)
         assert await first.exit_code() == -signal.SIGKILL
+
+        since = emulator.mark()
+        emulator.inject_message(newcomer, "Fietsenmakerij De Ketting")
+        next_step = (await wait_for_text(emulator, newcomer, since)).params["text"]
+        category_prompts = (
+            EN("What kind of business is it? Describe it in a few words."),
+            EN("Which of these fits best? If none does, describe it in other words."),
+        )
+        assert any(prompt in next_step for prompt in category_prompts), "the owner's flow resumed"
 
         since = emulator.mark()
         emulator.inject_callback(resident, menu.result["message_id"], "lang:de")

@@ -170,3 +170,21 @@ def message_update(update_id: int, user: int, text: str) -> dict[str, Any]:
 def known_chat(emulator: BotAPIEmulator, user: int) -> None:
     """Lets the emulator accept messages to ``user`` without an update from them first."""
     emulator.chats[user] = {"id": user, "type": "private", "first_name": make_user(user)["first_name"]}
+
+
+def callback_update(
+    emulator: BotAPIEmulator, update_id: int, user: int, message_id: int, data: str
+) -> dict[str, Any]:
+    """A button press on a message the bot sent, to deliver straight to one worker."""
+    query_id = f"q{update_id}"
+    emulator.callback_queries[query_id] = {"answered": False, "user_id": user}
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": query_id,
+            "from": make_user(user),
+            "message": emulator.messages[(user, message_id)],
+            "chat_instance": str(user),
+            "data": data,
+        },
+    }
