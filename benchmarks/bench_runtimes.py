@@ -41,7 +41,7 @@ from pydantic import SecretStr
 from concierge.app import App, open_app
 from concierge.commands.run import open_runtime
 from concierge.settings import Settings
-from handlers.telegram_render import CONCURRENT_UPDATES
+from handlers.telegram_render import CORE_SLOTS
 
 TOKEN = "123:ABC"
 TARGET_RATE = 300.0
@@ -332,8 +332,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--core-concurrency",
         type=int,
-        default=CONCURRENT_UPDATES,
-        help="questions in flight for the core-only column, as in the runtimes (0: skip)",
+        default=CORE_SLOTS,
+        help="questions in the core at once for the core-only column, as in the runtimes (0: skip)",
     )
     parser.add_argument(
         "--profile", metavar="FILE", help="write cProfile stats of each flood to FILE.<runtime>"

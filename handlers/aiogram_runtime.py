@@ -32,6 +32,7 @@ from handlers.telegram_render import (
     CONCURRENT_UPDATES,
     ApiCall,
     BotIdentity,
+    at_most,
     command_calls,
     event_from_callback,
     event_from_inline_query,
@@ -67,6 +68,7 @@ class AiogramRuntime:
         self.bot = Bot(settings.bot_token.get_secret_value(), session=session)
         session.middleware(AiogramRetryMiddleware(on_retry=app.metrics.retried))
         self.conversation = conversation or Conversation(app)
+        self.handle = at_most(self.conversation.handle)
         self.default_language = settings.default_language
         self.identity = BotIdentity(0, settings.bot_username)
         self.dispatcher = Dispatcher()
@@ -164,7 +166,7 @@ class AiogramRuntime:
             self._inflight.add(task)
         try:
             if event is not None:
-                await respond(self.conversation.handle, event, self.execute)
+                await respond(self.handle, event, self.execute)
         finally:
             if task is not None:
                 self._inflight.discard(task)

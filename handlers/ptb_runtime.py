@@ -34,6 +34,7 @@ from handlers.telegram_render import (
     HTTP_CONNECTIONS,
     ApiCall,
     BotIdentity,
+    at_most,
     command_calls,
     event_from_update,
     harmless,
@@ -72,6 +73,7 @@ class PtbRuntime:
             .build()
         )
         self.conversation = conversation or Conversation(app)
+        self.handle = at_most(self.conversation.handle)
         self.default_language = settings.default_language
         self.identity = BotIdentity(0, settings.bot_username)
         self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGES, self._on_update))
@@ -148,7 +150,7 @@ class PtbRuntime:
         try:
             event: Event | None = event_from_update(update.to_dict(), self.identity)
             if event is not None:
-                await respond(self.conversation.handle, event, self.execute)
+                await respond(self.handle, event, self.execute)
         finally:
             if task is not None:
                 self._inflight.discard(task)

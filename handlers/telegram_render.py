@@ -8,6 +8,7 @@ keeps aiogram and python-telegram-bot behaving identically.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,10 +32,13 @@ from concierge.events import (
 from concierge.settings import LANGUAGES
 
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query")
-CONCURRENT_UPDATES = 64
-"""Updates each runtime handles at once; beyond that, polling pauses instead of piling up tasks. Far more
-than a core needs (benchmarks/), because a reply may wait for Telegram's per-chat pacing
-(handlers/telegram_retry.py): one busy group must not hold every slot while everyone else waits."""
+CONCURRENT_UPDATES = 256
+"""Updates each runtime holds at once; beyond that, polling pauses. Most of them only wait: for a turn
+in the core (:data:`CORE_SLOTS`) or for Telegram's per-chat pacing (handlers/telegram_retry.py), so one
+busy group being paced never holds up everyone else."""
+CORE_SLOTS = 8
+"""Events in the conversation core at once. It is CPU-bound with short database transactions; more at once
+only adds lock waits (SQLite) and tail latency (benchmarks/bench_runtimes.py)."""
 HTTP_CONNECTIONS = 8
 """python-telegram-bot's connection pool: httpx does work in proportion to the pool for every request, so
 a small pool is faster, and requests are short."""
@@ -301,6 +305,19 @@ def command_calls(
 
 def harmless(description: str) -> bool:
     return any(part in description.lower() for part in IGNORED_ERRORS)
+
+
+def at_most(
+    handle: Callable[[Event], Awaitable[list[Reply]]], slots: int = CORE_SLOTS
+) -> Callable[[Event], Awaitable[list[Reply]]]:
+    """``handle`` with at most ``slots`` events inside it at once; the others wait their turn."""
+    gate = asyncio.Semaphore(slots)
+
+    async def limited(event: Event) -> list[Reply]:
+        async with gate:
+            return await handle(event)
+
+    return limited
 
 
 async def respond(

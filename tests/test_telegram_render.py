@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from hypothesis import given
@@ -14,6 +15,7 @@ from concierge.events import (
     Event,
     InlineResult,
     Notify,
+    Reply,
     SendDocument,
     SendLocation,
     SendText,
@@ -22,6 +24,7 @@ from concierge.events import (
 from handlers.telegram_render import (
     BotIdentity,
     Origin,
+    at_most,
     command_calls,
     event_from_update,
     render,
@@ -181,3 +184,26 @@ def test_commands_are_registered_per_language_and_by_default() -> None:
     calls = command_calls(commands, "nl")
     assert [c.params.get("language_code") for c in calls] == ["nl", "en", "de", "fr", None]
     assert calls[-1].params["commands"] == [{"command": "start", "description": "start in nl"}]
+
+
+async def test_at_most_lets_only_so_many_events_into_the_core() -> None:
+    inside, most = 0, 0
+    release = asyncio.Event()
+
+    async def handle(event: Event) -> list[Reply]:
+        nonlocal inside, most
+        inside += 1
+        most = max(most, inside)
+        await release.wait()
+        inside -= 1
+        return [SendText(event.text)]
+
+    limited = at_most(handle, 2)
+    calls = [asyncio.create_task(limited(Event("text", user_id=i, chat_id=i, text=str(i)))) for i in range(5)]
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert (inside, most) == (2, 2)
+    release.set()
+    replies = await asyncio.gather(*calls)
+    assert [r[0].html for r in replies] == ["0", "1", "2", "3", "4"]  # type: ignore[union-attr]
+    assert most == 2
