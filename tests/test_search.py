@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from concierge.search import MAX_RESULTS
 from tests.search_support import AREA, CENTRE, at, service, shop
 
@@ -218,3 +221,28 @@ def test_drafts_and_suspended_listings_are_never_found() -> None:
         shop("gepubliceerd", ("shop=bakery",), 900),
     )
     assert ids(search.ask("bakker", near=CENTRE, now=WEDNESDAY_NOON)) == ["gepubliceerd"]
+
+
+_FUZZ_SEARCH = service(
+    shop("bakkerij", ("shop=bakery",), 100, products=("zuurdesembrood", "croissants")),
+    shop("fietsenmaker", ("shop=bicycle", "service:bicycle:repair=yes"), 300, products=("binnenband",)),
+    shop("keten", ("shop=supermarket",), 50, independent=False, hours="Mo-Sa 08:00-21:00"),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    question=st.text(max_size=300),
+    lat=st.floats(allow_nan=True, allow_infinity=True),
+    lon=st.floats(allow_nan=True, allow_infinity=True),
+    limit=st.integers(min_value=-10, max_value=100),
+    hint=st.sampled_from([None, "nl", "en", "de", "fr", "xx", ""]),
+)
+def test_any_question_anywhere_gets_an_answer_and_never_an_exception(
+    question: str, lat: float, lon: float, limit: int, hint: str | None
+) -> None:
+    answer = _FUZZ_SEARCH.ask(question, near=(lat, lon), lang_hint=hint, limit=limit, now=WEDNESDAY_NOON)
+    assert answer.language in {"nl", "en", "de", "fr"}
+    assert len(answer.results) <= MAX_RESULTS
+    assert answer.results or answer.message
+    assert all(r.distance_m >= 0 for r in answer.results)
