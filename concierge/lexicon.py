@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from catalog.taxonomy import load_taxonomy
-from concierge.text import LANGS, fold, lemma, tokens
+from concierge.text import LANGS, lemma, tokens
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "locales" / "lexicon"
 ConceptKind = Literal["product", "shop", "story"]
@@ -112,8 +112,6 @@ class Lexicon:
     words_by_lang: dict[str, frozenset[str]]
     """Single words of each language's terms, for language detection."""
     children: dict[str, list[str]] = field(default_factory=dict)
-    tag_concepts: dict[str, str] = field(default_factory=dict)
-    """Shop-type concept id for each OSM tag."""
     _related: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def lookup(self, phrase: str) -> list[Hit]:
@@ -148,9 +146,6 @@ class Lexicon:
                     tags.update(concept.also)
             cached = self._related[concept_id] = frozenset(tags)
         return cached
-
-    def vocabulary(self) -> Iterable[str]:
-        return self.phrases.keys()
 
 
 def _key(phrase: str) -> str:
@@ -199,7 +194,6 @@ def build_lexicon(
                 for term in items:
                     index(cid, lang, term)
 
-    tag_concepts: dict[str, str] = {}
     for preset in presets:
         if not getattr(preset, "searchable", True) or preset.primary_tag.endswith("=*"):
             continue
@@ -218,7 +212,6 @@ def build_lexicon(
             concepts[cid] = Concept(cid, "shop", concepts[cid].tags, (), None, merged)
         else:
             concepts[cid] = Concept(cid, "shop", tags, (), None, names)
-        tag_concepts.setdefault(preset.primary_tag, cid)
         for lang in LANGS:
             for name in names[lang]:
                 index(cid, lang, name)
@@ -235,7 +228,6 @@ def build_lexicon(
         max_words=max((len(k.split()) for k in phrases), default=1),
         words_by_lang={lang: frozenset(w) for lang, w in words.items()},
         children=dict(children),
-        tag_concepts=tag_concepts,
     )
 
 
@@ -288,7 +280,3 @@ def load_lexicon() -> Lexicon:
     except OSError:
         pass
     return lexicon
-
-
-def fold_all(items: Iterable[str]) -> set[str]:
-    return {fold(item) for item in items}

@@ -81,7 +81,6 @@ class Unit:
     """Folded forms to look up in product lists and names when no concept is known."""
     words: int = 1
     corrected: bool = False
-    compound_head: bool = False
     context: bool = False
     """Named only as whom or what the thing is for ("pour mon chat"): it sharpens, never answers."""
 
@@ -114,16 +113,14 @@ def _find(seq: list[str], phrase: tuple[str, ...], start: int = 0) -> int:
     return -1
 
 
-def _remove_all(seq: list[str], phrases: Iterable[tuple[str, ...]]) -> tuple[list[str], int]:
-    removed = 0
+def _remove_all(seq: list[str], phrases: Iterable[tuple[str, ...]]) -> list[str]:
     present = set(seq)
     for phrase in phrases:
         if phrase[0] not in present:
             continue
         while (i := _find(seq, phrase)) >= 0:
             del seq[i : i + len(phrase)]
-            removed += len(phrase)
-    return seq, removed
+    return seq
 
 
 def _ngrams(words: list[str], longest: int = 8) -> set[tuple[str, ...]]:
@@ -313,7 +310,7 @@ class Reader:
             return Unit(word, [], forms)
         compound = self.compound(word, lang)
         if compound:
-            return Unit(word, compound[0], forms, compound_head=True)
+            return Unit(word, compound[0], forms)
         fixed = self.correct(word, lang)
         if fixed and fixed != word:
             hits = self.hits_for(fixed, lang)
@@ -396,7 +393,7 @@ def understand(
     seq, filters = _extract_filters(list(seq), lang)
     seq, where = _extract_place(seq, lang)
     data = language_data(lang)
-    seq, _ = _remove_all(seq, data.question_phrases)
+    seq = _remove_all(seq, data.question_phrases)
     skip = data.stopwords | data.shop_words
     cut = _context_start(seq, data)
     units = reader.read(seq[:cut], lang, data.stopwords, skip)
@@ -406,7 +403,3 @@ def understand(
     units = disambiguate(units + context, reader.lexicon) if units else context
     rest = [w for w in seq if w not in skip] or seq
     return Understanding(text, lang, units, filters, where, rest)
-
-
-def folded(text: str) -> str:
-    return fold(text)
