@@ -11,7 +11,7 @@ literal words, to be matched against owners' own product lists and business name
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -385,7 +385,6 @@ def understand(
     *,
     lang_hint: str | None = None,
     default_language: str = "nl",
-    place_names: Callable[[str], bool] | None = None,
 ) -> Understanding:
     text = clean(question)
     seq = tokens(text)[:60]
