@@ -10,7 +10,7 @@ moment it posts an update to the webhook to the moment the answer (sendMessage) 
 * paced: questions at a steady rate, the latency a resident sees on a busy day;
 * edit to visible: an owner adds or removes a product by chat on worker A ("+ kombucha"); this script
   polls worker B's search API until the change shows. With Redis (announced on a channel) and
-  without (each worker polls a watermark of the catalogue twice a second).
+  without (each worker polls a watermark of the catalogue four times a second).
 
 Needs PostgreSQL and Redis (``CONCIERGE_TEST_POSTGRES_URL``/``CONCIERGE_TEST_REDIS_URL`` or
 ``--postgres``/``--redis``). Run from the repository root:
