@@ -35,36 +35,41 @@ class SearchIndex:
         self._cell_lat = CELL_M / EARTH_M_PER_DEG_LAT
         mean_lat = sum(self.lat) / len(self.lat) if self.businesses else 0.0
         self._cell_lon = CELL_M / (EARTH_M_PER_DEG_LON_EQUATOR * max(0.05, math.cos(math.radians(mean_lat))))
-        self.cell = array("q", (self._cell(self.lat[i], self.lon[i]) for i in range(len(self.businesses))))
+        members: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(self.businesses)):
+            members[self._cell(self.lat[i], self.lon[i])].append(i)
+        self._members = {cell: array("i", positions) for cell, positions in members.items()}
 
     def _cell(self, lat: float, lon: float) -> int:
         return math.floor(lat / self._cell_lat) * 1_000_000 + math.floor(lon / self._cell_lon)
 
-    def cells_around(self, lat: float, lon: float, radius_m: float) -> frozenset[int]:
-        """Grid cells (about 500 m square) that a circle touches; filter positions with ``within``."""
+    def around(self, lat: float, lon: float, radius_m: float) -> frozenset[int]:
+        """Positions in the grid cells (about 500 m square) that a circle touches: a superset of the
+        circle, cheap to intersect with postings (the intersection runs in C)."""
+        found: set[int] = set()
+        for cell in self._cells_around(lat, lon, radius_m):
+            positions = self._members.get(cell)
+            if positions is not None:
+                found.update(positions)
+        return frozenset(found)
+
+    def _cells_around(self, lat: float, lon: float, radius_m: float) -> list[int]:
         origin = self._cell(lat, lon)
         row, col = divmod(origin, 1_000_000)
         reach_rows = math.ceil(radius_m / CELL_M) + 1
         k = max(0.05, math.cos(math.radians(lat))) * EARTH_M_PER_DEG_LON_EQUATOR
         reach_cols = math.ceil(radius_m / (self._cell_lon * k)) + 1
-        return frozenset(
+        return [
             r * 1_000_000 + c
             for r in range(row - reach_rows, row + reach_rows + 1)
             for c in range(col - reach_cols, col + reach_cols + 1)
-        )
-
-    def within(self, positions: Iterable[int], cells: frozenset[int]) -> list[int]:
-        cell = self.cell
-        return [i for i in positions if cell[i] in cells]
+        ]
 
     def __len__(self) -> int:
         return len(self.businesses)
 
     def lookup(self, key: str) -> Sequence[int]:
         return self.postings.get(key, EMPTY)
-
-    def keys_with_prefix(self, prefix: str) -> Iterable[str]:
-        return (key for key in self.postings if key.startswith(prefix))
 
     def distance_m(self, i: int, lat: float, lon: float) -> float:
         k = math.cos(math.radians(lat)) * EARTH_M_PER_DEG_LON_EQUATOR

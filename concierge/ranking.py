@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -69,35 +70,46 @@ def order(
     open_rank: Callable[[int], int],
     question_key: str,
     day: dt.date,
+    limit: int,
 ) -> list[int]:
-    """Candidates in display order. ``open_rank`` is 0 open, 1 unknown, 2 closed (called lazily)."""
+    """The first ``limit`` candidates in display order.
 
-    keys = {
-        i: (-round(matches[i].score, 2), band(distances[i]), rotation(question_key, day, ids(i)))
-        for i in candidates
-    }
-    ranked = sorted(candidates, key=keys.__getitem__)
-    ranked = _open_first_among_equals(ranked, keys.__getitem__, open_rank)
-    shown = [i for i in ranked if matches[i].score >= SHOWN_LEVEL]
-    rest = [i for i in ranked if matches[i].score < SHOWN_LEVEL]
-    independents = [i for i in shown if independent(i)]
-    chains = [i for i in shown if not independent(i)]
-    return independents + chains + rest
-
-
-def _open_first_among_equals(
-    ranked: list[int], key: Callable[[int], tuple[float, int, bytes]], open_rank: Callable[[int], int]
-) -> list[int]:
+    Independents that answer come first, then chains that answer, then weaker hints. Within each,
+    relevance and distance band decide; between equals, open now comes first and then the rotation.
+    A dense city puts thousands of candidates within reach, so only the ties at the cut are given the
+    (costlier) rotation and opening-hours evaluation. ``open_rank`` is 0 open, 1 unknown, 2 closed.
+    """
+    shown = [i for i in candidates if matches[i].score >= SHOWN_LEVEL]
+    groups = (
+        [i for i in shown if independent(i)],
+        [i for i in shown if not independent(i)],
+        [i for i in candidates if matches[i].score < SHOWN_LEVEL],
+    )
     out: list[int] = []
-    start = 0
-    while start < len(ranked):
-        head = key(ranked[start])[:2]
-        end = start + 1
-        while end < len(ranked) and key(ranked[end])[:2] == head:
-            end += 1
-        group = ranked[start:end]
-        if len(group) > 1 and len(out) < 10:
-            group = sorted(group, key=open_rank)
-        out.extend(group)
-        start = end
+    for group in groups:
+        if len(out) >= limit:
+            break
+        out.extend(_best(group, limit - len(out), matches, distances, ids, open_rank, question_key, day))
     return out
+
+
+def _best(
+    group: list[int],
+    count: int,
+    matches: dict[int, Match],
+    distances: dict[int, float],
+    ids: Callable[[int], str],
+    open_rank: Callable[[int], int],
+    question_key: str,
+    day: dt.date,
+) -> list[int]:
+    if not group:
+        return []
+    coarse = {i: (-round(matches[i].score, 2), band(distances[i])) for i in group}
+    cut = coarse[heapq.nsmallest(count, group, key=coarse.__getitem__)[-1]]
+    finalists = [i for i in group if coarse[i] <= cut]
+
+    def full(i: int) -> tuple[float, int, int, bytes]:
+        return (*coarse[i], open_rank(i), rotation(question_key, day, ids(i)))
+
+    return sorted(finalists, key=full)[:count]

@@ -184,7 +184,7 @@ class SearchService:
             return answer(message=t("The catalogue is empty: no businesses have been added yet."))
 
         radius = area.radius_m if area else DEFAULT_RADIUS_M
-        matches = self._match(understanding, self.index.cells_around(center[0], center[1], radius))
+        matches = self._match(understanding, self.index.around(center[0], center[1], radius))
         distances = self.index.distances(matches, center[0], center[1])
         local = [i for i, d in distances.items() if d <= radius and matches[i].score >= SHOWN_LEVEL]
         if not local:
@@ -206,20 +206,31 @@ class SearchService:
                 statuses[i] = self._status(self.index.businesses[i], now)
             return statuses[i]
 
-        local = self._apply_filters(local, understanding.filters, status, now)
-        if not local:
-            return answer(message=self._filter_message(understanding.filters, t))
         businesses = self.index.businesses
-        ranked = order(
-            local,
-            matches,
-            distances,
-            ids=lambda i: businesses[i].id,
-            independent=lambda i: businesses[i].independent,
-            open_rank=lambda i: {True: 0, None: 1, False: 2}[status(i).open_now],
-            question_key=" ".join(sorted(u.text for u in understanding.units)),
-            day=now.astimezone(ZoneInfo(area.timezone if area else "UTC")).date(),
-        )[:MAX_RESULTS]
+        local = self._apply_filters(local, understanding.filters, now)
+        ranked: list[int] = []
+        batch_size = MAX_RESULTS
+        while local and len(ranked) < MAX_RESULTS:
+            batch = order(
+                local,
+                matches,
+                distances,
+                ids=lambda i: businesses[i].id,
+                independent=lambda i: businesses[i].independent,
+                open_rank=lambda i: {True: 0, None: 1, False: 2}[status(i).open_now],
+                question_key=" ".join(sorted(u.text for u in understanding.units)),
+                day=now.astimezone(ZoneInfo(area.timezone if area else "UTC")).date(),
+                limit=batch_size,
+            )
+            ranked += [i for i in batch if self._fits_hours(i, understanding.filters, status, now)]
+            if len(batch) < batch_size:
+                break
+            taken = set(batch)
+            local = [i for i in local if i not in taken]
+            batch_size *= 4
+        ranked = ranked[:MAX_RESULTS]
+        if not ranked:
+            return answer(message=self._filter_message(understanding.filters, t))
         results = tuple(
             self._result(businesses[i], matches[i], center, status(i), now, lang_out) for i in ranked
         )
@@ -274,16 +285,22 @@ class SearchService:
             answering = answering + stories
         else:
             supporting = supporting + stories
-        combined: dict[int, Match] = {}
-        for found in answering:
+        combined: dict[int, Match] = dict(answering[0]) if answering else {}
+        for found in answering[1:]:
             for i, match in found.items():
                 best = combined.get(i)
                 if best is None or match.level > best.level:
-                    combined[i] = Match(match.level, match.reason, match.detail)
+                    combined[i] = match
         everything = answering + supporting
-        for i, best in combined.items():
-            covered = sum(1 for found in everything if i in found and found[i].level >= FAMILY)
-            best.bonus = COVERAGE_BONUS * min(3, covered - 1) if covered > 1 else 0.0
+        if len(everything) > 1:
+            covered: dict[int, int] = defaultdict(int)
+            for found in everything:
+                for i, match in found.items():
+                    if match.level >= FAMILY:
+                        covered[i] += 1
+            for i, best in combined.items():
+                if covered[i] > 1:
+                    best.bonus = COVERAGE_BONUS * min(3, covered[i] - 1)
         for mentioned in mentions:
             for partner_id in index.businesses[mentioned].partners:
                 j = index.position.get(partner_id)
@@ -310,7 +327,7 @@ class SearchService:
 
         def put(positions: Iterable[int], level: float, reason: str, detail: str) -> None:
             if reach is not None:
-                positions = index.within(positions, reach)
+                positions = reach.intersection(positions)
             for i in positions:
                 current = found.get(i)
                 if current is None or current.level < level:
@@ -380,19 +397,13 @@ class SearchService:
             business.special_hours,
         )
 
-    def _apply_filters(
-        self,
-        positions: list[int],
-        filters: list[str],
-        status: Callable[[int], hours.HoursStatus],
-        now: dt.datetime,
-    ) -> list[int]:
+    def _apply_filters(self, positions: list[int], filters: list[str], now: dt.datetime) -> list[int]:
+        """The filters that need no opening hours (delivery, pickup); hours are checked on the ranked
+        few by ``_fits_hours``, since a dense city can put a thousand cafés within reach."""
         businesses = self.index.businesses
         out = positions
         for name in filters:
-            if name == "open_now":
-                out = [i for i in out if status(i).open_now is not False]
-            elif name == "delivery":
+            if name == "delivery":
                 out = [
                     i
                     for i in out
@@ -405,12 +416,20 @@ class SearchService:
                     for i in out
                     if businesses[i].pickup or businesses[i].tags.get("takeaway") in ("yes", "only")
                 ]
-            elif name.startswith("open_day:"):
-                weekday = int(name.split(":")[1])
-                out = [i for i in out if self._open_on(businesses[i], now, weekday=weekday)]
-            elif name == "open_evening":
-                out = [i for i in out if self._open_on(businesses[i], now, evening=True)]
         return out
+
+    def _fits_hours(
+        self, i: int, filters: list[str], status: Callable[[int], hours.HoursStatus], now: dt.datetime
+    ) -> bool:
+        business = self.index.businesses[i]
+        for name in filters:
+            if name == "open_now" and status(i).open_now is False:
+                return False
+            if name.startswith("open_day:") and not self._open_on(business, now, weekday=int(name[9:])):
+                return False
+            if name == "open_evening" and not self._open_on(business, now, evening=True):
+                return False
+        return True
 
     def _open_on(
         self, business: BusinessView, now: dt.datetime, weekday: int | None = None, evening: bool = False
