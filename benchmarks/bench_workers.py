@@ -34,7 +34,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
-from sqlalchemy.engine import make_url
 
 from benchmarks.bench_runtimes import (
     TOKEN,
@@ -48,38 +47,11 @@ from benchmarks.bench_runtimes import (
 from catalog.models import BusinessRole, Owner
 from concierge.app import open_app
 from concierge.settings import Settings
+from tests.postgres_support import create_database, drop_database
 from tests.worker_support import SECRET, Proxy, Worker, message_update, post_update, worker_env
 
 OWNER = 9_900_001
 EDIT_PRODUCT = "kombucha"
-
-
-async def fresh_database(server_url: str) -> tuple[str, str]:
-    import asyncpg
-
-    url = make_url(server_url)
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    connection = await asyncpg.connect(
-        user=url.username, password=url.password, host=url.host, port=url.port or 5432, database=url.database
-    )
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return url.set(database=name).render_as_string(hide_password=False), name
-
-
-async def drop_database(server_url: str, name: str) -> None:
-    import asyncpg
-
-    url = make_url(server_url)
-    connection = await asyncpg.connect(
-        user=url.username, password=url.password, host=url.host, port=url.port or 5432, database=url.database
-    )
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
 
 
 async def prepare(database_url: str) -> tuple[list[str], str]:
@@ -212,7 +184,7 @@ async def main(args: argparse.Namespace) -> None:
         ):
             control = Control(http, emulator_url)
             for count in args.workers:
-                database, name = await fresh_database(postgres)
+                database, name = await create_database(postgres)
                 try:
                     questions, bakery = await prepare(database)
                     print(f"measuring {count} worker(s) ...", file=sys.stderr, flush=True)
@@ -224,7 +196,7 @@ async def main(args: argparse.Namespace) -> None:
                             edits["redis"] = await measure_edits(workers, bakery, args.edits)
                 finally:
                     await drop_database(postgres, name)
-            database, name = await fresh_database(postgres)
+            database, name = await create_database(postgres)
             try:
                 _, bakery = await prepare(database)
                 print("measuring edits without Redis ...", file=sys.stderr, flush=True)
