@@ -289,7 +289,16 @@ async def test_language_order_choice_then_telegram_then_default(world: World) ->
 
 async def test_bot_commands_are_translated_for_set_my_commands() -> None:
     english = dict(bot_commands("en"))
-    assert set(english) == {"start", "help", "near", "language", "privacy", "forgetme", "cancel", "mybusiness"}
+    assert set(english) == {
+        "start",
+        "help",
+        "near",
+        "language",
+        "privacy",
+        "forgetme",
+        "cancel",
+        "mybusiness",
+    }
     for lang in ("nl", "de", "fr"):
         translated = dict(bot_commands(lang))
         assert set(translated) == set(english)
