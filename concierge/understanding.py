@@ -345,6 +345,30 @@ def _context_start(seq: list[str], data: LanguageData) -> int:
     return len(seq)
 
 
+def _merge_context(
+    units: list[Unit], context: list[Unit], reader: Reader, lang: str
+) -> tuple[list[Unit], list[Unit]]:
+    """ "Ersatzteile für mein Fahrrad" asks for bicycle parts, "food for my dog" for dog food: when the
+    thing asked for and whom it is for form a known term together, they are one request."""
+    for extra in list(context):
+        for position, unit in enumerate(units):
+            a, c = unit.text, extra.text
+            tails = [c[i:] for i in range(1, len(c) - 2)] if " " not in c else []
+            keys = [f"{c} {a}", f"{a} {c}"] + [
+                f"{t}{link}{a}" for t in (c, *tails) for link in ("", "en", "s", "e")
+            ]
+            for key in keys:
+                hits = [h for h in reader.hits_for(key, lang) if not h.weak]
+                if hits:
+                    units[position] = Unit(key, hits, (key,), unit.words + extra.words)
+                    context.remove(extra)
+                    break
+            else:
+                continue
+            break
+    return units, context
+
+
 def disambiguate(units: list[Unit], lexicon: Lexicon) -> list[Unit]:
     """A word naming several concepts keeps those that share shop types with the rest of the question.
 
@@ -397,6 +421,7 @@ def understand(
     cut = _context_start(seq, data)
     units = reader.read(seq[:cut], lang, data.stopwords, skip)
     context = reader.read(seq[cut:], lang, data.stopwords, skip)
+    units, context = _merge_context(units, context, reader, lang)
     for unit in context:
         unit.context = True
     units = disambiguate(units + context, reader.lexicon) if units else context

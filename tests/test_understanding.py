@@ -138,3 +138,18 @@ def test_any_text_is_read_without_error(reader: Reader, question: str) -> None:
     understood = read(reader, question)
     assert understood.language in {"nl", "en", "de", "fr"}
     assert len(understood.query) <= 500
+
+
+@pytest.mark.parametrize(
+    ("question", "tag"),
+    [
+        ("Ersatzteile für mein Fahrrad", "shop=bicycle"),
+        ("food for my dog", "shop=pet"),
+        ("een riem voor mijn hond", "shop=pet"),
+        ("Batterie für meine Armbanduhr", "shop=watches"),
+    ],
+)
+def test_what_is_asked_and_whom_it_is_for_can_form_one_term(reader: Reader, question: str, tag: str) -> None:
+    understood = read(reader, question)
+    assert not any(unit.context for unit in understood.units)
+    assert tag in tags_of(understood)
