@@ -27,7 +27,7 @@ from concierge.redis_state import RedisStateStore, open_redis
 from concierge.retention import purge_expired
 from concierge.settings import Settings
 from concierge.state import DatabaseStateStore
-from tests.redis_support import eventually, free_port, keys_mentioning, redis_prefix
+from tests.redis_support import PROPAGATION_BOUND, eventually, free_port, keys_mentioning, redis_prefix
 
 __all__ = ["redis_prefix"]
 
@@ -270,7 +270,7 @@ async def test_an_edit_on_one_worker_reaches_the_other(
         async def visible() -> bool:
             return finds(other, business, "kombucha")
 
-        await eventually(visible, within=1.0)
+        await eventually(visible, within=PROPAGATION_BOUND)
     finally:
         stop.set()
         await asyncio.wait_for(watcher, 5)
