@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.models import Business
-from concierge.invalidation import origin_of, publish_change
+from concierge.invalidation import IndexKeeper, origin_of, publish_change
 from concierge.metrics import Metrics
 from concierge.redis_state import shared_state
 from concierge.search import SearchService, open_search
@@ -28,10 +28,16 @@ class App:
     """Shared state for several workers (``CONCIERGE_REDIS_URL``); ``None`` runs on the database alone."""
     store: StateStore | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    keeper: IndexKeeper | None = None
+    """Set while the catalogue is watched; rebuilds then go through it, so this worker's own poll does
+    not rebuild a second time for an edit it made itself."""
 
     async def refresh_search(self) -> None:
         """Rebuilds the index after a catalogue edit and tells the other workers (over Redis, if any)."""
-        await self.rebuild_search()
+        if self.keeper is not None:
+            await self.keeper.refresh(force=True)
+        else:
+            await self.rebuild_search()
         if self.redis is not None:
             await publish_change(self.redis, self.settings.redis_prefix, origin_of(self))
 

@@ -118,6 +118,7 @@ async def _listen(keeper: IndexKeeper, redis: Redis, stop: asyncio.Event) -> Non
 async def watch_catalogue(app: App, stop: asyncio.Event, keeper: IndexKeeper | None = None) -> None:
     """Runs until ``stop`` is set: polling always, the Redis channel when Redis is configured."""
     keeper = keeper or IndexKeeper(app)
+    app.keeper = keeper
     tasks = [_poll(keeper, stop)]
     if app.redis is not None:
         tasks.append(_listen(keeper, app.redis, stop))

@@ -7,6 +7,7 @@ synchronous and CPU-bound (a few milliseconds); the index is rebuilt from the da
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -599,4 +600,6 @@ async def open_search(
     async with sessions() as session:
         areas = await load_areas(session)
         businesses = await load_businesses(session)
-    return SearchService(areas, businesses, default_language, parts)
+    # Building the index is CPU work (seconds for a city): in a thread, the event loop keeps
+    # answering from the current index until the new one replaces it.
+    return await asyncio.to_thread(SearchService, areas, businesses, default_language, parts)
