@@ -202,17 +202,36 @@ def status(
     ``closed_from``..``closed_until`` (inclusive dates; either may be missing) is a temporary
     closure; ``special_hours`` maps "YYYY-MM-DD" to "off" or hours such as "10:00-14:00" for that
     day. Returned datetimes are local.
+
+    Hours have minute precision, so the answer is the same for a whole minute: it is memoised per
+    minute, which makes ranking a dense street (many shops with the same hours) cheap.
     """
-    raw = expr if isinstance(expr, str) else ""
+    special = tuple(sorted((str(k), v) for k, v in (special_hours or {}).items() if isinstance(v, str)))
+    minute = _aware(now_utc).replace(second=0, microsecond=0)
+    return _status_at(
+        expr if isinstance(expr, str) else "", minute, timezone, country, closed_from, closed_until, special
+    )
+
+
+@lru_cache(maxsize=8192)
+def _status_at(
+    raw: str,
+    now_utc: datetime,
+    timezone: str,
+    country: str,
+    closed_from: date | None,
+    closed_until: date | None,
+    special_hours: tuple[tuple[str, str], ...],
+) -> HoursStatus:
     zone = _zone(timezone)
-    now = _aware(now_utc).astimezone(zone)
+    now = now_utc.astimezone(zone)
     today = now.date()
     base = clean(raw)
     parsed = parse(base) is not None
     closure = _closure(closed_from, closed_until, today)
     rules = [base if parsed else UNKNOWN]
     rules += _holiday_rules(base, country, today) if parsed else []
-    rules += _special_rules(special_hours, today)
+    rules += _special_rules(dict(special_hours), today)
     if closure:
         rules.append(f"{_osm_date(closure[0])}-{_osm_date(closure[1])} off")
     hours = _compile("; ".join(rules), zone.key, _library_country(country))

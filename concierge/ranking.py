@@ -23,8 +23,10 @@ import bisect
 import datetime as dt
 import hashlib
 import heapq
+from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 
 EXACT, LEXICON, FAMILY, ALSO, STORY, NAME = 4.0, 3.2, 3.0, 2.2, 2.0, 1.0
 SPECIFIC_TAG = 0.1
@@ -38,18 +40,23 @@ SHOWN_LEVEL = 2.0
 BANDS_M = (250, 500, 800, 1200, 1700, 2500, 4000, 7000)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Match:
+    """Why a business answers. Immutable, so one match can be shared by every business it covers."""
+
     level: float
     reason: str
     """``product``, ``family``, ``lexicon``, ``category``, ``also``, ``story``, ``name`` or ``partner``."""
     detail: str = ""
     """What matched: a concept id, a literal word or a tag."""
     bonus: float = 0.0
+    score: float = field(init=False, repr=False, compare=False)
 
-    @property
-    def score(self) -> float:
-        return self.level + self.bonus
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "score", self.level + self.bonus)
+
+    def with_bonus(self, bonus: float) -> Match:
+        return Match(self.level, self.reason, self.detail, bonus)
 
 
 def band(distance_m: float) -> int:
@@ -66,7 +73,7 @@ def order(
     matches: dict[int, Match],
     distances: dict[int, float],
     ids: Callable[[int], str],
-    independent: Callable[[int], bool],
+    chains: AbstractSet[int],
     open_rank: Callable[[int], int],
     question_key: str,
     day: dt.date,
@@ -77,12 +84,13 @@ def order(
     Independents that answer come first, then chains that answer, then weaker hints. Within each,
     relevance and distance band decide; between equals, open now comes first and then the rotation.
     A dense city puts thousands of candidates within reach, so only the ties at the cut are given the
-    (costlier) rotation and opening-hours evaluation. ``open_rank`` is 0 open, 1 unknown, 2 closed.
+    (costlier) rotation and opening-hours evaluation. ``open_rank`` is 0 open, 1 unknown, 2 closed;
+    ``chains`` holds the positions of chain stores.
     """
     shown = [i for i in candidates if matches[i].score >= SHOWN_LEVEL]
     groups = (
-        [i for i in shown if independent(i)],
-        [i for i in shown if not independent(i)],
+        [i for i in shown if i not in chains],
+        [i for i in shown if i in chains],
         [i for i in candidates if matches[i].score < SHOWN_LEVEL],
     )
     out: list[int] = []
@@ -103,13 +111,29 @@ def _best(
     question_key: str,
     day: dt.date,
 ) -> list[int]:
-    if not group:
-        return []
-    coarse = {i: (-round(matches[i].score, 2), band(distances[i])) for i in group}
-    cut = coarse[heapq.nsmallest(count, group, key=coarse.__getitem__)[-1]]
-    finalists = [i for i in group if coarse[i] <= cut]
+    """The first ``count`` of ``group`` by relevance, distance band, open now and rotation.
 
-    def full(i: int) -> tuple[float, int, int, bytes]:
-        return (*coarse[i], open_rank(i), rotation(question_key, day, ids(i)))
+    Relevance takes few distinct values, so candidates are bucketed by it and only the buckets that
+    reach the cut are looked at; within the last one, only those in the cut's distance band or nearer
+    are fully ordered.
+    """
+    buckets: dict[float, list[int]] = defaultdict(list)
+    for i in group:
+        buckets[round(matches[i].score, 2)].append(i)
+    out: list[int] = []
+    for score in sorted(buckets, reverse=True):
+        need = count - len(out)
+        if need <= 0:
+            break
+        bucket = buckets[score]
+        furthest = distances[heapq.nsmallest(need, bucket, key=distances.__getitem__)[-1]]
+        cut = band(furthest)
+        if cut < len(BANDS_M):
+            reach = BANDS_M[cut]
+            bucket = [i for i in bucket if distances[i] <= reach]
 
-    return sorted(finalists, key=full)[:count]
+        def full(i: int) -> tuple[int, int, bytes]:
+            return band(distances[i]), open_rank(i), rotation(question_key, day, ids(i))
+
+        out += sorted(bucket, key=full)[:need]
+    return out

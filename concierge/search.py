@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from geopy.distance import great_circle
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalog import hours
-from catalog.index import SearchIndex
+from catalog.index import Reach, SearchIndex
 from catalog.repository import load_areas, load_businesses
 from catalog.taxonomy import load_taxonomy
 from catalog.views import AreaView, BusinessView, ProductView
@@ -101,10 +100,13 @@ class SearchService:
         self._areas = {a.id: a for a in areas}
         published = [b for b in businesses if b.status == "published"]
         self.index = SearchIndex(published, self.parts.analyser.keys)
+        self._chains = frozenset(i for i, b in enumerate(self.index.businesses) if not b.independent)
+        self._status_cache: tuple[dt.datetime | None, dict[int, hours.HoursStatus]] = (None, {})
         self._by_id = {b.id: b for b in published}
         self._by_ref = {short_ref(b.id): b for b in published}
         product_words = {key[2:] for key in self.index.postings if key[0] in "hx"}
         self.reader = Reader(self.lexicon, product_words)
+        self._understand = lru_cache(maxsize=4096)(self._read)
 
     @property
     def area(self) -> AreaView | None:
@@ -143,9 +145,7 @@ class SearchService:
         now = now or dt.datetime.now(dt.UTC)
         limit = max(1, min(int(limit), MAX_RESULTS))
         hint = normalise_language(lang_hint, self.default_language) if lang_hint else None
-        understanding = understand(
-            question, self.reader, lang_hint=hint, default_language=self.default_language
-        )
+        understanding = self._understand(question, hint)
         lang = understanding.language
         lang_out = normalise_language(reply_language or hint or lang, lang)
         t = translator(lang_out)
@@ -186,8 +186,9 @@ class SearchService:
 
         radius = area.radius_m if area else DEFAULT_RADIUS_M
         matches = self._match(understanding, self.index.around(center[0], center[1], radius))
-        distances = self.index.distances(matches, center[0], center[1])
-        local = [i for i, d in distances.items() if d <= radius and matches[i].score >= SHOWN_LEVEL]
+        shown = [i for i, match in matches.items() if match.score >= SHOWN_LEVEL]
+        distances = self.index.distances(shown, center[0], center[1])
+        local = [i for i, d in distances.items() if d <= radius]
         if not local:
             matches = self._match(understanding)
             distances = self.index.distances(matches, center[0], center[1])
@@ -200,15 +201,11 @@ class SearchService:
                 )
             return answer(message=message, nearest=int(nearest) if nearest is not None else None)
 
-        statuses: dict[int, hours.HoursStatus] = {}
-
-        def status(i: int) -> hours.HoursStatus:
-            if i not in statuses:
-                statuses[i] = self._status(self.index.businesses[i], now)
-            return statuses[i]
-
+        status = self._statuses_at(now)
         businesses = self.index.businesses
         local = self._apply_filters(local, understanding.filters, now)
+        if "open_now" in understanding.filters:
+            local = [i for i in local if status(i).open_now is not False]
         ranked: list[int] = []
         batch_size = MAX_RESULTS
         while local and len(ranked) < MAX_RESULTS:
@@ -217,7 +214,7 @@ class SearchService:
                 matches,
                 distances,
                 ids=lambda i: businesses[i].id,
-                independent=lambda i: businesses[i].independent,
+                chains=self._chains,
                 open_rank=lambda i: {True: 0, None: 1, False: 2}[status(i).open_now],
                 question_key=" ".join(sorted(u.text for u in understanding.units)),
                 day=now.astimezone(ZoneInfo(area.timezone if area else "UTC")).date(),
@@ -233,12 +230,17 @@ class SearchService:
         if not ranked:
             return answer(message=self._filter_message(understanding.filters, t))
         results = tuple(
-            self._result(businesses[i], matches[i], center, status(i), now, lang_out) for i in ranked
+            self._result(businesses[i], matches[i], distances[i], status(i), now, lang_out) for i in ranked
         )
         message = ""
         if all(not r.independent for r in results[:limit]):
             message = t("No independent business nearby has this; these chain stores do.")
         return answer(results[:limit], message, more=results[limit:])
+
+    def _read(self, question: str, hint: str | None) -> Understanding:
+        """Reads a question (cached per service: residents ask the same few things over and over;
+        the result is never changed by its users)."""
+        return understand(question, self.reader, lang_hint=hint, default_language=self.default_language)
 
     def _place(
         self, understanding: Understanding, area: AreaView | None, center: tuple[float, float]
@@ -252,7 +254,7 @@ class SearchService:
                 return name, position
         return None, center
 
-    def _match(self, understanding: Understanding, reach: frozenset[int] | None = None) -> dict[int, Match]:
+    def _match(self, understanding: Understanding, reach: Reach | None = None) -> dict[int, Match]:
         """Every business that answers some part of the question, at its best relevance level.
 
         Context units ("pour mon chat") and story themes next to a product only add a bonus; a partner
@@ -299,9 +301,9 @@ class SearchService:
                 for i, match in found.items():
                     if match.level >= FAMILY:
                         covered[i] += 1
-            for i, best in combined.items():
-                if covered[i] > 1:
-                    best.bonus = COVERAGE_BONUS * min(3, covered[i] - 1)
+            for i, count in covered.items():
+                if count > 1 and i in combined:
+                    combined[i] = combined[i].with_bonus(COVERAGE_BONUS * min(3, count - 1))
         for mentioned in mentions:
             for partner_id in index.businesses[mentioned].partners:
                 j = index.position.get(partner_id)
@@ -321,18 +323,13 @@ class SearchService:
                     combined[i] = Match(SHOWN_LEVEL if not units else NAME, "name", index.businesses[i].name)
         return combined
 
-    def _unit_matches(self, unit: Unit, reach: frozenset[int] | None = None) -> dict[int, Match]:
+    def _unit_matches(self, unit: Unit, reach: Reach | None = None) -> dict[int, Match]:
         index, lexicon = self.index, self.lexicon
-        found: dict[int, Match] = {}
+        puts: list[tuple[Match, Iterable[int]]] = []
         phrase = PHRASE if unit.words > 1 else 0.0
 
         def put(positions: Iterable[int], level: float, reason: str, detail: str) -> None:
-            if reach is not None:
-                positions = reach.intersection(positions)
-            for i in positions:
-                current = found.get(i)
-                if current is None or current.level < level:
-                    found[i] = Match(level, reason, detail)
+            puts.append((Match(level, reason, detail), positions))
 
         for hit in unit.hits:
             concept = lexicon.concepts[hit.concept]
@@ -367,7 +364,7 @@ class SearchService:
             for form in unit.literal:
                 put(index.lookup(f"h:{form}"), EXACT, "product", form)
                 put(index.lookup(f"x:{form}"), WORD_MATCH, "word", form)
-        return found
+        return _best_matches(puts, reach)
 
     def _mentions(self, understanding: Understanding) -> dict[int, set[str]]:
         """Businesses the question names by a distinctive word of their name ("De Melkbus")."""
@@ -385,6 +382,24 @@ class SearchService:
                         found[i].add(word)
                     break
         return dict(found)
+
+    def _statuses_at(self, now: dt.datetime) -> Callable[[int], hours.HoursStatus]:
+        """Opening status by position at ``now``, remembered for the minute (hours have minute
+        precision): under load many questions rank the same shops within a minute."""
+        minute = now.replace(second=0, microsecond=0)
+        cache = self._status_cache
+        if cache[0] != minute:
+            cache = self._status_cache = (minute, {})
+        known = cache[1]
+        businesses = self.index.businesses
+
+        def status(i: int) -> hours.HoursStatus:
+            found = known.get(i)
+            if found is None:
+                found = known[i] = self._status(businesses[i], now)
+            return found
+
+        return status
 
     def _status(self, business: BusinessView, now: dt.datetime) -> hours.HoursStatus:
         area = self.area_of(business)
@@ -471,7 +486,7 @@ class SearchService:
         self,
         business: BusinessView,
         match: Match,
-        center: tuple[float, float],
+        distance_m: float,
         status: hours.HoursStatus,
         now: dt.datetime,
         lang: str,
@@ -492,7 +507,7 @@ class SearchService:
             categories=business.categories,
             lat=business.lat,
             lon=business.lon,
-            distance_m=round(great_circle(center, (business.lat, business.lon)).meters),
+            distance_m=round(distance_m),
             open_now=status.open_now,
             opens_at=opens_at,
             hours_raw=business.opening_hours,
@@ -603,3 +618,17 @@ async def open_search(
     # Building the index is CPU work (seconds for a city): in a thread, the event loop keeps
     # answering from the current index until the new one replaces it.
     return await asyncio.to_thread(SearchService, areas, businesses, default_language, parts)
+
+
+def _best_matches(puts: list[tuple[Match, Iterable[int]]], reach: Reach | None) -> dict[int, Match]:
+    """Each business at the highest level any of ``puts`` gives it (the first put among equals).
+
+    Matches are shared, and the set work runs in C: a dense city puts thousands of businesses in reach.
+    """
+    found: dict[int, Match] = {}
+    for match, positions in sorted(puts, key=lambda put: -put[0].level):
+        fresh = reach.intersection(positions) if reach is not None else set(positions)
+        if found:
+            fresh = fresh.difference(found)
+        found.update(dict.fromkeys(fresh, match))
+    return found
