@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
@@ -44,6 +45,16 @@ class Settings(BaseSettings):
     question_limit: int = 12
     """Questions one resident may ask per ``question_window`` seconds before a single "slow down"."""
     question_window: int = 60
+    api_rate: float = Field(default=10.0, gt=0)
+    """Requests per second one client may make to the public API, the digest and QR codes."""
+    api_burst: int = Field(default=40, ge=1)
+    """Requests one client may make at once before ``api_rate`` applies."""
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = (
+        IPv4Network("127.0.0.1/32"),
+        IPv6Network("::1/128"),
+    )
+    """Reverse proxies (addresses or networks, comma-separated) whose ``X-Forwarded-For`` names the
+    client: behind Caddy every request comes from the proxy, and clients must not share one limit."""
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -52,6 +63,13 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
         return value
 
     @field_validator("telegram_api_url")

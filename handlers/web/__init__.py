@@ -11,19 +11,20 @@ from aiohttp import web
 from concierge.app import App
 from handlers.web import api, pages, widget
 from handlers.web.context import APP, LIMITER, error_middleware, headers_middleware
-from handlers.web.ratelimit import RateLimiter, TokenBucket
+from handlers.web.ratelimit import RateLimiter, TokenBucket, api_limiter
 
 __all__ = ["RateLimiter", "TokenBucket", "create_web_app"]
 
-DEFAULT_RATE = 10.0
-DEFAULT_BURST = 40.0
-
 
 def create_web_app(app: App, *, limiter: RateLimiter | None = None) -> web.Application:
-    """The web application over ``app``; ``limiter`` defaults to 10 requests/s per client, burst 40."""
+    """The web application over ``app``; ``limiter`` defaults to ``CONCIERGE_API_RATE`` requests/s per
+    client (burst ``CONCIERGE_API_BURST``), shared through Redis when the app has it."""
     web_app = web.Application(middlewares=[headers_middleware, error_middleware], client_max_size=1024 * 1024)
     web_app[APP] = app
-    web_app[LIMITER] = limiter or TokenBucket(DEFAULT_RATE, DEFAULT_BURST)
+    settings = app.settings
+    web_app[LIMITER] = limiter or api_limiter(
+        app.redis, settings.api_rate, settings.api_burst, settings.redis_prefix
+    )
     api.setup(web_app)
     pages.setup(web_app)
     widget.setup(web_app)

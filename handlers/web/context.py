@@ -11,7 +11,7 @@ from aiohttp import web
 
 from concierge.app import App
 from concierge.i18n import LANGUAGES, normalise_language
-from handlers.web.ratelimit import RateLimiter
+from handlers.web.ratelimit import RateLimiter, client_key
 
 APP = web.AppKey("concierge_app", App)
 LIMITER = web.AppKey("rate_limiter", RateLimiter)
@@ -59,7 +59,12 @@ def _wants_json(request: web.Request) -> bool:
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Client errors become JSON on the API; an unexpected failure is logged, never shown as a traceback."""
     if request.path.startswith(LIMITED_PREFIXES) and request.method != "OPTIONS":
-        wait = await request.app[LIMITER].acquire(request.remote or "unknown")
+        client = client_key(
+            request.remote,
+            request.headers.get("X-Forwarded-For", ""),
+            request.app[APP].settings.trusted_proxies,
+        )
+        wait = await request.app[LIMITER].acquire(client)
         if wait > 0:
             return json_error(
                 429,

@@ -1,10 +1,23 @@
-"""Per-client rate limiting behind a one-method interface, so a shared (Redis) limiter can replace it."""
+"""Per-client rate limiting of the public web: in memory for one worker, in Redis for several.
+
+Clients are told apart by address. Behind a trusted reverse proxy the address is taken from
+``X-Forwarded-For``; keys are hashed, so neither memory nor Redis holds visitors' addresses.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+Networks = Sequence[IPv4Network | IPv6Network]
 
 
 class RateLimiter(Protocol):
@@ -49,3 +62,69 @@ class TokenBucket:
         for key, (tokens, since) in list(self._buckets.items()):
             if tokens + (now - since) * self.rate >= self.burst:
                 del self._buckets[key]
+
+
+GCRA = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local interval = 1 / tonumber(ARGV[1])
+local tolerance = interval * tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or t)
+if tat < t then tat = t end
+local wait = tat + interval - tolerance - t
+if wait > 0 then return tostring(wait) end
+redis.call('SET', KEYS[1], tostring(tat + interval), 'PX', math.ceil((tat + interval - t) * 1000) + 1000)
+return '0'
+"""
+"""The generic cell rate algorithm: one key per client holding the time its bucket is next empty;
+the clock is Redis's own, so workers with drifting clocks agree."""
+
+
+class RedisTokenBucket:
+    """Token buckets shared by every worker through Redis (same ``rate`` and ``burst`` meaning as
+    :class:`TokenBucket`). While Redis is unreachable each worker limits in memory."""
+
+    def __init__(self, redis: Redis, fallback: TokenBucket, prefix: str = "concierge:") -> None:
+        self._redis = redis
+        self._fallback = fallback
+        self._prefix = prefix
+        self._script = redis.register_script(GCRA)
+        self._degraded = False
+
+    async def acquire(self, key: str) -> float:
+        try:
+            wait = await self._script(
+                keys=[f"{self._prefix}api:rl:{key}"], args=[self._fallback.rate, self._fallback.burst]
+            )
+        except RedisError as exc:
+            if not self._degraded:
+                log.warning("redis unavailable, API rate limit in memory: %s", type(exc).__name__)
+                self._degraded = True
+            return await self._fallback.acquire(key)
+        self._degraded = False
+        return float(wait)
+
+
+def api_limiter(redis: Redis | None, rate: float, burst: float, prefix: str) -> RateLimiter:
+    memory = TokenBucket(rate, burst)
+    return memory if redis is None else RedisTokenBucket(redis, memory, prefix)
+
+
+def client_key(remote: str | None, forwarded_for: str, trusted: Networks) -> str:
+    """A hashed name for the client: the peer, or behind trusted proxies the last address in
+    ``X-Forwarded-For`` that is not one of them (the ones before it are the client's own say-so)."""
+    address = remote or "unknown"
+    if _trusted(address, trusted):
+        for hop in reversed([part.strip() for part in forwarded_for.split(",") if part.strip()]):
+            address = hop
+            if not _trusted(hop, trusted):
+                break
+    return hashlib.blake2b(address.encode(), digest_size=12).hexdigest()
+
+
+def _trusted(address: str, trusted: Networks) -> bool:
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in trusted)
