@@ -71,6 +71,14 @@ class SearchIndex:
                 postings[key].append(i)
         self.postings: dict[str, Sequence[int]] = {k: array("i", v) for k, v in postings.items()}
 
+    def keys_by_id(self) -> dict[str, list[str]]:
+        """The keys each business was indexed under (the postings turned around)."""
+        by_position: list[list[str]] = [[] for _ in self.businesses]
+        for key, positions in self.postings.items():
+            for i in positions:
+                by_position[i].append(key)
+        return {b.id: by_position[i] for i, b in enumerate(self.businesses)}
+
     def _cell(self, lat: float, lon: float) -> int:
         return self._row(lat) * COLUMNS + self._column(lon) + COLUMNS // 2
 

@@ -104,7 +104,7 @@ class Business(Base):
     )
 
     products: Mapped[list[Product]] = relationship(
-        back_populates="business", cascade="all, delete-orphan", order_by="Product.position"
+        back_populates="business", cascade="all, delete-orphan", order_by="(Product.position, Product.id)"
     )
     roles: Mapped[list[BusinessRole]] = relationship(back_populates="business", cascade="all, delete-orphan")
 

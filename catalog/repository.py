@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from catalog.models import Area, Business, Partner
+from catalog.models import Area, Business, Partner, Product
 from catalog.views import AreaView, BusinessView
 
 
@@ -21,16 +23,81 @@ async def load_businesses(
     session: AsyncSession, statuses: tuple[str, ...] = ("published",)
 ) -> list[BusinessView]:
     """Businesses in the given statuses with their products and confirmed partners."""
-    partners: dict[str, list[str]] = defaultdict(list)
-    for link in await session.scalars(select(Partner).where(Partner.confirmed.is_(True))):
-        partners[link.business_id].append(link.partner_id)
+    partners = await _partners(session)
     rows = await session.scalars(
         select(Business)
         .where(Business.status.in_(statuses))
         .options(selectinload(Business.products))
         .order_by(Business.id)
     )
-    return [BusinessView.from_model(b, tuple(sorted(partners.get(b.id, ())))) for b in rows]
+    return [BusinessView.from_model(b, partners.get(b.id, ())) for b in rows]
+
+
+async def _partners(session: AsyncSession) -> dict[str, tuple[str, ...]]:
+    partners: dict[str, list[str]] = defaultdict(list)
+    for link in await session.scalars(select(Partner).where(Partner.confirmed.is_(True))):
+        partners[link.business_id].append(link.partner_id)
+    return {business_id: tuple(sorted(ids)) for business_id, ids in partners.items()}
+
+
+@dataclass(frozen=True)
+class Published:
+    """The published businesses as read at one moment, and what is needed to read only changes later."""
+
+    businesses: list[BusinessView]
+    product_mark: int
+    """The highest product id at that moment: products added since belong to changed businesses."""
+
+
+LOAD_CHUNK = 500
+
+
+async def load_published(session: AsyncSession, known: Published | None = None) -> Published:
+    """The published businesses; with ``known`` (an earlier read), only what changed is loaded again.
+
+    A business changed when it is new, or its version or ``updated_at`` moved (every edit through the
+    ORM bumps the version), or it has products added since. Views of unchanged businesses are the very
+    objects of ``known``, so callers can reuse what they derived from them. Should the products still
+    not add up (a product deleted outside the application), everything is read again.
+    """
+    mark = (await session.execute(select(func.coalesce(func.max(Product.id), 0)))).scalar_one()
+    if known is None:
+        return Published(await load_businesses(session), int(mark))
+    partners = await _partners(session)
+    stamps = (
+        await session.execute(
+            select(Business.id, Business.version, Business.updated_at).where(Business.status == "published")
+        )
+    ).all()
+    previous = {b.id: b for b in known.businesses}
+    grown = set(
+        await session.scalars(select(Product.business_id).where(Product.id > known.product_mark).distinct())
+    )
+    views: dict[str, BusinessView] = {}
+    changed: list[str] = []
+    for business_id, version, updated_at in stamps:
+        view = previous.get(business_id)
+        if view is None or view.version != version or view.updated_at != updated_at or business_id in grown:
+            changed.append(business_id)
+            continue
+        links = partners.get(business_id, ())
+        views[business_id] = view if view.partners == links else dataclasses.replace(view, partners=links)
+    for start in range(0, len(changed), LOAD_CHUNK):
+        rows = await session.scalars(
+            select(Business)
+            .where(Business.id.in_(changed[start : start + LOAD_CHUNK]))
+            .options(selectinload(Business.products))
+        )
+        for row in rows:
+            views[row.id] = BusinessView.from_model(row, partners.get(row.id, ()))
+    products = (
+        await session.execute(
+            select(func.count(Product.id)).join(Business).where(Business.status == "published")
+        )
+    ).scalar_one()
+    if products != sum(len(view.products) for view in views.values()):
+        return Published(await load_businesses(session), int(mark))
+    return Published(sorted(views.values(), key=lambda view: view.id), int(mark))
 
 
 async def get_business(session: AsyncSession, business_id: str) -> BusinessView | None:

@@ -43,7 +43,7 @@ class App:
 
     async def rebuild_search(self) -> None:
         """This worker's index only (what the other workers do when told of an edit)."""
-        self.search = await open_search(self.sessions, self.settings.default_language)
+        self.search = await open_search(self.sessions, self.settings.default_language, previous=self.search)
 
     async def close(self) -> None:
         if self.redis is not None:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalog import hours
 from catalog.index import Reach, SearchIndex
-from catalog.repository import load_areas, load_businesses
+from catalog.repository import Published, load_areas, load_published
 from catalog.taxonomy import load_taxonomy
 from catalog.views import AreaView, BusinessView, ProductView
 from concierge.answers import Answer, Result, Understood
@@ -83,23 +83,40 @@ def default_parts() -> SearchParts:
 
 
 class SearchService:
+    index: SearchIndex
+
     def __init__(
         self,
         areas: list[AreaView],
         businesses: list[BusinessView],
         default_language: str = "nl",
         parts: SearchParts | None = None,
+        previous: SearchService | None = None,
     ):
+        """``previous``, a service built from the same parts, lends the index keys of the businesses
+        whose views it shares, so an edit re-analyses only the businesses that changed."""
         self.default_language = default_language
         self.parts = parts or default_parts()
         self.lexicon = self.parts.lexicon
-        self._load(areas, businesses)
+        self._load(areas, businesses, previous if previous and previous.parts is self.parts else None)
 
-    def _load(self, areas: list[AreaView], businesses: list[BusinessView]) -> None:
+    def _load(
+        self, areas: list[AreaView], businesses: list[BusinessView], previous: SearchService | None
+    ) -> None:
         self.areas = areas
         self._areas = {a.id: a for a in areas}
         published = [b for b in businesses if b.status == "published"]
-        self.index = SearchIndex(published, self.parts.analyser.keys)
+        analyse: Callable[[BusinessView], Iterable[str]] = self.parts.analyser.keys
+        if previous is not None:
+            known, old = previous.index.keys_by_id(), previous.business
+
+            def reuse(business: BusinessView) -> Iterable[str]:
+                if old(business.id) is business:
+                    return known[business.id]
+                return self.parts.analyser.keys(business)
+
+            analyse = reuse
+        self.index = SearchIndex(published, analyse)
         self._chains = frozenset(i for i, b in enumerate(self.index.businesses) if not b.independent)
         self._status_cache: tuple[dt.datetime | None, dict[int, hours.HoursStatus]] = (None, {})
         self._by_id = {b.id: b for b in published}
@@ -107,6 +124,8 @@ class SearchService:
         product_words = {key[2:] for key in self.index.postings if key[0] in "hx"}
         self.reader = Reader(self.lexicon, product_words)
         self._understand = lru_cache(maxsize=4096)(self._read)
+        self.published: Published | None = None
+        """What ``open_search`` read from the database, for reading only changes next time."""
 
     @property
     def area(self) -> AreaView | None:
@@ -610,14 +629,28 @@ def _position(near: object) -> tuple[float, float] | None:
 
 
 async def open_search(
-    sessions: async_sessionmaker[AsyncSession], default_language: str = "nl", parts: SearchParts | None = None
+    sessions: async_sessionmaker[AsyncSession],
+    default_language: str = "nl",
+    parts: SearchParts | None = None,
+    previous: SearchService | None = None,
 ) -> SearchService:
+    """A service over the published catalogue. With ``previous`` (after an edit) only the businesses
+    that changed since it was built are read and analysed again."""
     async with sessions() as session:
         areas = await load_areas(session)
-        businesses = await load_businesses(session)
+        published = await load_published(session, previous.published if previous else None)
     # Building the index is CPU work (seconds for a city): in a thread, the event loop keeps
     # answering from the current index until the new one replaces it.
-    return await asyncio.to_thread(SearchService, areas, businesses, default_language, parts)
+    service = await asyncio.to_thread(
+        SearchService,
+        areas,
+        published.businesses,
+        default_language,
+        parts or (previous.parts if previous else None),
+        previous,
+    )
+    service.published = published
+    return service
 
 
 def _best_matches(puts: list[tuple[Match, Iterable[int]]], reach: Reach | None) -> dict[int, Match]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalog.db import create_engine, session_factory
 from catalog.importers import import_file
-from catalog.models import Business
-from concierge.search import open_search
+from catalog.models import Business, Partner, Product
+from concierge.search import SearchService, open_search
 from tests.search_support import service
 
 CATALOGUE = {
@@ -80,6 +81,87 @@ async def test_imported_catalogue_answers_from_the_database(database_url: str, t
         ]
     finally:
         await engine.dispose()
+
+
+async def test_after_an_edit_only_changes_are_read_and_the_index_equals_a_full_rebuild(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps(CATALOGUE), encoding="utf-8")
+    engine = create_engine(database_url)
+    try:
+        sessions = session_factory(engine)
+        await import_file(sessions, path, progress=False)
+        search = await open_search(sessions)
+
+        async def step(edit: object) -> SearchService:
+            nonlocal search
+            async with sessions.begin() as session:
+                await edit(session)  # type: ignore[operator]
+            incremental = await open_search(sessions, previous=search)
+            full = await open_search(sessions, parts=search.parts)
+            assert incremental.businesses() == full.businesses()
+            keys = incremental.index.keys_by_id()
+            assert {k: sorted(v) for k, v in keys.items()} == {
+                k: sorted(v) for k, v in full.index.keys_by_id().items()
+            }
+            previous, search = search, incremental
+            return previous
+
+        async def rename(session: AsyncSession) -> None:
+            business = await session.get(Business, "fietsen-van-dam")
+            assert business is not None
+            business.name = "Rijwielen Van Dam"
+
+        previous = await step(rename)
+        assert search.business("bakkerij-graan") is previous.business("bakkerij-graan"), "reused"
+        assert search.business("fietsen-van-dam") is not previous.business("fietsen-van-dam")
+
+        async def add_product_quietly(session: AsyncSession) -> None:
+            await session.execute(insert(Product).values(business_id="bakkerij-graan", name="havermelk"))
+
+        await step(add_product_quietly)
+        oat = search.ask("havermelk", near=(52.156, 5.387))
+        assert [r.id for r in oat.results][:1] == ["bakkerij-graan"]
+
+        async def delete_product_quietly(session: AsyncSession) -> None:
+            await session.execute(
+                delete(Product).where(Product.business_id == "bakkerij-graan", Product.name == "havermelk")
+            )
+
+        await step(delete_product_quietly)
+        oat = search.ask("havermelk", near=(52.156, 5.387))
+        assert "bakkerij-graan" not in [r.id for r in oat.results]
+
+        async def link_partners(session: AsyncSession) -> None:
+            await session.execute(
+                insert(Partner).values(business_id="bakkerij-graan", partner_id="fietsen-van-dam")
+            )
+
+        await step(link_partners)
+        assert search.business("bakkerij-graan").partners == ("fietsen-van-dam",)  # type: ignore[union-attr]
+
+        async def open_and_close(session: AsyncSession) -> None:
+            await session.execute(update(Business).where(Business.id == "keten-super").values(status="draft"))
+            session.add(
+                Business(
+                    id="kaas-en-zo", name="Kaas en Zo", categories=["shop=cheese"], lat=52.156, lon=5.388
+                )
+            )
+
+        await step(open_and_close)
+        assert search.business("keten-super") is None
+        cheese = search.ask("kaas", near=(52.156, 5.387))
+        assert [r.id for r in cheese.results][:1] == ["kaas-en-zo"]
+        count = await _count(sessions)
+        assert len(search.businesses()) == count
+    finally:
+        await engine.dispose()
+
+
+async def _count(sessions: async_sessionmaker[AsyncSession]) -> int:
+    async with sessions() as session:
+        return len((await session.scalars(select(Business.id).where(Business.status == "published"))).all())
 
 
 def test_answer_json_has_the_fields_the_design_fixes() -> None:
