@@ -8,7 +8,10 @@ The rate limiter stays in the path, with a limit high enough not to refuse the s
     .venv/bin/python benchmarks/bench_api.py [--businesses 20000] [--duration 15] [--connections 32]
                                              [--redis redis://127.0.0.1:6379/0]
 
-Target on the project's 2-core machine: at least 500 requests/s with p99 at most 50 ms.
+Two figures: throughput at saturation (closed loop, ``--connections`` busy clients) and latency at a
+steady ``--rate`` (open loop, default 500 requests/s, latency counted from each request's scheduled
+moment). Target on the project's 2-core machine: at least 500 requests/s, and p99 at most 50 ms at
+that rate.
 """
 
 from __future__ import annotations
@@ -191,7 +194,8 @@ async def run_wrk(
 CLIENT = """
 import asyncio, json, sys, time
 import aiohttp
-base, duration, connections, paths = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
+base, duration, connections = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+paths = json.loads(open(sys.argv[4]).read())
 latencies = []
 async def worker(session, offset, stop):
     i = offset
@@ -214,6 +218,66 @@ asyncio.run(main())
 """
 
 
+PACED = """
+import asyncio, json, sys, time
+import aiohttp
+base, duration, rate = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+paths = json.loads(open(sys.argv[4]).read())
+latencies, failures = [], 0
+async def one(session, path, due):
+    global failures
+    async with session.get(base + path) as response:
+        await response.read()
+        if response.status != 200:
+            failures += 1
+    latencies.append(time.perf_counter() - due)
+async def main():
+    connector = aiohttp.TCPConnector(limit=256)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        start = time.perf_counter()
+        tasks, n = [], 0
+        while n < duration * rate:
+            due = start + n / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(session, paths[n % len(paths)], due)))
+            n += 1
+        await asyncio.gather(*tasks)
+    latencies.sort()
+    print(json.dumps({"sent": n, "failures": failures, "p50": latencies[len(latencies) // 2] * 1000,
+                      "p99": latencies[int(len(latencies) * 0.99)] * 1000}))
+asyncio.run(main())
+"""
+"""Open loop: requests leave on a fixed schedule whether or not earlier ones were answered, and
+latency counts from the scheduled moment, so a stall is not hidden by the client waiting for it."""
+
+
+def paths_file(paths: list[str]) -> str:
+    """The request paths for a client process, in a file (too many for a command line)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(paths, handle)
+    return handle.name
+
+
+async def run_paced(base: str, paths: list[str], duration: int, rate: float) -> dict[str, float]:
+    print(f"load: python aiohttp client, open loop at {rate:.0f} requests/s for {duration}s", flush=True)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        PACED,
+        base,
+        str(duration),
+        str(rate),
+        paths_file(paths),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await process.communicate()
+    figures: dict[str, float] = json.loads(out.decode().strip().splitlines()[-1])
+    print(figures)
+    return figures
+
+
 async def run_client(base: str, paths: list[str], duration: int, connections: int) -> tuple[float, float]:
     print(f"load: python aiohttp client, {connections} connections, {duration}s", flush=True)
     process = await asyncio.create_subprocess_exec(
@@ -223,7 +287,7 @@ async def run_client(base: str, paths: list[str], duration: int, connections: in
         base,
         str(duration),
         str(connections),
-        json.dumps(paths),
+        paths_file(paths),
         stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await process.communicate()
@@ -237,6 +301,7 @@ async def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--rate", type=float, default=500.0, help="requests/s of the open-loop latency phase")
     parser.add_argument(
         "--redis", metavar="URL", help="rate limit through this Redis (as several workers share it)"
     )
@@ -273,6 +338,7 @@ async def main() -> None:
         load = run_wrk if use_wrk else run_client
         extra = (folder,) if use_wrk else ()
         rps, p99 = await load(base, paths, args.duration, args.connections, *extra)  # type: ignore[operator]
+        paced = await run_paced(base, paths, args.duration, args.rate)
         record_rps, record_p99 = await load(base, BUSINESS_PATHS, args.duration, args.connections, *extra)  # type: ignore[operator]
     finally:
         await runner.cleanup()
@@ -280,9 +346,11 @@ async def main() -> None:
         if redis is not None:
             await redis.aclose()
         shutil.rmtree(folder, ignore_errors=True)
-    verdict = "meets" if rps >= 500 and p99 <= 50 else "misses"
+    verdict = "meets" if rps >= 500 and paced["p99"] <= 50 and not paced["failures"] else "misses"
     print(
-        f"GET /api/v1/search at {args.businesses} businesses: {rps:.0f} requests/s, p99 {p99:.1f} ms "
+        f"GET /api/v1/search at {args.businesses} businesses: {rps:.0f} requests/s at saturation "
+        f"({args.connections} connections, p99 {p99:.1f} ms); at a steady {args.rate:.0f} requests/s "
+        f"p50 {paced['p50']:.1f} ms, p99 {paced['p99']:.1f} ms, {paced['failures']:.0f} failed "
         f"({verdict} the target: >= 500 req/s, p99 <= 50 ms; engine alone {engine_ms:.1f} ms/question)"
     )
     print(

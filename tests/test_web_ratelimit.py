@@ -9,9 +9,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from redis.asyncio import Redis
 
 from concierge.app import open_app
+from concierge.redis_state import open_redis
 from handlers.web import create_web_app
 from handlers.web.ratelimit import RedisTokenBucket, TokenBucket, client_key
-from tests.redis_support import free_port, redis_prefix  # noqa: F401 (fixture)
+from tests.redis_support import private_redis, redis_prefix  # noqa: F401 (fixture)
 from tests.web_support import seed, settings
 
 PROXIES = (ip_network("127.0.0.1/32"), ip_network("10.0.0.0/8"))
@@ -82,11 +83,32 @@ async def test_redis_bucket_refills(redis_url: str, redis_prefix: str) -> None: 
         await redis.aclose()
 
 
-async def test_without_redis_each_worker_limits_in_memory() -> None:
-    unreachable = Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2)
+async def test_redis_outage_limits_in_memory_and_a_restarted_redis_is_used_again() -> None:
+    with private_redis() as server:
+        redis = open_redis(server.url)
+        try:
+            bucket = RedisTokenBucket(redis, TokenBucket(rate=0.01, burst=2), "x:", retry_after=0.2)
+            assert await bucket.acquire("k") == 0.0
+            server.stop()
+            assert await bucket.acquire("k") == 0.0, "the memory bucket takes over"
+            assert await bucket.acquire("k") == 0.0
+            assert await bucket.acquire("k") > 0, "and still limits"
+            server.start()
+            await asyncio.sleep(0.3)
+            waits = [await bucket.acquire("k") for _ in range(3)]
+            assert waits[:2] == [0.0, 0.0], "the restarted Redis (no script, no buckets) is used again"
+            assert waits[2] > 0
+            assert await redis.exists("x:api:rl:k")
+        finally:
+            await redis.aclose()
+
+
+async def test_requests_arriving_together_share_one_round_trip(redis_url: str, redis_prefix: str) -> None:  # noqa: F811
+    redis = Redis.from_url(redis_url)
     try:
-        bucket = RedisTokenBucket(unreachable, TokenBucket(rate=0.01, burst=2), "x:")
-        assert [await bucket.acquire("k") for _ in range(3)][:2] == [0.0, 0.0]
-        assert await bucket.acquire("k") > 0
+        bucket = RedisTokenBucket(redis, TokenBucket(rate=0.01, burst=5), redis_prefix)
+        waits = await asyncio.gather(*(bucket.acquire("k") for _ in range(8)))
+        assert sorted(waits)[:5] == [0.0] * 5
+        assert all(wait > 0 for wait in sorted(waits)[5:])
     finally:
-        await unreachable.aclose()
+        await redis.aclose()

@@ -6,6 +6,7 @@ Clients are told apart by address. Behind a trusted reverse proxy the address is
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
@@ -14,7 +15,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Protocol
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 log = logging.getLogger(__name__)
 Networks = Sequence[IPv4Network | IPv6Network]
@@ -80,29 +81,91 @@ return '0'
 the clock is Redis's own, so workers with drifting clocks agree."""
 
 
+RETRY_AFTER_S = 5.0
+"""After Redis failed, limits stay in memory this long before Redis is tried again, so an outage
+does not cost every request a connection attempt."""
+
+
 class RedisTokenBucket:
     """Token buckets shared by every worker through Redis (same ``rate`` and ``burst`` meaning as
-    :class:`TokenBucket`). While Redis is unreachable each worker limits in memory."""
+    :class:`TokenBucket`). While Redis is unreachable each worker limits in memory.
 
-    def __init__(self, redis: Redis, fallback: TokenBucket, prefix: str = "concierge:") -> None:
+    Requests that arrive together share one round trip: acquisitions made in the same turn of the
+    event loop go to Redis as one pipeline, so a busy worker does not queue behind its own Redis calls.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        fallback: TokenBucket,
+        prefix: str = "concierge:",
+        *,
+        retry_after: float = RETRY_AFTER_S,
+    ) -> None:
         self._redis = redis
+        self._retry_after = retry_after
         self._fallback = fallback
         self._prefix = prefix
-        self._script = redis.register_script(GCRA)
+        self._sha: str | None = None
+        """The script's digest once loaded; a restarted Redis forgets it (NoScriptError) and it is
+        loaded again."""
         self._degraded = False
+        self._retry_at = 0.0
+        self._pending: list[tuple[str, asyncio.Future[float]]] = []
+        self._flushes: set[asyncio.Task[None]] = set()
 
     async def acquire(self, key: str) -> float:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._pending.append((key, future))
+        if len(self._pending) == 1:
+            task = asyncio.create_task(self._flush())
+            self._flushes.add(task)
+            task.add_done_callback(self._flushes.discard)
+        return await future
+
+    async def _flush(self) -> None:
+        batch, self._pending = self._pending, []
         try:
-            wait = await self._script(
-                keys=[f"{self._prefix}api:rl:{key}"], args=[self._fallback.rate, self._fallback.burst]
-            )
+            if time.monotonic() < self._retry_at:
+                waits = [await self._fallback.acquire(key) for key, _ in batch]
+            else:
+                waits = await self._ask_redis([key for key, _ in batch])
+                if self._degraded:
+                    log.warning("redis is back, API rate limit shared again")
+                self._degraded = False
         except RedisError as exc:
             if not self._degraded:
                 log.warning("redis unavailable, API rate limit in memory: %s", type(exc).__name__)
-                self._degraded = True
-            return await self._fallback.acquire(key)
-        self._degraded = False
-        return float(wait)
+            self._degraded = True
+            self._retry_at = time.monotonic() + self._retry_after
+            waits = [await self._fallback.acquire(key) for key, _ in batch]
+        except BaseException as exc:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            raise
+        for (_, future), wait in zip(batch, waits, strict=True):
+            if not future.done():
+                future.set_result(wait)
+
+    async def _ask_redis(self, keys: list[str]) -> list[float]:
+        for attempt in (1, 2):
+            if self._sha is None:
+                self._sha = await self._redis.script_load(GCRA)
+            try:
+                return await self._evaluate(self._sha, keys)
+            except NoScriptError:
+                self._sha = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _evaluate(self, sha: str, keys: list[str]) -> list[float]:
+        rate, burst = self._fallback.rate, self._fallback.burst
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.evalsha(sha, 1, f"{self._prefix}api:rl:{key}", rate, burst)
+            return [float(wait) for wait in await pipe.execute()]
 
 
 def api_limiter(redis: Redis | None, rate: float, burst: float, prefix: str) -> RateLimiter:
