@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, or_, select
@@ -147,6 +147,15 @@ async def people_of(session: AsyncSession, business_id: str) -> list[tuple[int, 
     return [(user_id, role) for user_id, role in rows]
 
 
+ProductKind = Callable[[str, str], str]
+"""Whether an owner's line (name, language) is a ``product`` or a ``service``; the catalogue does not
+read language itself, so the caller that does (the search's lexicon) decides."""
+
+
+def _product(name: str, language: str) -> str:
+    return "product"
+
+
 async def _free_id(session: AsyncSession, name: str) -> str:
     base = slugify(name) or "business"
     candidate, n = base, 1
@@ -163,6 +172,7 @@ async def create_draft(
     fields: Mapping[str, Any],
     products: Iterable[str] = (),
     area_id: str | None = None,
+    kind_of: ProductKind | None = None,
 ) -> Business:
     """A new business in status ``draft`` with ``user_id`` as its owner; never visible to residents."""
     unknown = set(fields) - EDITABLE
@@ -179,7 +189,8 @@ async def create_draft(
     )
     session.add(business)
     business.products = [
-        Product(name=name, language=language, position=i) for i, name in enumerate(merge_names((), products))
+        Product(name=name, kind=(kind_of or _product)(name, language), language=language, position=i)
+        for i, name in enumerate(merge_names((), products))
     ]
     session.add(BusinessRole(business_id=business.id, user_id=user_id, role="owner"))
     await session.flush()
@@ -230,7 +241,12 @@ def _touch(business: Business, now: dt.datetime) -> None:
 
 
 async def add_products(
-    session: AsyncSession, business_id: str, names: Iterable[str], language: str, now: dt.datetime
+    session: AsyncSession,
+    business_id: str,
+    names: Iterable[str],
+    language: str,
+    now: dt.datetime,
+    kind_of: ProductKind | None = None,
 ) -> list[str]:
     """Adds the names not already there (duplicates merged); a sold-out product named again is back."""
     business = await load(session, business_id)
@@ -247,7 +263,8 @@ async def add_products(
         raise OwnershipError("too_many_products")
     start = max((p.position for p in business.products), default=-1) + 1
     business.products.extend(
-        Product(name=name, language=language, position=start + i) for i, name in enumerate(added)
+        Product(name=name, kind=(kind_of or _product)(name, language), language=language, position=start + i)
+        for i, name in enumerate(added)
     )
     _touch(business, now)
     await session.flush()
@@ -281,12 +298,17 @@ async def set_sold_out(
 
 
 async def replace_products(
-    session: AsyncSession, business_id: str, names: Iterable[str], language: str, now: dt.datetime
+    session: AsyncSession,
+    business_id: str,
+    names: Iterable[str],
+    language: str,
+    now: dt.datetime,
+    kind_of: ProductKind | None = None,
 ) -> None:
     business = await load(session, business_id)
     business.products.clear()
     await session.flush()
-    await add_products(session, business_id, names, language, now)
+    await add_products(session, business_id, names, language, now, kind_of)
 
 
 async def set_status(session: AsyncSession, business_id: str, status: str, now: dt.datetime) -> Business:

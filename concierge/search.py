@@ -256,6 +256,13 @@ class SearchService:
             message = t("No independent business nearby has this; these chain stores do.")
         return answer(results[:limit], message, more=results[limit:])
 
+    def kind_of(self, name: str, language: str) -> str:
+        """``service`` when an owner's line names only services ("fietsreparatie", "keys cut"),
+        else ``product``."""
+        analysis = self.parts.analyser.product(name, normalise_language(language, self.default_language))
+        named = analysis.concepts - analysis.guessed
+        return "service" if named and all(c.startswith("services:") for c in named) else "product"
+
     def _read(self, question: str, hint: str | None) -> Understanding:
         """Reads a question (cached per service: residents ask the same few things over and over;
         the result is never changed by its users)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from catalog.models import Business, BusinessRole, FlowState, ModerationItem
+from catalog.models import Business, BusinessRole, FlowState, ModerationItem, Product
 from concierge.app import App, open_app
 from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
@@ -152,6 +152,9 @@ async def test_full_creation_in_dutch_with_a_pin_and_the_owner_told_in_dutch(app
         assert business is not None and business.status == "draft"
         assert (business.lat, business.lon) == (52.3871, 4.6561)
         assert business.opening_hours == "Tu-Sa 09:00-18:00"
+        products = await session.scalars(select(Product).where(Product.business_id == business.id))
+        kinds = {p.name: p.kind for p in products}
+        assert kinds == {"band plakken": "service", "fietsen verkopen": "product"}, kinds
 
 
 async def flow_state(app: App) -> str | None:

@@ -183,7 +183,9 @@ async def quick(turn: Turn, kind: str, rest: str) -> list[Reply] | None:
     try:
         async with turn.app.sessions.begin() as session:
             if kind == "add":
-                changed = await ownership.add_products(session, business.id, names, turn.lang, turn.now)
+                changed = await ownership.add_products(
+                    session, business.id, names, turn.lang, turn.now, turn.app.search.kind_of
+                )
                 message = turn.t("Added to {name}: {products}", name="\x00", products="\x01")
             elif kind == "remove":
                 changed = await ownership.remove_products(session, business.id, names, turn.now)
