@@ -169,7 +169,13 @@ async def submit_new(turn: Turn, running: flow.Flow) -> list[Reply]:
     area = turn.app.search.area
     async with turn.app.sessions.begin() as session:
         business = await ownership.create_draft(
-            session, turn.event.user_id, turn.lang, fields, products, area.id if area else None
+            session,
+            turn.event.user_id,
+            turn.lang,
+            fields,
+            products,
+            area.id if area else None,
+            turn.app.search.kind_of,
         )
         business.status = "pending"
         business_id = business.id
@@ -190,7 +196,9 @@ async def save_edit(turn: Turn, running: flow.Flow) -> list[Reply]:
         products = running.draft.get("products") or []
         if products:
             async with turn.app.sessions.begin() as session:
-                await ownership.replace_products(session, business_id, products, turn.lang, turn.now)
+                await ownership.replace_products(
+                    session, business_id, products, turn.lang, turn.now, turn.app.search.kind_of
+                )
             await turn.app.refresh_search()
     else:
         conflict = await listing.save_fields(
