@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from catalog.views import BusinessView
 from concierge.lexicon import Lexicon
-from concierge.text import LANGS, lemma, tokens, variants
+from concierge.text import LANGS, lemma, marked_words, tokens, variants
 
 TAG_KEYS = (
     "shop",
@@ -107,7 +107,9 @@ class Analyser:
         main_end = next((i for i, w in enumerate(words) if i and w in BREAKS), len(words))
         main = [w for w in words[:main_end] if w not in BREAKS] or words[:1]
         guessed: set[str] = set()
-        concepts = self._concepts(words, lang, starts_before=main_end, guessed=guessed)
+        concepts = self._concepts(
+            words, lang, starts_before=main_end, guessed=guessed, marked=marked_words(name)
+        )
         head = main[0] if lang in HEAD_FIRST else main[-1]
         heads = frozenset(variants(head, lang))
         if not concepts and len(head) >= 7:
@@ -123,6 +125,7 @@ class Analyser:
         kinds: tuple[str, ...] = ("product",),
         starts_before: int | None = None,
         guessed: set[str] | None = None,
+        marked: frozenset[str] | None = None,
     ) -> frozenset[str]:
         """Concepts named by the longest phrases; with ``starts_before``, only phrases that begin in
         the main part of a product name ("noix de cajou" is cashews, "pain met walnoot" is bread)."""
@@ -133,12 +136,13 @@ class Analyser:
         while i < limit:
             for n in range(min(lexicon.max_words, len(words) - i), 0, -1):
                 key = " ".join(words[i : i + n])
-                hits = lexicon.lookup(key)
+                accented = None if marked is None else any(w in marked for w in words[i : i + n])
+                hits = lexicon.lookup(key, accented)
                 if not hits and n > 1:
-                    hits = lexicon.lookup(" ".join(lemma(w, lang) for w in words[i : i + n]))
+                    hits = lexicon.lookup(" ".join(lemma(w, lang) for w in words[i : i + n]), accented)
                 if not hits and n == 1:
                     for variant in variants(key, lang)[1:]:
-                        hits = lexicon.lookup(variant)
+                        hits = lexicon.lookup(variant, accented)
                         if hits:
                             break
                 hits = [h for h in hits if not h.weak and lexicon.concepts[h.concept].kind in kinds]

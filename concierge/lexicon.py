@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from catalog.taxonomy import load_taxonomy
-from concierge.text import LANGS, lemma, tokens
+from concierge.text import LANGS, lemma, marked_words, tokens
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "locales" / "lexicon"
 ConceptKind = Literal["product", "shop", "story"]
@@ -112,10 +112,24 @@ class Lexicon:
     words_by_lang: dict[str, frozenset[str]]
     """Single words of each language's terms, for language detection."""
     children: dict[str, list[str]] = field(default_factory=dict)
+    accents: dict[str, dict[str, frozenset[bool]]] = field(default_factory=dict)
+    """For folded phrases whose concepts differ in accents ("rose" the flower, "rosé" the wine): per
+    concept, whether its terms for the phrase are written with accents, without, or both."""
     _related: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
-    def lookup(self, phrase: str) -> list[Hit]:
-        return self.phrases.get(phrase, [])
+    def lookup(self, phrase: str, accented: bool | None = None) -> list[Hit]:
+        """The concepts ``phrase`` names. ``accented`` (the asker wrote accents: "rosé", "canapé",
+        "légumes") keeps the concepts with a term written so, when the phrase also names others.
+        Words typed without accents are not narrowed (phones make accents a bother), and a shop
+        type's loose search term never wins over a real concept (German plural umlauts are inflection)."""
+        hits = self.phrases.get(phrase, [])
+        table = self.accents.get(phrase) if accented else None
+        if table is None:
+            return hits
+        kept = [h for h in hits if accented in table.get(h.concept, (accented,))]
+        if not kept or (all(h.weak for h in kept) and not all(h.weak for h in hits)):
+            return hits
+        return kept
 
     def descendants(self, concept_id: str) -> list[str]:
         out, stack = [], [concept_id]
@@ -165,9 +179,13 @@ def build_lexicon(
     concepts: dict[str, Concept] = {}
     phrases: dict[str, list[Hit]] = defaultdict(list)
     words: dict[str, set[str]] = {lang: set() for lang in LANGS}
+    accents: dict[str, dict[str, set[bool]]] = defaultdict(lambda: defaultdict(set))
 
     def index(concept: str, lang: str, phrase: str, weak: bool = False) -> None:
         keys = {_key(phrase), _lemma_key(phrase, lang)}
+        accented = bool(marked_words(phrase))
+        for key in keys:
+            accents[key][concept].add(accented)
         small = stopwords.get(lang, frozenset())
         bare = " ".join(w for w in tokens(phrase) if w not in small)
         if bare and len(bare.split()) > 1:
@@ -228,6 +246,11 @@ def build_lexicon(
         max_words=max((len(k.split()) for k in phrases), default=1),
         words_by_lang={lang: frozenset(w) for lang, w in words.items()},
         children=dict(children),
+        accents={
+            key: {concept: frozenset(flags) for concept, flags in table.items()}
+            for key, table in accents.items()
+            if len({frozenset(flags) for flags in table.values()}) > 1
+        },
     )
 
 

@@ -33,6 +33,17 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def marked_words(text: str) -> frozenset[str]:
+    """The folded words of ``text`` that were written with accents ("rosé" → {"rose"}): folding
+    merges "rosé" (wine) with "rose" (the flower), and the accent is what tells them apart."""
+    return frozenset(
+        word
+        for match in _WORD.finditer(text)
+        if any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFKD", match.group()))
+        for word in tokens(match.group())
+    )
+
+
 def tokens(text: str) -> list[str]:
     """Folded words; elided articles ("l'esplanade", "d'avoine") lose their article."""
     words: list[str] = []

@@ -21,7 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from concierge.lexicon import Hit, Lexicon
-from concierge.text import LANGS, clean, fold, lemma, tokens, variants
+from concierge.text import LANGS, clean, fold, lemma, marked_words, tokens, variants
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 
@@ -228,12 +228,15 @@ class Reader:
                     best = (int(distance), candidate)
         return best[1] if best else None
 
-    def hits_for(self, key: str, lang: str) -> list[Hit]:
-        hits = self.lexicon.lookup(key)
+    def hits_for(self, key: str, lang: str, marked: frozenset[str] | None = None) -> list[Hit]:
+        """``marked``: the question's words written with accents (None when ``key`` is not as the
+        person wrote it: a corrected word, a compound's tail)."""
+        accented = None if marked is None else any(word in marked for word in key.split())
+        hits = self.lexicon.lookup(key, accented)
         if " " not in key and all(h.weak for h in hits):
             for code in (lang, *(other for other in LANGS if other != lang)):
                 for variant in variants(key, code)[1:]:
-                    found = [h for h in self.lexicon.lookup(variant) if h.lang == code]
+                    found = [h for h in self.lexicon.lookup(variant, accented) if h.lang == code]
                     if any(not h.weak for h in found):
                         return _prefer(found, lang)
                     hits = hits or found
@@ -251,7 +254,14 @@ class Reader:
                 return strong, head
         return None
 
-    def read(self, seq: list[str], lang: str, stop: frozenset[str], skip: frozenset[str]) -> list[Unit]:
+    def read(
+        self,
+        seq: list[str],
+        lang: str,
+        stop: frozenset[str],
+        skip: frozenset[str],
+        marked: frozenset[str] = frozenset(),
+    ) -> list[Unit]:
         """Longest lexicon phrases first.
 
         ``stop`` words never start or end a phrase but may stand between its words ("display ist
@@ -261,7 +271,7 @@ class Reader:
         units: list[Unit] = []
         i = 0
         while i < len(seq):
-            matched = self._phrase_at(seq, i, lang, stop, skip)
+            matched = self._phrase_at(seq, i, lang, stop, skip, marked)
             if matched:
                 unit, i = matched
                 units.append(unit)
@@ -274,7 +284,13 @@ class Reader:
         return _drop_weak(units)
 
     def _phrase_at(
-        self, seq: list[str], i: int, lang: str, stop: frozenset[str], skip: frozenset[str]
+        self,
+        seq: list[str],
+        i: int,
+        lang: str,
+        stop: frozenset[str],
+        skip: frozenset[str],
+        marked: frozenset[str] = frozenset(),
     ) -> tuple[Unit, int] | None:
         if seq[i] in stop:
             return None
@@ -290,16 +306,17 @@ class Reader:
             for words, end in spans:
                 if len(words) > 1 and (words[0] in stop or words[-1] in stop):
                     continue
-                hits = self._phrase_hits(words, lang)
+                hits = self._phrase_hits(words, lang, marked)
                 if hits:
                     return Unit(" ".join(words), hits, tuple(words), len(words)), end
         return None
 
-    def _phrase_hits(self, words: list[str], lang: str) -> list[Hit]:
+    def _phrase_hits(self, words: list[str], lang: str, marked: frozenset[str] = frozenset()) -> list[Hit]:
         key = " ".join(words)
-        hits = self.hits_for(key, lang)
+        hits = self.hits_for(key, lang, marked)
         if not hits and len(words) > 1:
-            hits = _prefer(self.lexicon.lookup(" ".join(lemma(w, lang) for w in words)), lang)
+            accented = any(word in marked for word in words)
+            hits = _prefer(self.lexicon.lookup(" ".join(lemma(w, lang) for w in words), accented), lang)
         if not hits and len(words) == 2:
             hits = self.hits_for("".join(words), lang)
         return hits
@@ -419,8 +436,9 @@ def understand(
     seq = _remove_all(seq, data.question_phrases)
     skip = data.stopwords | data.shop_words
     cut = _context_start(seq, data)
-    units = reader.read(seq[:cut], lang, data.stopwords, skip)
-    context = reader.read(seq[cut:], lang, data.stopwords, skip)
+    marked = marked_words(text)
+    units = reader.read(seq[:cut], lang, data.stopwords, skip, marked)
+    context = reader.read(seq[cut:], lang, data.stopwords, skip, marked)
     units, context = _merge_context(units, context, reader, lang)
     for unit in context:
         unit.context = True

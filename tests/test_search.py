@@ -246,3 +246,14 @@ def test_any_question_anywhere_gets_an_answer_and_never_an_exception(
     assert len(answer.results) <= MAX_RESULTS
     assert answer.results or answer.message
     assert all(r.distance_m >= 0 for r in answer.results)
+
+
+def test_an_owners_rose_wine_is_not_sold_as_roses() -> None:
+    search = service(
+        shop(
+            "wine", ("shop=wine",), 100, products=("rosé", "red wine"), story_language="en", languages=("en",)
+        ),
+        shop("florist", ("shop=florist",), 300, products=("roses", "tulips")),
+    )
+    assert [r.id for r in search.ask("roses", near=CENTRE, lang_hint="en").results] == ["florist"]
+    assert [r.id for r in search.ask("rosé", near=CENTRE, lang_hint="fr").results][:1] == ["wine"]

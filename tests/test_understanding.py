@@ -153,3 +153,36 @@ def test_what_is_asked_and_whom_it_is_for_can_form_one_term(reader: Reader, ques
     understood = read(reader, question)
     assert not any(unit.context for unit in understood.units)
     assert tag in tags_of(understood)
+
+
+def concepts_of(understanding: Understanding) -> set[str]:
+    return {hit.concept for unit in understanding.units for hit in unit.hits}
+
+
+@pytest.mark.parametrize(
+    ("question", "hint", "wanted", "not_wanted"),
+    [
+        ("rosé", "fr", "food:rose_wine", "goods:roses"),
+        ("une bouteille de rosé", "fr", "food:rose_wine", "goods:roses"),
+        ("légumes", "fr", "food:vegetables", "food:legumes"),
+        ("canapé", "fr", "goods:sofa", "food:party_platter"),
+    ],
+)
+def test_accents_tell_apart_what_folding_merges(
+    reader: Reader, question: str, hint: str, wanted: str, not_wanted: str
+) -> None:
+    found = concepts_of(read(reader, question, hint))
+    assert wanted in found and not_wanted not in found, found
+
+
+def test_words_typed_without_accents_are_not_narrowed(reader: Reader) -> None:
+    """Phones make accents a bother: "reparation" still reaches the repair concepts of "réparation"."""
+    assert concepts_of(read(reader, "reparation velo", "fr")) == concepts_of(
+        read(reader, "réparation vélo", "fr")
+    )
+    assert "goods:roses" in concepts_of(read(reader, "roses", "en"))
+    assert "food:rose_wine" not in concepts_of(read(reader, "roses", "en"))
+
+
+def test_inflection_umlauts_do_not_turn_a_product_into_a_loose_shop_term(reader: Reader) -> None:
+    assert "goods:inner_tube" in concepts_of(read(reader, "Fahrradschläuche", "de"))
