@@ -257,7 +257,7 @@ class SearchService:
         return answer(results[:limit], message, more=results[limit:])
 
     def kind_of(self, name: str, language: str) -> str:
-        """``service`` when an owner's line names only services ("fietsreparatie", "keys cut"),
+        """``service`` when an owner's line names only services ("fietsreparatie", "band plakken"),
         else ``product``."""
         analysis = self.parts.analyser.product(name, normalise_language(language, self.default_language))
         named = analysis.concepts - analysis.guessed
