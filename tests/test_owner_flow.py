@@ -30,6 +30,7 @@ STEPS_EN: list[tuple[str, object]] = [
     ("press", "Tuesday to Saturday"),
     ("send", "8:30-17:30"),
     ("send", "12:30-13:00"),
+    ("press", "Closed on public holidays"),
     ("send", "spelt bread\ncroissants\nSpelt bread"),
     ("send", "rye bread, Croissants"),
     ("press", "Done"),
@@ -96,7 +97,7 @@ async def test_full_creation_in_english_then_moderator_approval(app: App) -> Non
     await run_steps(owner, STEPS_EN)
     preview = owner.said()
     assert "Bakkerij <b>Proef</b>" in preview, "HTML in a name is shown literally"
-    assert "Tu-Sa 08:30-12:30,13:00-17:30" in preview
+    assert "Tu-Sa 08:30-12:30,13:00-17:30; PH off" in preview
     assert "Kastanjeplein 7" in preview and "+31 23 123 4567" in preview and "https://example.org" in preview
     assert "spelt bread, croissants, rye bread" in preview
     replies = await owner.press("Submit")
@@ -239,7 +240,7 @@ async def test_validation_explains_and_keeps_the_step(app: App) -> None:
 async def test_a_restart_in_the_middle_resumes_where_it_stopped(app: App) -> None:
     owner = Chat(Conversation(app), OWNER, "en")
     await start_flow(owner)
-    await run_steps(owner, STEPS_EN[:10])
+    await run_steps(owner, STEPS_EN[:11])
     url = app.settings.database_url
     await app.close()
     reopened = await open_app(owner_settings(url), migrate=False)
@@ -247,12 +248,12 @@ async def test_a_restart_in_the_middle_resumes_where_it_stopped(app: App) -> Non
         again = Chat(Conversation(reopened), OWNER, "en")
         await again.cmd("mybusiness")
         assert "Welcome back" in again.said() and "spelt bread, croissants" in again.said()
-        await run_steps(again, STEPS_EN[10:])
+        await run_steps(again, STEPS_EN[11:])
         await again.press("Submit")
         async with reopened.sessions() as session:
             business = await session.scalar(select(Business).where(Business.name == "Bakkerij <b>Proef</b>"))
             assert business is not None and business.status == "pending"
-            assert business.opening_hours == "Tu-Sa 08:30-12:30,13:00-17:30"
+            assert business.opening_hours == "Tu-Sa 08:30-12:30,13:00-17:30; PH off"
             item = await session.scalar(
                 select(ModerationItem).where(ModerationItem.business_id == business.id)
             )
@@ -274,7 +275,12 @@ async def test_the_hours_builder_takes_typed_days_in_the_owners_language(app: Ap
     await owner.send("ma, wo tot vr")
     await owner.send("9-17")
     await owner.press("Geen middagpauze")
+    assert "feestdagen" in owner.said()
+    await owner.send("misschien")
+    assert "Dicht op feestdagen" in owner.labels(), "an answer that is no choice shows the choices again"
+    await owner.press("Gewoon open")
     assert "Openingstijden: ma, wo–vr 9:00–17:00" in owner.said()
+    assert await flow_state(app) == "products"
 
 
 async def test_location_confirm_no_goes_back_to_the_address(app: App) -> None:

@@ -36,6 +36,7 @@ STATES = (
     "hours_days",
     "hours_times",
     "hours_lunch",
+    "hours_holidays",
     "products",
     "story_who",
     "story_how",
@@ -61,7 +62,8 @@ TRANSITIONS = frozenset(
         ("hours", "products"),
         ("hours_days", "hours_times"),
         ("hours_times", "hours_lunch"),
-        ("hours_lunch", "products"),
+        ("hours_lunch", "hours_holidays"),
+        ("hours_holidays", "products"),
         ("products", "story_who"),
         ("story_who", "story_how"),
         ("story_how", "story_why"),
@@ -83,6 +85,7 @@ GROUP = {
     "hours_days": "hours",
     "hours_times": "hours",
     "hours_lunch": "hours",
+    "hours_holidays": "hours",
     "products": "products",
     "story_who": "story",
     "story_how": "story",
@@ -350,6 +353,15 @@ def prompt_hours_lunch(flow: Flow) -> list[Reply]:
     return [message(flow, say(text) + example(flow, "12:30-13:30"), rows)]
 
 
+def prompt_hours_holidays(flow: Flow) -> list[Reply]:
+    text = flow.t("Are you open on public holidays?")
+    rows = (
+        (choice(flow, flow.t("Closed on public holidays"), "off"),),
+        (choice(flow, flow.t("Open as usual"), "open"),),
+    )
+    return [message(flow, say(text), rows)]
+
+
 def product_summary(flow: Flow) -> str:
     products = flow.draft.get("products") or []
     if not products:
@@ -482,6 +494,7 @@ PROMPTS: dict[str, Callable[[Flow], list[Reply]]] = {
     "hours_days": prompt_hours_days,
     "hours_times": prompt_hours_times,
     "hours_lunch": prompt_hours_lunch,
+    "hours_holidays": prompt_hours_holidays,
     "products": prompt_products,
     "story_who": prompt_story,
     "story_how": prompt_story,
@@ -602,6 +615,16 @@ async def accept_hours_lunch(flow: Flow, given: Input) -> Step:
         return not_understood()
     flow.draft["opening_hours"] = opening_hours.compose({day: spans for day in days})
     flow.data.pop("builder", None)
+    return Step("hours_holidays")
+
+
+async def accept_hours_holidays(flow: Flow, given: Input) -> Step:
+    """Public holidays follow the area's country calendar ("PH off" in OpenStreetMap hours)."""
+    hours = str(flow.draft.get("opening_hours") or "")
+    if given.choice not in ("off", "open") or not hours:
+        return not_understood()
+    rules = [rule for rule in hours.split("; ") if not rule.startswith("PH ")]
+    flow.draft["opening_hours"] = "; ".join([*rules, "PH off"] if given.choice == "off" else rules)
     return Step("products")
 
 
@@ -698,6 +721,7 @@ ACCEPT: dict[str, Callable[[Flow, Input], Awaitable[Step]]] = {
     "hours_days": accept_hours_days,
     "hours_times": accept_hours_times,
     "hours_lunch": accept_hours_lunch,
+    "hours_holidays": accept_hours_holidays,
     "products": accept_products,
     "story_who": _story("story_who", "story_how"),
     "story_how": _story("story_how", "story_why"),

@@ -31,6 +31,7 @@ STEPS_EN: list[tuple[str, object]] = [
     ("press", "Tuesday to Saturday"),
     ("send", "8:30-17:30"),
     ("press", "No lunch break"),
+    ("press", "Open as usual"),
     ("send", "spelt bread\ncroissants"),
     ("send", "Croissants\nrye bread"),
     ("press", "Done"),
@@ -145,7 +146,7 @@ async def test_a_flow_resumes_after_a_restart_on_the_other_runtime(
     async with telegram_bot("aiogram", app, emulator) as first:
         await first.send("/mybusiness")
         await first.press("Create a new listing")
-        await run(first, STEPS_EN[:11])
+        await run(first, STEPS_EN[:12])
         user = first.user
     restarted = await open_app(app.settings, migrate=False)
     try:
@@ -153,7 +154,7 @@ async def test_a_flow_resumes_after_a_restart_on_the_other_runtime(
             second.user = user
             await second.send("/mybusiness")
             expect(second, "Welcome back", "spelt bread, croissants, rye bread")
-            await run(second, STEPS_EN[11:])
+            await run(second, STEPS_EN[12:])
             await second.press("Submit")
             expect(second, "moderators")
     finally:
