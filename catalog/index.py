@@ -32,14 +32,19 @@ class Reach:
     pair of binary searches per row, in C.
     """
 
-    __slots__ = ("ranges",)
+    __slots__ = ("bounds", "ranges")
 
     def __init__(self, ranges: list[tuple[int, int]]):
         self.ranges = ranges
+        self.bounds = [bound for pair in ranges for bound in pair]
+        """The ranges flattened: a position is inside when an odd number of bounds is at or below it."""
 
     def intersection(self, positions: Iterable[int]) -> set[int]:
         if not isinstance(positions, array | list | tuple):
             positions = sorted(positions)
+        if len(positions) <= 2 * len(self.ranges):
+            bounds = self.bounds
+            return {i for i in positions if bisect.bisect_right(bounds, i) & 1}
         found: set[int] = set()
         for lo, hi in self.ranges:
             start = bisect.bisect_left(positions, lo)
@@ -49,7 +54,7 @@ class Reach:
         return found
 
     def __contains__(self, position: int) -> bool:
-        return any(lo <= position < hi for lo, hi in self.ranges)
+        return bool(bisect.bisect_right(self.bounds, position) & 1)
 
     def __len__(self) -> int:
         return sum(hi - lo for lo, hi in self.ranges)

@@ -53,7 +53,7 @@ class Match:
     score: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "score", self.level + self.bonus)
+        object.__setattr__(self, "score", round(self.level + self.bonus, 4))
 
     def with_bonus(self, bonus: float) -> Match:
         return Match(self.level, self.reason, self.detail, bonus)
@@ -119,7 +119,7 @@ def _best(
     """
     buckets: dict[float, list[int]] = defaultdict(list)
     for i in group:
-        buckets[round(matches[i].score, 2)].append(i)
+        buckets[matches[i].score].append(i)
     out: list[int] = []
     for score in sorted(buckets, reverse=True):
         need = count - len(out)
