@@ -123,7 +123,7 @@ class SearchService:
         self._by_ref = {short_ref(b.id): b for b in published}
         product_words = {key[2:] for key in self.index.postings if key[0] in "hx"}
         self.reader = Reader(self.lexicon, product_words)
-        self._understand = lru_cache(maxsize=4096)(self._read)
+        self._understand = _reader_cache(self.reader, self.default_language)
         self.published: Published | None = None
         """What ``open_search`` read from the database, for reading only changes next time."""
 
@@ -262,11 +262,6 @@ class SearchService:
         analysis = self.parts.analyser.product(name, normalise_language(language, self.default_language))
         named = analysis.concepts - analysis.guessed
         return "service" if named and all(c.startswith("services:") for c in named) else "product"
-
-    def _read(self, question: str, hint: str | None) -> Understanding:
-        """Reads a question (cached per service: residents ask the same few things over and over;
-        the result is never changed by its users)."""
-        return understand(question, self.reader, lang_hint=hint, default_language=self.default_language)
 
     def _place(
         self, understanding: Understanding, area: AreaView | None, center: tuple[float, float]
@@ -658,6 +653,19 @@ async def open_search(
     )
     service.published = published
     return service
+
+
+def _reader_cache(reader: Reader, default_language: str) -> Callable[[str, str | None], Understanding]:
+    """Reads questions, remembering the last few thousand: residents ask the same things over and
+    over, and nobody changes an understanding once made. The cache holds the reader, not the service,
+    so a replaced service is freed by reference counting alone (the heap may be frozen, see
+    ``handlers.telegram_render.freeze_heap``)."""
+
+    @lru_cache(maxsize=4096)
+    def read(question: str, hint: str | None) -> Understanding:
+        return understand(question, reader, lang_hint=hint, default_language=default_language)
+
+    return read
 
 
 def _best_matches(puts: list[tuple[Match, Iterable[int]]], reach: Reach | None) -> dict[int, Match]:

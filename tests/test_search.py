@@ -257,3 +257,20 @@ def test_an_owners_rose_wine_is_not_sold_as_roses() -> None:
     )
     assert [r.id for r in search.ask("roses", near=CENTRE, lang_hint="en").results] == ["florist"]
     assert [r.id for r in search.ask("rosé", near=CENTRE, lang_hint="fr").results][:1] == ["wine"]
+
+
+def test_a_replaced_service_is_freed_by_reference_counting_alone() -> None:
+    """Runtimes freeze the heap at start (no more full garbage collections over it): a service in a
+    reference cycle would then never be freed, and each edit would leak a whole index."""
+    import gc
+    import weakref
+
+    search = service(shop("bakery", ("shop=bakery",), 100, products=("bread",)))
+    search.ask("bread", near=CENTRE)
+    gone = weakref.ref(search)
+    gc.disable()
+    try:
+        del search
+        assert gone() is None
+    finally:
+        gc.enable()
