@@ -7,13 +7,14 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catalog.db import create_engine, session_factory
 from catalog.models import DailyCount, FlowState, UserState
 from concierge.conversation.counts import bump
-from concierge.state import DatabaseStateStore, Profile
+from concierge.state import DatabaseStateStore, GroupCommit, Profile, SqliteFile
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(hours=24)
@@ -95,3 +96,92 @@ async def test_counts_add_up_across_calls_and_concurrent_writers(
         ("business:b", day, "opened"): 1,
         ("business:a", day + dt.timedelta(days=1), "shown"): 1,
     }
+
+
+async def test_load_brings_the_owner_flow_along(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    store = DatabaseStateStore(engine)
+    async with sessions.begin() as session:
+        session.add_all(
+            [FlowState(key="owner:42", data={"mode": "input", "input": "code"}), FlowState(key="42")]
+        )
+    assert await store.load(42, NOW) == Profile(flow={"mode": "input", "input": "code"})
+    await store.set_language(42, "de")
+    assert await store.load(42, NOW) == Profile("de", flow={"mode": "input", "input": "code"})
+    assert await store.load(43, NOW) == Profile(), "only the person's own owner flow"
+
+
+async def test_the_engine_reads_the_same_as_the_sqlite_file(engine: AsyncEngine) -> None:
+    """On SQLite the state is read and written in the file directly; whenever that fails, through the
+    engine."""
+    store = DatabaseStateStore(engine)
+    await store.set_language(42, "fr")
+    await store.set_position(42, 52.0912345, 5.1126789, NOW + DAY)
+    await store.set_question(42, "kaas", NOW + dt.timedelta(minutes=30))
+    expected = Profile("fr", (52.091, 5.113), "kaas")
+    assert await store.load(42, NOW) == expected
+    file = store._file
+    store._file = SqliteFile("/nonexistent/concierge.db")
+    assert SqliteFile("/nonexistent/concierge.db").read(42) is None
+    assert await store.load(42, NOW) == expected
+    await store.set_question(42, "brood", NOW + dt.timedelta(minutes=30))
+    expected = Profile("fr", (52.091, 5.113), "brood")
+    assert await store.load(42, NOW) == expected
+    if file is not None:
+        store._file = file
+        assert await store.load(42, NOW) == expected
+        assert await store.load(42, NOW + dt.timedelta(hours=1)) == Profile("fr", (52.091, 5.113))
+
+
+async def test_questions_asked_at_once_are_each_stored_and_the_last_one_wins(engine: AsyncEngine) -> None:
+    store = DatabaseStateStore(engine)
+    until = NOW + dt.timedelta(minutes=30)
+    await asyncio.gather(
+        *(store.set_question(user, f"vraag {user}", until) for user in range(100, 140)),
+        store.set_question(42, "eerste", until),
+        store.set_question(42, "tweede", until),
+    )
+    for user in range(100, 140):
+        assert (await store.load(user, NOW)).question == f"vraag {user}"
+    assert (await store.load(42, NOW)).question == "tweede"
+
+
+async def test_a_failed_question_write_fails_every_question_in_it(engine: AsyncEngine) -> None:
+    store = DatabaseStateStore(engine)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP TABLE user_state"))
+    outcomes = await asyncio.gather(
+        *(store.set_question(user, "kaas", NOW) for user in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(outcome, SQLAlchemyError) for outcome in outcomes), outcomes
+
+
+async def test_forget_waits_for_a_question_still_being_written(engine: AsyncEngine) -> None:
+    store = DatabaseStateStore(engine)
+    await store.set_language(42, "nl")
+    writing = asyncio.create_task(store.set_question(42, "kaas", NOW + DAY))
+    await asyncio.sleep(0)
+    await store.forget(42)
+    await writing
+    assert await store.load(42, NOW) == Profile()
+
+
+async def test_group_commit_writes_in_batches_and_idle_waits_for_them() -> None:
+    batches: list[list[int]] = []
+    release = asyncio.Event()
+
+    async def write(items: list[int]) -> None:
+        await release.wait()
+        batches.append(items)
+
+    group: GroupCommit[int] = GroupCommit(write)
+    first = asyncio.create_task(group.submit(1))
+    await asyncio.sleep(0)
+    rest = [asyncio.create_task(group.submit(n)) for n in (2, 3, 4)]
+    idle = asyncio.create_task(group.idle())
+    await asyncio.sleep(0)
+    assert not first.done() and not idle.done()
+    release.set()
+    await asyncio.gather(first, *rest, idle)
+    assert batches == [[1], [2, 3, 4]]

@@ -22,6 +22,7 @@ from concierge.dedup import DatabaseDeduplicator, RedisDeduplicator, deduplicato
 from concierge.events import AnswerCallback, Event, SendText
 from concierge.i18n import translator
 from concierge.invalidation import watch_catalogue
+from concierge.owners.store import flow_store
 from concierge.ratelimit import SLOW_DOWN, MemoryLimiter, RedisLimiter
 from concierge.redis_state import RedisStateStore, open_redis
 from concierge.retention import purge_expired
@@ -276,3 +277,56 @@ async def test_an_edit_on_one_worker_reaches_the_other(
         await asyncio.wait_for(watcher, 5)
         await other.close()
         await editor.close()
+
+
+@pytest.mark.parametrize("with_redis", [True, False])
+async def test_a_flow_started_on_another_worker_is_continued_here(
+    database_url: str, redis_url: str, redis_prefix: str, with_redis: bool
+) -> None:
+    settings = settings_for(database_url, redis_url if with_redis else None, redis_prefix)
+    started_on = await open_app(settings, demo=True)
+    here = await open_app(settings)
+    try:
+        conversation = Conversation(here)
+        await conversation.handle(event("text", text="brood"))
+        await flow_store(started_on).save(USER, {"mode": "input", "input": "code"})
+        stopped = await conversation.handle(event("command", command="cancel"))
+        assert stopped == [SendText(translator("en")("Stopped. Nothing was saved."), remove_keyboard=True)], (
+            "the flow was seen, though this worker has just answered a question"
+        )
+        assert await flow_store(started_on).load(USER) is None
+    finally:
+        await here.close()
+        await started_on.close()
+
+
+@pytest.mark.parametrize("with_redis", [True, False])
+async def test_more_works_on_another_worker_right_after_the_answer(
+    database_url: str, redis_url: str, redis_prefix: str, with_redis: bool
+) -> None:
+    settings = settings_for(database_url, redis_url if with_redis else None, redis_prefix)
+    answering = await open_app(settings, demo=True)
+    other = await open_app(settings)
+    try:
+        area = answering.search.area
+        assert area is not None
+        question = next(
+            q
+            for q in ("groente", "brood", "koffie", "bread", "coffee", "bakker")
+            if answering.search.ask(q, near=area.center, lang_hint="en", limit=3).more
+        )
+        answer = await Conversation(answering).handle(event("text", text=question, message_id=5))
+        more = next(
+            button.data
+            for reply in answer
+            if isinstance(reply, SendText)
+            for row in reply.buttons
+            for button in row
+            if button.data and button.data.startswith("more:")
+        )
+        pressed = await Conversation(other).handle(event("button", text=more, message_id=5, callback_id="9"))
+        assert pressed[0] == AnswerCallback()
+        assert isinstance(pressed[1], SendText) and pressed[1].edit_message_id == 5
+    finally:
+        await other.close()
+        await answering.close()

@@ -57,7 +57,7 @@ async def _route(turn: Turn) -> list[Reply] | None:
         return await moderation.queue(turn)
     if command in PASS_THROUGH_COMMANDS:
         return None
-    state = await flow_store(turn.app).load(event.user_id)
+    state = turn.profile.flow
     if state is not None and not flow.valid(state):
         await flow_store(turn.app).clear(event.user_id)
         state = None

@@ -18,14 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalog.models import FlowState
 from concierge.app import App
-from concierge.redis_state import user_prefix
+from concierge.redis_state import OWNER_FLOW, user_prefix
+from concierge.state import owner_flow_key
 
 FLOW_TTL = dt.timedelta(days=30)
 """A flow left alone this long is forgotten in Redis (the database keeps it until /forgetme)."""
 
 
-def flow_key(user_id: int) -> str:
-    return f"owner:{user_id}"
+flow_key = owner_flow_key
 
 
 class FlowStore(Protocol):
@@ -64,7 +64,7 @@ class RedisFlowStore:
         self._prefix = prefix
 
     def _key(self, user_id: int) -> str:
-        return f"{user_prefix(self._prefix, user_id)}flow:owner"
+        return f"{user_prefix(self._prefix, user_id)}{OWNER_FLOW}"
 
     async def load(self, user_id: int) -> dict[str, Any] | None:
         """While Redis is down: no flow, so residents' questions are still answered from the database
