@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 from babel.dates import get_day_names
 
@@ -55,11 +56,21 @@ def utf16_len(text: str) -> int:
 
 
 def clean(text: str, *, keep_newlines: bool = False) -> str:
-    """Drops control and format characters (keeping newlines when asked) and collapses blank runs."""
-    kept = "".join(
-        ch
-        for ch in text
-        if (keep_newlines and ch == "\n") or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"}
+    """Drops control and format characters (keeping newlines when asked) and collapses blank runs.
+
+    Text without any such character (``isprintable``, which also rejects a few harmless spaces) is
+    most text and is left as it is without looking at each character.
+    """
+    printable = (text.replace("\n", "") if keep_newlines else text).isprintable()
+    kept = (
+        text
+        if printable
+        else "".join(
+            ch
+            for ch in text
+            if (keep_newlines and ch == "\n")
+            or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"}
+        )
     )
     if keep_newlines:
         lines = (" ".join(line.split()) for line in kept.split("\n"))
@@ -125,8 +136,14 @@ def opening_time(opens_at: str, t: Translate, lang: str) -> str:
     weekday = WEEKDAYS.get(day[:2].lower()) if time and day.isalpha() and len(day) <= 3 else None
     if weekday is None:
         return t("opens at {time}", time=opens_at)
-    name = get_day_names("wide", locale=normalise_language(lang))[weekday]
-    return t("opens {day} at {time}", day=name, time=time)
+    return t("opens {day} at {time}", day=day_names(normalise_language(lang))[weekday], time=time)
+
+
+@cache
+def day_names(lang: str) -> tuple[str, ...]:
+    """Monday first; Babel parses its locale data on every call, so once per language is enough."""
+    names = get_day_names("wide", locale=lang)
+    return tuple(names[day] for day in range(7))
 
 
 def opening_line(result: Result, t: Translate, lang: str) -> str:
