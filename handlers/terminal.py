@@ -1,13 +1,15 @@
 """The terminal chat: the conversation core as Telegram would drive it, in plain text.
 
 Replies print as plain text (tags stripped, entities unescaped) and buttons as numbered choices;
-typing a number presses that button and ``/loc 52.09,5.11`` shares a location. :class:`TerminalSession`
-is what ``concierge chat`` runs and what tests and scenario suites drive: each call returns the text a
-person at the terminal would read.
+typing a number presses that button and ``/loc 52.09,5.11`` shares a location. A reply that edits an
+earlier message (the list growing on "More") prints that message again as it now reads.
+:class:`TerminalSession` is what ``concierge chat`` runs and what tests and scenario suites drive: each
+call returns the text a person at the terminal would read.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from html.parser import HTMLParser
@@ -75,6 +77,10 @@ class TerminalSession:
         self.language_code = language_code
         self.user_id = user_id
         self.choices: list[Button] = []
+        self._choice_messages: list[int] = []
+        """The message each choice belongs to: a press is an event on that message, as on Telegram."""
+        self.edited: list[int] = []
+        """The earlier messages the last step edited (rather than sending new ones)."""
         self._message_id = 0
         self._lang = normalise_language(language_code, conversation.app.settings.default_language)
 
@@ -89,15 +95,18 @@ class TerminalSession:
             self.language_code, self.conversation.app.settings.default_language
         )
 
-    def _event(self, kind: str, **fields: Any) -> Event:
+    def _next_id(self) -> int:
         self._message_id += 1
+        return self._message_id
+
+    def _event(self, kind: str, **fields: Any) -> Event:
         fields.setdefault("chat_type", "terminal")
+        fields.setdefault("message_id", self._next_id())
         return Event(
             kind,  # type: ignore[arg-type]
             user_id=self.user_id,
             chat_id=self.user_id,
             language_code=self.language_code,
-            message_id=self._message_id,
             **fields,
         )
 
@@ -129,11 +138,13 @@ class TerminalSession:
 
     async def press(self, choice: int | str) -> str:
         """Presses a button of the last replies, by its number (from 1) or its label."""
-        button = self._find(choice)
-        if button is None:
+        index = self._find(choice)
+        if index is None:
             return self.t("There is no choice {choice}.", choice=choice)
+        button, on_message = self.choices[index], self._choice_messages[index]
         if button.data is not None:
-            return await self._run(self._event("button", text=button.data, callback_id=str(self._message_id)))
+            press = self._event("button", text=button.data, message_id=on_message)
+            return await self._run(dataclasses.replace(press, callback_id=str(self._next_id())))
         if button.switch_inline is not None:
             return await self.inline(button.switch_inline)
         if button.request_location:
@@ -144,30 +155,44 @@ class TerminalSession:
         """What "@bot <query>" would offer in another chat."""
         return await self._run(self._event("inline_query", text=query, chat_type="inline"))
 
-    def _find(self, choice: int | str) -> Button | None:
+    def message_of(self, choice: int | str) -> int | None:
+        """The message a choice's button is on."""
+        index = self._find(choice)
+        return self._choice_messages[index] if index is not None else None
+
+    def _find(self, choice: int | str) -> int | None:
+        """The index of a choice by its number (from 1) or its label."""
         if isinstance(choice, int) or choice.strip().isdigit():
             index = int(choice) - 1
-            return self.choices[index] if 0 <= index < len(self.choices) else None
+            return index if 0 <= index < len(self.choices) else None
         wanted = choice.strip().casefold()
-        for button in self.choices:
+        for index, button in enumerate(self.choices):
             label = button.text.casefold()
             if label == wanted or label.split(". ", 1)[-1] == wanted:
-                return button
+                return index
         return None
 
     async def _run(self, event: Event) -> str:
         replies = await self.conversation.handle(event)
         await self._follow_language()
         if any(isinstance(reply, SendText | SendPhoto) and reply.buttons for reply in replies):
-            self.choices = []
+            self.choices, self._choice_messages = [], []
+        self.edited = [
+            reply.edit_message_id
+            for reply in replies
+            if isinstance(reply, SendText) and reply.edit_message_id is not None
+        ]
         return "\n\n".join(text for text in (self._render(reply) for reply in replies) if text)
 
     def _render(self, reply: Reply) -> str:
         if isinstance(reply, SendText):
-            return self._with_buttons(plain_text(reply.html), reply.buttons)
+            message_id = reply.edit_message_id or self._next_id()
+            return self._with_buttons(plain_text(reply.html), reply.buttons, message_id)
         if isinstance(reply, SendPhoto):
             return self._with_buttons(
-                f"[{self.t('Photo')}: {reply.photo_ref}]\n{plain_text(reply.caption_html)}", reply.buttons
+                f"[{self.t('Photo')}: {reply.photo_ref}]\n{plain_text(reply.caption_html)}",
+                reply.buttons,
+                self._next_id(),
             )
         if isinstance(reply, SendVenue):
             return f"📍 {reply.title}, {reply.address} ({reply.lat:.5f}, {reply.lon:.5f})"
@@ -190,12 +215,13 @@ class TerminalSession:
         lines += [f"• {result.title} — {result.description}" for result in reply.results]
         return "\n".join(lines)
 
-    def _with_buttons(self, text: str, keyboard: Sequence[Sequence[Button]]) -> str:
+    def _with_buttons(self, text: str, keyboard: Sequence[Sequence[Button]], message_id: int) -> str:
         rows = []
         for row in keyboard:
             labels = []
             for button in row:
                 self.choices.append(button)
+                self._choice_messages.append(message_id)
                 labels.append(f"[{len(self.choices)}] {button.text}")
             rows.append("  ".join(labels))
         return "\n".join([text, *rows]) if rows else text

@@ -350,10 +350,15 @@ async def test_more_and_not_what_i_meant_use_the_stored_question(world: World) -
         assert isinstance(picked[1], SendText)
         assert any(d.startswith("s:") for d in button_data(picked[1]))
     expected = world.app.search.ask("havermelk", near=CENTRE, lang_hint="nl", limit=3, now=START)
-    more = await world.send("button", text="more:" + nwm[2:])
+    more = await world.send("button", text="more:" + nwm[2:], message_id=41, callback_id="c1")
     if expected.more:
         assert len(texts(more)) == 1
-        assert {f"s:{short_ref(r.id)}" for r in expected.more} <= set(button_data(texts(more)[0]))
+        grown = texts(more)[0]
+        assert grown.edit_message_id == 41, "More edits the list message in place"
+        shown = {f"s:{short_ref(r.id)}" for r in (*expected.results, *expected.more)}
+        assert shown == {d for d in button_data(grown) if d.startswith("s:")}
+        assert not any(d.startswith("more:") for d in button_data(grown)), "everything is shown now"
+        assert any(d.startswith("n:") for d in button_data(grown))
     else:
         assert more == [AnswerCallback(translator("nl")("That was everything I found nearby."))]
     world.clock.now = START + dt.timedelta(hours=2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 
 from concierge.answers import Answer, Result
@@ -17,7 +18,7 @@ SHORT_LIST = 3
 
 
 def clean_question(text: str) -> str:
-    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    kept = text if text.isprintable() else "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
     return " ".join(kept.split())[:QUESTION_CHARS].strip()
 
 
@@ -61,17 +62,16 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
     if not answer.results:
         message = answer.message or turn.t("Nothing nearby fits that question.")
         return [SendText(text_html(message))]
-    return [
-        answer_message(
-            answer,
-            answer.results,
-            turn.t,
-            turn.lang,
-            token=question_token(question),
-            show_more=bool(answer.more),
-            area_name=turn.area_name if turn.profile.position is None else None,
-        )
-    ]
+    return [short_list(turn, answer, answer.results, question_token(question), show_more=bool(answer.more))]
+
+
+def short_list(
+    turn: Turn, answer: Answer, results: tuple[Result, ...], token: str, *, show_more: bool
+) -> SendText:
+    area = turn.area_name if turn.profile.position is None else None
+    return answer_message(
+        answer, results, turn.t, turn.lang, token=token, show_more=show_more, area_name=area
+    )
 
 
 def stale(turn: Turn) -> list[Reply]:
@@ -84,6 +84,7 @@ def _current_question(turn: Turn, token: str) -> str | None:
 
 
 async def more(turn: Turn, token: str) -> list[Reply]:
+    """The list message grows in place (an edit) by the next results; its More button goes."""
     question = _current_question(turn, token)
     if question is None:
         return stale(turn)
@@ -91,11 +92,8 @@ async def more(turn: Turn, token: str) -> list[Reply]:
     if not answer.more:
         return [AnswerCallback(turn.t("That was everything I found nearby."))]
     count_shown(turn, answer.more)
-    first = len(answer.results) + 1
-    return [
-        AnswerCallback(),
-        answer_message(answer, answer.more, turn.t, turn.lang, first_number=first, lead=False),
-    ]
+    longer = short_list(turn, answer, (*answer.results, *answer.more), token, show_more=False)
+    return [AnswerCallback(), dataclasses.replace(longer, edit_message_id=turn.event.message_id)]
 
 
 def shop_types(turn: Turn, answer: Answer) -> list[tuple[str, list[Result]]]:

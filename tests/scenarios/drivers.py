@@ -34,6 +34,12 @@ class Driver(Protocol):
     async def share_location(self, lat: float, lon: float) -> str: ...
     async def press(self, choice: int | str) -> str: ...
     def buttons(self) -> list[str]: ...
+    def message_of(self, choice: int | str) -> int | None:
+        """The message a button is on."""
+
+    def edited(self) -> list[int]:
+        """The earlier messages the last step edited instead of sending new ones."""
+
     def other_user(self, language_code: str) -> Driver: ...
 
 
@@ -86,6 +92,12 @@ class TerminalDriver:
     def buttons(self) -> list[str]:
         return [button.text for button in self.session.choices]
 
+    def message_of(self, choice: int | str) -> int | None:
+        return self.session.message_of(choice)
+
+    def edited(self) -> list[int]:
+        return list(self.session.edited)
+
     def other_user(self, language_code: str) -> TerminalDriver:
         return TerminalDriver(self.conversation, language_code)
 
@@ -104,6 +116,9 @@ class Recorder:
         replies = await self.conversation.handle(event)
         self.handled.put_nowait((event, replies))
         return replies
+
+    async def drain(self) -> None:
+        await self.conversation.drain()
 
 
 @dataclass
@@ -223,6 +238,13 @@ class TelegramDriver:
 
     def buttons(self) -> list[str]:
         return [choice.label for choice in self.choices]
+
+    def message_of(self, choice: int | str) -> int | None:
+        found = self._find(choice)
+        return found.message_id if found is not None else None
+
+    def edited(self) -> list[int]:
+        return [int(c.params["message_id"]) for c in self.calls if c.method == "editMessageText"]
 
     def other_user(self, language_code: str) -> TelegramDriver:
         return TelegramDriver(

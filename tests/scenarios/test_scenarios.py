@@ -71,6 +71,27 @@ async def test_a_question_gets_a_short_list_with_story_map_and_share(person: Dri
     assert len(maps) == len(shares) == len(stories), person.buttons()
 
 
+MORE_CANDIDATES = ("groente", "brood", "koffie", "bread", "coffee", "bakker")
+"""Questions of which the demo should have more than a short list's worth, whatever the ranking."""
+
+
+async def test_more_grows_the_list_in_place(person: Driver) -> None:
+    for question in MORE_CANDIDATES:
+        await person.send(question)
+        if labelled(person, "More"):
+            break
+    else:
+        pytest.fail(f"none of {MORE_CANDIDATES} gets a More button in the demo")
+    shown = len(labelled(person, "Story"))
+    listing = person.message_of("More")
+    assert listing is not None
+    reply = await person.press("More")
+    assert person.edited() == [listing], "More edits the list message instead of sending another"
+    assert all(f"{n}." in reply for n in range(1, shown + 2)), reply
+    assert len(labelled(person, "Story")) > shown, person.buttons()
+    assert not labelled(person, "More") and labelled(person, "Not what I meant"), person.buttons()
+
+
 async def test_story_shows_the_owners_story(person: Driver, app: App) -> None:
     shop = only_seller(app, PRODUCT)
     reply = await person.send(QUESTION)
