@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+from functools import cache
 from typing import Any
 
-from aiogram import Bot, Dispatcher, Router, methods
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
@@ -21,7 +23,11 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineQuery, Message
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineQuery, InputFile, Message
+from aiohttp import FormData
+from aiohttp.payload import JsonPayload, Payload
 
 from concierge.app import App
 from concierge.conversation import Conversation, bot_commands
@@ -37,6 +43,7 @@ from handlers.telegram_render import (
     event_from_callback,
     event_from_inline_query,
     event_from_message,
+    freeze_heap,
     harmless,
     respond,
 )
@@ -50,12 +57,58 @@ def _dump(obj: Any) -> dict[str, Any]:
     return obj.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def _method(call: ApiCall) -> methods.TelegramMethod[Any]:
+class _RawMethod(TelegramMethod[Any]):
+    """A Bot API call with the renderer's parameters as they are, its answer left as JSON.
+
+    aiogram's typed methods would validate the parameters into its models, serialise them back, and
+    validate every answer (a whole Message) into models nobody reads: most of what a reply costs.
+    """
+
+    __returning__ = Any
+
+
+_ANSWER = Response[Any]
+"""Held on purpose: pydantic caches parametrised models weakly, and after a garbage collection
+``Response[Any]`` (which aiogram asks for on every answer) would be built anew, at a millisecond."""
+
+
+@cache
+def _raw_method(name: str) -> type[_RawMethod]:
+    return type(name, (_RawMethod,), {"__api_method__": name})
+
+
+def _method(call: ApiCall) -> TelegramMethod[Any]:
     params = dict(call.params)
     if call.upload:
         params[call.upload.field] = BufferedInputFile(call.upload.content, call.upload.filename)
-    method_class = getattr(methods, call.method[0].upper() + call.method[1:])
-    return method_class(**params)
+    return _raw_method(call.method)(**params)
+
+
+class _JsonBody(FormData):
+    """The parameters as one JSON body, which the Bot API takes as well as a form: urlencoding a
+    message character by character costs more than anything else about sending it."""
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        super().__init__()
+        self._params = params
+
+    def __call__(self) -> Payload:
+        return JsonPayload(self._params, dumps=_dumps)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class _Session(AiohttpSession):
+    """aiogram's session, sending our raw calls as JSON (uploads still go as multipart forms)."""
+
+    def build_form_data(self, bot: Bot, method: TelegramMethod[Any]) -> FormData:
+        if isinstance(method, _RawMethod) and method.model_extra is not None:
+            params = method.model_extra
+            if not any(isinstance(value, InputFile) for value in params.values()):
+                return _JsonBody(params)
+        return super().build_form_data(bot, method)
 
 
 class AiogramRuntime:
@@ -64,14 +117,14 @@ class AiogramRuntime:
         if settings.bot_token is None:
             raise UserError("CONCIERGE_BOT_TOKEN is not set: the Telegram bot needs a token from @BotFather")
         self.api_url = settings.telegram_api_url
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        session = _Session(api=TelegramAPIServer.from_base(settings.telegram_api_url))
         self.bot = Bot(settings.bot_token.get_secret_value(), session=session)
         session.middleware(AiogramRetryMiddleware(on_retry=app.metrics.retried))
         self.conversation = conversation or Conversation(app)
         self.handle = at_most(self.conversation.handle)
         self.default_language = settings.default_language
         self.identity = BotIdentity(0, settings.bot_username)
-        self.dispatcher = Dispatcher()
+        self.dispatcher = Dispatcher(disable_fsm=True)
         router = Router(name="concierge")
         router.message.register(self._on_message)
         router.edited_message.register(self._on_edited_message)
@@ -91,6 +144,7 @@ class AiogramRuntime:
         self.identity = BotIdentity(me.id, me.username or self.identity.username)
         for call in command_calls(bot_commands, self.default_language):
             await self.execute(call)
+        freeze_heap()
 
     async def poll(self, stop: asyncio.Event) -> None:
         """Long polling until ``stop`` is set."""
@@ -122,9 +176,11 @@ class AiogramRuntime:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES))
 
     async def close(self) -> None:
-        """Let updates in progress finish (a few seconds at most), then close the HTTP session."""
+        """Let updates in progress finish (a few seconds at most), write what the core still holds
+        (usage counts), then close the HTTP session."""
         if self._inflight:
             await asyncio.wait(self._inflight, timeout=10)
+        await self.conversation.drain()
         await self.bot.session.close()
 
     async def execute(self, call: ApiCall) -> None:
