@@ -1052,6 +1052,9 @@ def _check_inline_button(button: Any) -> None:
 # -- control plane for a separate process ----------------------------------------------------------
 
 
+INJECTABLE = frozenset({"message", "location", "callback", "inline_query"})
+
+
 def _add_control_routes(app: web.Application, emulator: BotAPIEmulator) -> None:
     """``/_emulator/...``: the test side over HTTP, for the benchmark driving another process."""
 
@@ -1075,6 +1078,27 @@ def _add_control_routes(app: web.Application, emulator: BotAPIEmulator) -> None:
             return web.json_response({"ids": [inject(dict(item)) for item in items]})
         except (KeyError, ValueError, TypeError) as exc:
             return web.json_response({"error": str(exc)}, status=400)
+
+    pacing: set[asyncio.Task[None]] = set()
+
+    async def inject_paced(request: web.Request) -> web.Response:
+        """``{"items": [...], "rate": n}``: injects the items ``n`` a second, from here, so the process
+        being measured spends nothing on sending them."""
+        body = await request.json()
+        items, rate = list(body["items"]), float(body["rate"])
+        if rate <= 0 or any(item.get("kind") not in INJECTABLE for item in items):
+            return web.json_response({"error": "a positive rate and known kinds are needed"}, status=400)
+
+        async def feed() -> None:
+            start = time.monotonic()
+            for i, item in enumerate(items):
+                await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
+                inject(dict(item))
+
+        task = asyncio.create_task(feed())
+        pacing.add(task)
+        task.add_done_callback(pacing.discard)
+        return web.json_response({"count": len(items)})
 
     async def stats(request: web.Request) -> web.Response:
         counts: dict[str, int] = defaultdict(int)
@@ -1103,6 +1127,7 @@ def _add_control_routes(app: web.Application, emulator: BotAPIEmulator) -> None:
         return web.json_response({"ok": True})
 
     app.router.add_post("/_emulator/inject", inject_many)
+    app.router.add_post("/_emulator/inject_paced", inject_paced)
     app.router.add_get("/_emulator/stats", stats)
     app.router.add_post("/_emulator/reset", reset)
 
