@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 
 from catalog.db import create_engine, session_factory, upgrade  # noqa: E402
 from catalog.models import Area, Business, Product  # noqa: E402
-from concierge.app import App, open_app  # noqa: E402
+from concierge.app import App, freeze_heap, open_app  # noqa: E402
 from concierge.search import open_search  # noqa: E402
 from concierge.settings import Settings  # noqa: E402
 from handlers.web import RateLimiter, TokenBucket, create_web_app  # noqa: E402
@@ -329,6 +329,7 @@ async def main() -> None:
     await build_database(url, args.businesses)
     app = await open_app(Settings(database_url=url, default_language="en"))
     print(f"{len(app.search.businesses())} businesses loaded in {time.perf_counter() - started:.1f}s")
+    freeze_heap()  # as ``concierge serve`` does once it is up
     limiter: RateLimiter = TokenBucket(1e9, 1e9)
     redis = Redis.from_url(args.redis) if args.redis else None
     if redis is not None:

@@ -39,10 +39,10 @@ from typing import Any
 import aiohttp
 from pydantic import SecretStr
 
-from concierge.app import App, open_app
+from concierge.app import App, freeze_heap, open_app
 from concierge.commands.run import open_runtime
 from concierge.settings import Settings
-from handlers.telegram_render import CORE_SLOTS, freeze_heap
+from handlers.telegram_render import CORE_SLOTS
 
 TOKEN = "123:ABC"
 TARGET_RATE = 300.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
@@ -44,6 +45,8 @@ class App:
     async def rebuild_search(self) -> None:
         """This worker's index only (what the other workers do when told of an edit)."""
         self.search = await open_search(self.sessions, self.settings.default_language, previous=self.search)
+        if gc.get_freeze_count():
+            refreeze_heap()
 
     async def close(self) -> None:
         if self.redis is not None:
@@ -66,3 +69,22 @@ async def open_app(settings: Settings, *, demo: bool = False, migrate: bool = Tr
     search = await open_search(sessions, settings.default_language)
     redis, store = shared_state(settings, engine)
     return App(settings, engine, sessions, search, redis, store)
+
+
+def freeze_heap() -> None:
+    """For a long-running server, once it is up: what is loaded by then (catalogue index, taxonomy,
+    lexicons, libraries) lives as long as the process, so the garbage collector stops walking it.
+    Otherwise every full collection walks all of it, stalling the event loop for 0.1 to 0.45 s every
+    few seconds under load (benchmarks/bench_runtimes.py, bench_api.py). An index replaced after an
+    edit is still freed by reference counting (nothing in it forms a cycle); only reference cycles
+    among the frozen objects stay, some thousands of objects."""
+    gc.collect()
+    gc.freeze()
+
+
+def refreeze_heap() -> None:
+    """After an index rebuild in a frozen process: the new index joins the frozen heap. Only the young
+    generations are collected first (a full collection is the stall freezing avoids), so a few cyclic
+    leftovers of older generations may stay frozen, once per edit."""
+    gc.collect(1)
+    gc.freeze()

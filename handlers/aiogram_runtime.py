@@ -29,7 +29,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineQuery, InputFi
 from aiohttp import FormData
 from aiohttp.payload import JsonPayload, Payload
 
-from concierge.app import App
+from concierge.app import App, freeze_heap
 from concierge.conversation import Conversation, bot_commands
 from concierge.errors import UserError
 from concierge.events import Event
@@ -43,7 +43,6 @@ from handlers.telegram_render import (
     event_from_callback,
     event_from_inline_query,
     event_from_message,
-    freeze_heap,
     harmless,
     respond,
 )

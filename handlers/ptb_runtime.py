@@ -31,7 +31,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBUserWarning
 
-from concierge.app import App
+from concierge.app import App, freeze_heap
 from concierge.conversation import Conversation, bot_commands
 from concierge.errors import UserError
 from concierge.events import Event
@@ -44,7 +44,6 @@ from handlers.telegram_render import (
     at_most,
     command_calls,
     event_from_update,
-    freeze_heap,
     harmless,
     respond,
 )

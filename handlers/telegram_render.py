@@ -9,7 +9,6 @@ keeps aiogram and python-telegram-bot behaving identically.
 from __future__ import annotations
 
 import asyncio
-import gc
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -302,17 +301,6 @@ def command_calls(
     ]
     calls.append(ApiCall("setMyCommands", {"commands": commands(default_language)}))
     return calls
-
-
-def freeze_heap() -> None:
-    """Called once the bot is up: what is loaded by then (catalogue index, taxonomy, lexicons,
-    libraries) lives as long as the process, so the garbage collector stops walking it. Otherwise every
-    full collection walks all of it, stalling the event loop for 0.3 to 0.45 s every few seconds under
-    load (benchmarks/bench_runtimes.py), the worst of the tail latency; after it, some 20 to 50 ms.
-    An index replaced after an edit is still freed by reference counting; only reference cycles
-    among the frozen objects stay, some thousands of objects."""
-    gc.collect()
-    gc.freeze()
 
 
 def harmless(description: str) -> bool:

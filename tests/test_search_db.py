@@ -190,3 +190,28 @@ def test_answer_json_has_the_fields_the_design_fixes() -> None:
     ):
         assert key in result
     json.dumps(data)
+
+
+async def test_a_frozen_process_frees_the_old_index_and_freezes_the_new_one(sqlite_url: str) -> None:
+    import gc
+    import weakref
+
+    from concierge.app import freeze_heap, open_app
+    from concierge.settings import Settings
+
+    app = await open_app(Settings(database_url=sqlite_url), demo=True)
+    try:
+        freeze_heap()
+        old = weakref.ref(app.search)
+        async with app.sessions.begin() as session:
+            business = (await session.scalars(select(Business).limit(1))).one()
+            business.story_why = "Omdat de straat goed brood verdient."
+        await app.rebuild_search()
+        assert old() is None, "the replaced index is freed although the heap is frozen"
+        assert app.search.business(business.id).story_why.startswith("Omdat")  # type: ignore[union-attr]
+        collectable = {id(obj) for generation in range(3) for obj in gc.get_objects(generation)}
+        assert id(app.search) not in collectable, "the new index joined the frozen heap"
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        await app.close()

@@ -85,7 +85,7 @@ async def serving(
     ready: asyncio.Future[str] | None = None,
 ) -> None:
     """Serve until ``stop`` is set (or a signal arrives); ``ready`` gets the base URL once listening."""
-    from concierge.app import open_app
+    from concierge.app import freeze_heap, open_app
 
     stop = stop or asyncio.Event()
     app = await open_app(settings)
@@ -105,6 +105,8 @@ async def serving(
             web_app.router.add_post(WEBHOOK_PATH, webhook_handler(guard(runtime, app), secret))
             if settings.webhook_url:
                 await runtime.set_webhook(settings.webhook_url, secret)
+        if runtime is None:
+            freeze_heap()  # a runtime's start does it otherwise
         runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
         await runner.setup()
         try:
