@@ -261,38 +261,26 @@ def paths_file(paths: list[str]) -> str:
     return handle.name
 
 
-async def run_paced(base: str, paths: list[str], duration: int, rate: float) -> dict[str, float]:
-    print(f"load: python aiohttp client, open loop at {rate:.0f} requests/s for {duration}s", flush=True)
+async def client_process(script: str, *args: object) -> dict[str, float]:
+    """Runs a load client in its own process; its last output line is its figures as JSON."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        PACED,
-        base,
-        str(duration),
-        str(rate),
-        paths_file(paths),
-        stdout=asyncio.subprocess.PIPE,
+        sys.executable, "-c", script, *map(str, args), stdout=asyncio.subprocess.PIPE
     )
     out, _ = await process.communicate()
     figures: dict[str, float] = json.loads(out.decode().strip().splitlines()[-1])
+    return figures
+
+
+async def run_paced(base: str, paths: list[str], duration: int, rate: float) -> dict[str, float]:
+    print(f"load: python aiohttp client, open loop at {rate:.0f} requests/s for {duration}s", flush=True)
+    figures = await client_process(PACED, base, duration, rate, paths_file(paths))
     print(figures)
     return figures
 
 
 async def run_client(base: str, paths: list[str], duration: int, connections: int) -> tuple[float, float]:
     print(f"load: python aiohttp client, {connections} connections, {duration}s", flush=True)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        CLIENT,
-        base,
-        str(duration),
-        str(connections),
-        paths_file(paths),
-        stdout=asyncio.subprocess.PIPE,
-    )
-    out, _ = await process.communicate()
-    figures = json.loads(out.decode().strip().splitlines()[-1])
+    figures = await client_process(CLIENT, base, duration, connections, paths_file(paths))
     return figures["rps"], figures["p99"]
 
 

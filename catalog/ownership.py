@@ -156,6 +156,13 @@ def _product(name: str, language: str) -> str:
     return "product"
 
 
+def _new_products(names: Iterable[str], language: str, kind_of: ProductKind, start: int = 0) -> list[Product]:
+    return [
+        Product(name=name, kind=kind_of(name, language), language=language, position=start + i)
+        for i, name in enumerate(names)
+    ]
+
+
 async def _free_id(session: AsyncSession, name: str) -> str:
     base = slugify(name) or "business"
     candidate, n = base, 1
@@ -172,7 +179,7 @@ async def create_draft(
     fields: Mapping[str, Any],
     products: Iterable[str] = (),
     area_id: str | None = None,
-    kind_of: ProductKind | None = None,
+    kind_of: ProductKind = _product,
 ) -> Business:
     """A new business in status ``draft`` with ``user_id`` as its owner; never visible to residents."""
     unknown = set(fields) - EDITABLE
@@ -188,10 +195,7 @@ async def create_draft(
         **{key: value for key, value in fields.items() if key not in {"story_language", "languages"}},
     )
     session.add(business)
-    business.products = [
-        Product(name=name, kind=(kind_of or _product)(name, language), language=language, position=i)
-        for i, name in enumerate(merge_names((), products))
-    ]
+    business.products = _new_products(merge_names((), products), language, kind_of)
     session.add(BusinessRole(business_id=business.id, user_id=user_id, role="owner"))
     await session.flush()
     return business
@@ -246,7 +250,7 @@ async def add_products(
     names: Iterable[str],
     language: str,
     now: dt.datetime,
-    kind_of: ProductKind | None = None,
+    kind_of: ProductKind = _product,
 ) -> list[str]:
     """Adds the names not already there (duplicates merged); a sold-out product named again is back."""
     business = await load(session, business_id)
@@ -262,10 +266,7 @@ async def add_products(
     if len(business.products) + len(added) > MAX_PRODUCTS:
         raise OwnershipError("too_many_products")
     start = max((p.position for p in business.products), default=-1) + 1
-    business.products.extend(
-        Product(name=name, kind=(kind_of or _product)(name, language), language=language, position=start + i)
-        for i, name in enumerate(added)
-    )
+    business.products.extend(_new_products(added, language, kind_of, start))
     _touch(business, now)
     await session.flush()
     return added
@@ -303,7 +304,7 @@ async def replace_products(
     names: Iterable[str],
     language: str,
     now: dt.datetime,
-    kind_of: ProductKind | None = None,
+    kind_of: ProductKind = _product,
 ) -> None:
     business = await load(session, business_id)
     business.products.clear()

@@ -26,6 +26,7 @@ from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import Table, bindparam, delete, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -139,17 +140,6 @@ QuestionItem = tuple[int, str, dt.datetime]
 """``(user_id, question, expires_at)``"""
 
 
-def _load_statement() -> Any:
-    """The resident's row and their guided flow in one query, whether or not either exists."""
-    flow = select(_FLOWS.c.data).where(_FLOWS.c.key == bindparam("flow_key")).scalar_subquery()
-    anchor = select(literal_column("1").label("one")).subquery()
-    joined = anchor.outerjoin(_TABLE, _TABLE.c.user_id == bindparam("user_id"))
-    return select(flow.label("flow"), *_TABLE.c).select_from(joined)
-
-
-_LOAD = _load_statement()
-
-
 class StateRow(NamedTuple):
     flow: Any
     user_id: int | None
@@ -176,6 +166,19 @@ class StateRow(NamedTuple):
             campaign=self.campaign if _valid(self.campaign, self.campaign_expires_at, now) else None,
             flow=flow,
         )
+
+
+def _load_statement() -> Any:
+    """The resident's row (the columns of :class:`StateRow`) and their guided flow in one query,
+    whether or not either exists."""
+    flow = select(_FLOWS.c.data).where(_FLOWS.c.key == bindparam("flow_key")).scalar_subquery()
+    anchor = select(literal_column("1").label("one")).subquery()
+    joined = anchor.outerjoin(_TABLE, _TABLE.c.user_id == bindparam("user_id"))
+    columns = (_TABLE.c[name] for name in StateRow._fields[1:])
+    return select(flow.label("flow"), *columns).select_from(joined)
+
+
+_LOAD = _load_statement()
 
 
 def sqlite_file(engine: AsyncEngine) -> str | None:
@@ -209,12 +212,9 @@ class SqliteFile:
     through the engine as usual.
     """
 
-    READ = (
-        "SELECT (SELECT data FROM flow_state WHERE key = ?), user_state.user_id, language, lat, lon, "
-        "position_expires_at, question, question_expires_at, campaign, campaign_expires_at "
-        "FROM (SELECT 1) LEFT OUTER JOIN user_state ON user_state.user_id = ?"
-    )
-    """Read to the end (``fetchall``), so no statement keeps holding a snapshot between events."""
+    READ = str(_LOAD.compile(dialect=sqlite_dialect(paramstyle="named")))
+    """The engine's own query; read to the end (``fetchall``), so no statement keeps holding a
+    snapshot between events."""
     SAVE_QUESTION = (
         "INSERT INTO user_state (user_id, question, question_expires_at, updated_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (user_id) DO UPDATE SET question = excluded.question, "
@@ -238,7 +238,8 @@ class SqliteFile:
                     isolation_level=None,
                     check_same_thread=False,
                 )
-            (raw,) = self._reader.execute(self.READ, (owner_flow_key(user_id), user_id)).fetchall()
+            parameters = {"flow_key": owner_flow_key(user_id), "user_id": user_id}
+            (raw,) = self._reader.execute(self.READ, parameters).fetchall()
             flow, user, language, lat, lon, position_until, question, question_until, *campaign = raw
             return StateRow(
                 json.loads(flow) if flow else None,
@@ -316,7 +317,7 @@ class DatabaseStateStore:
                     _LOAD, {"user_id": user_id, "flow_key": owner_flow_key(user_id)}
                 )
                 row = result.one()
-            values = StateRow(row.flow, *(getattr(row, name) for name in StateRow._fields[1:]))
+            values = StateRow(*row)
         return values.profile(now)
 
     async def _upsert(self, user_id: int, **values: Any) -> None:

@@ -149,16 +149,13 @@ class RedisTokenBucket:
                 future.set_result(wait)
 
     async def _ask_redis(self, keys: list[str]) -> list[float]:
-        for attempt in (1, 2):
-            if self._sha is None:
-                self._sha = await self._redis.script_load(GCRA)
-            try:
-                return await self._evaluate(self._sha, keys)
-            except NoScriptError:
-                self._sha = None
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        if self._sha is None:
+            self._sha = await self._redis.script_load(GCRA)
+        try:
+            return await self._evaluate(self._sha, keys)
+        except NoScriptError:
+            self._sha = await self._redis.script_load(GCRA)
+            return await self._evaluate(self._sha, keys)
 
     async def _evaluate(self, sha: str, keys: list[str]) -> list[float]:
         rate, burst = self._fallback.rate, self._fallback.burst
