@@ -22,7 +22,7 @@ from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, st
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument, SendText
 from concierge.i18n import translator
-from concierge.owners import checks
+from concierge.owners import checks, revisions
 
 EDIT_GROUPS = ("name", "category", "location", "hours", "products", "story", "photo", "contact", "delivery")
 
@@ -180,6 +180,10 @@ async def quick(turn: Turn, kind: str, rest: str) -> list[Reply] | None:
         return [SendText(say(turn.t("Each product can be at most 80 characters.")))]
     if not names:
         return None
+    if kind == "add" and (refusal := revisions.product_refusal(turn, names)) is not None:
+        return refusal
+    async with turn.app.sessions() as session:
+        before = [p.name for p in (await ownership.load(session, business.id)).products]
     try:
         async with turn.app.sessions.begin() as session:
             if kind == "add":
@@ -206,12 +210,17 @@ async def quick(turn: Turn, kind: str, rest: str) -> list[Reply] | None:
         return [
             SendText(say(turn.t("Nothing changed: those products are not on the list, or already there.")))
         ]
+    notes: list[Reply] = []
+    if kind in {"add", "remove"}:
+        async with turn.app.sessions() as session:
+            current = [p.name for p in (await ownership.load(session, business.id)).products]
+        notes = await revisions.record_products(turn, business.id, before, current)
     text = (
         say(message)
         .replace("\x00", clip(business.name, NAME_CHARS))
         .replace("\x01", clip(", ".join(changed), 1500))
     )
-    return [SendText(text)]
+    return [SendText(text), *notes]
 
 
 def problem_text(turn: Turn, code: str) -> str:
@@ -358,11 +367,24 @@ async def delete_confirmed(turn: Turn, ref: str) -> list[Reply]:
 async def save_fields(
     turn: Turn, business_id: str, version: int, changes: dict[str, Any]
 ) -> list[Reply] | None:
-    """Saves with the version check; the conflict message when someone else was quicker, else None."""
+    """Saves with the version check (after approval, reviewed fields wait for a moderator:
+    :mod:`concierge.owners.revisions`). None when simply saved; else all the replies to show
+    (someone else was quicker, the change waits, or the moderators' feed is told)."""
     try:
-        async with turn.app.sessions.begin() as session:
-            await ownership.update_fields(session, business_id, version, changes, turn.now)
+        notes, pending = await revisions.save_fields(turn, business_id, version, changes)
     except ownership.VersionConflict:
         return [SendText(say(problem_text(turn, "conflict"))), *await overview(turn)]
     await turn.app.refresh_search()
-    return None
+    if pending:
+        return [*notes, *await overview(turn)]
+    return [SendText(say(turn.t("Saved."))), *await overview(turn), *notes] if notes else None
+
+
+async def save_products(turn: Turn, business_id: str, names: list[str]) -> list[Reply] | None:
+    """The whole product list replaced after the checks; None when simply saved, else all the
+    replies to show (a refused line, or the moderators' feed is told)."""
+    refusal = revisions.product_refusal(turn, names)
+    if refusal is not None:
+        return [*refusal, *await overview(turn)]
+    notes = await revisions.save_products(turn, business_id, names)
+    return [SendText(say(turn.t("Saved."))), *await overview(turn), *notes] if notes else None

@@ -194,12 +194,8 @@ async def save_edit(turn: Turn, running: flow.Flow) -> list[Reply]:
         return [SendText(say(turn.t("Sorry, you cannot do that.")))]
     if running.data["group"] == "products":
         products = running.draft.get("products") or []
-        if products:
-            async with turn.app.sessions.begin() as session:
-                await ownership.replace_products(
-                    session, business_id, products, turn.lang, turn.now, turn.app.search.kind_of
-                )
-            await turn.app.refresh_search()
+        if products and (replies := await listing.save_products(turn, business_id, products)):
+            return replies
     else:
         conflict = await listing.save_fields(
             turn, business_id, int(running.data["version"]), flow.changes(running)
