@@ -185,8 +185,17 @@ async def week_counts(app: App, business_id: str, last_day: dt.date) -> dict[str
     return totals
 
 
+FONTS = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "NotoSans-Regular.ttf", "Arial.ttf")
+"""System fonts with accented letters (Pillow finds them in the usual font folders); Pillow's own
+bundled font is the last resort, and it lacks "é", "ß" and dashes."""
+
+
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """Pillow's bundled scalable font (readable at any size), or its bitmap font without FreeType."""
+    for name in FONTS:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
     try:
         return ImageFont.load_default(size)
     except ImportError:
