@@ -220,6 +220,8 @@ async def test_claiming_an_imported_business_needs_a_moderator(app: App) -> None
     await claimer.press("Claim an existing listing")
     await claimer.send("Gouden Korst")
     await claimer.press(1)
+    assert "yours" in claimer.said(), "the evidence is asked for"
+    await claimer.send("I am the baker; the phone on the window is mine.")
     assert "sent to the moderators" in claimer.said()
     await claimer.data(f"o:e:{short_ref(BAKERY)}:name")
     assert "cannot" in claimer.said(), "not theirs before approval"
