@@ -29,7 +29,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 STATUSES = ("draft", "pending", "published", "suspended")
 DELIVERY = ("bike", "post", "none")
-ROLES = ("owner", "staff")
+ROLES = ("owner", "coowner", "staff")
+"""What each may do: docs/roles.md (owners delete and manage people; co-owners keep the listing, invite
+staff and export; staff keep the listing)."""
 
 
 def utcnow() -> dt.datetime:

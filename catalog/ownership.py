@@ -362,7 +362,7 @@ async def add_role(
 
 
 async def remove_person(session: AsyncSession, business_id: str, user_id: int) -> None:
-    """Removes a staff member; an owner cannot be removed (hand over ownership first)."""
+    """Removes a co-owner or a staff member; an owner cannot be removed (hand over ownership first)."""
     role = await session.get(BusinessRole, (business_id, user_id))
     if role is None:
         raise OwnershipError("not_found")

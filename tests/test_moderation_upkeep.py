@@ -301,3 +301,51 @@ async def test_a_partner_request_to_an_unowned_business_reaches_its_later_owner(
     async with app.sessions() as session:
         link = await session.get(Partner, (other, BAKERY))
     assert link is not None and link.confirmed
+
+
+# -- roles (docs/roles.md) ---------------------------------------------------------------------------
+
+
+async def test_co_owners_keep_but_do_not_delete_and_everyone_hears_of_a_deletion(app: App) -> None:
+    await give(app, OWNER)
+    conversation = Conversation(app, clock=lambda: NOW)
+    owner, co_owner, staff = (
+        Chat(conversation, OWNER, "en"),
+        Chat(conversation, OTHER, "de"),
+        Chat(conversation, 613, "fr"),
+    )
+    ref = short_ref(BAKERY)
+    await owner.data(f"o:x:{ref}:invo")
+    await co_owner.cmd("mybusiness", owner.said().split("Invite code: ")[1].split()[0])
+    assert "Mitinhaber" in co_owner.said()
+    await co_owner.data(f"o:x:{ref}:invs")
+    await staff.cmd("mybusiness", co_owner.said().split(": ")[1].split()[0])
+    async with app.sessions() as session:
+        assert dict(await ownership.people_of(session, BAKERY)) == {
+            OWNER: "owner",
+            OTHER: "coowner",
+            613: "staff",
+        }
+
+    await co_owner.cmd("mybusiness")
+    assert any(b.data == f"o:x:{ref}:export" for b in co_owner.buttons), "a co-owner exports"
+    assert not any(b.data == f"o:x:{ref}:delete" for b in co_owner.buttons), "no delete button for a co-owner"
+    await co_owner.data(f"o:x:{ref}:delete")
+    await co_owner.data(f"o:del:{ref}")
+    await co_owner.data(f"o:rm:{ref}:613")
+    async with app.sessions() as session:
+        assert len(await ownership.people_of(session, BAKERY)) == 3, "a co-owner neither deletes nor removes"
+
+    await owner.data(f"o:x:{ref}:people")
+    labels = owner.labels()
+    assert f"Make {OWNER} the owner" not in labels and f"Remove {OWNER}" not in labels
+    assert {f"Remove {OTHER}", f"Make {OTHER} the owner", "Remove 613"} <= set(labels)
+    await owner.press(f"Remove {OTHER}")
+    async with app.sessions() as session:
+        assert await ownership.role_of(session, BAKERY, OTHER) is None, "a co-owner can be removed"
+
+    await owner.data(f"o:x:{ref}:delete")
+    replies = await owner.press("Yes, delete everything")
+    told = [r for r in replies if isinstance(r, Notify)]
+    assert [r.chat_id for r in told] == [613]
+    assert f"L'utilisateur Telegram {OWNER}, un propriétaire, a supprimé" in plain(told[0].reply.html)  # type: ignore[union-attr]

@@ -51,12 +51,12 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
 
 
 async def _owners(app: App) -> dict[str, list[tuple[int, str]]]:
-    """Business id → its owners (not staff) with their language."""
+    """Business id → its owners and co-owners (not staff) with their language."""
     async with app.sessions() as session:
         rows = await session.execute(
             select(BusinessRole.business_id, BusinessRole.user_id, Owner.language)
             .join(Owner, Owner.user_id == BusinessRole.user_id)
-            .where(BusinessRole.role == "owner")
+            .where(BusinessRole.role.in_(("owner", "coowner")))
         )
         owners: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for business_id, user_id, language in rows:

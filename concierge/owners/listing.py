@@ -21,9 +21,13 @@ from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, story_blocks
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument, SendText
-from concierge.i18n import translator
+from concierge.i18n import Translate, _, translator
 from concierge.owners import checks, revisions
 
+MANAGERS = frozenset({"owner", "coowner"})
+"""Roles that see People and Export; see docs/roles.md."""
+OWNER_ONLY = frozenset({"invo", "delete"})
+"""Actions only an owner may take (besides removing people and handing over, checked where done)."""
 EDIT_GROUPS = ("name", "category", "location", "hours", "products", "story", "photo", "contact", "delivery")
 
 
@@ -114,13 +118,14 @@ def card(turn: Turn, business: BusinessView, role: str) -> SendText:
     )
     if business.status == "draft":
         rows.append((Button(t("Submit for review"), data=f"o:x:{ref}:submit"),))
-    if role == "owner":
+    if role in MANAGERS:
         rows.append(
             (
                 Button(t("People"), data=f"o:x:{ref}:people"),
                 Button(t("Export my data"), data=f"o:x:{ref}:export"),
             )
         )
+    if role == "owner":
         rows.append((Button(t("Delete my business"), data=f"o:x:{ref}:delete"),))
     return SendText(join_blocks(blocks), buttons=tuple(rows))
 
@@ -265,7 +270,13 @@ async def export_files(turn: Turn, business: BusinessView) -> list[Reply]:
     ]
 
 
-async def people(turn: Turn, business: BusinessView) -> list[Reply]:
+def role_name(t: Translate, role: str) -> str:
+    return {"owner": t("owner"), "coowner": t("co-owner")}.get(role, t("staff"))
+
+
+async def people(turn: Turn, business: BusinessView, my_role: str = "owner") -> list[Reply]:
+    """Who keeps the listing; an owner may remove co-owners and staff and make them owner, a co-owner
+    may only invite staff (docs/roles.md)."""
     t = turn.t
     ref = short_ref(business.id)
     async with turn.app.sessions() as session:
@@ -273,19 +284,15 @@ async def people(turn: Turn, business: BusinessView) -> list[Reply]:
     lines = [f"<b>{clip(business.name, NAME_CHARS)}</b>"]
     rows: list[tuple[Button, ...]] = []
     for user_id, role in members:
-        role_name = t("owner") if role == "owner" else t("staff")
         me = f" ({t('you')})" if user_id == turn.event.user_id else ""
-        lines.append(say(f"• {t('Telegram user {id}', id=user_id)}: {role_name}{me}"))
-        if user_id != turn.event.user_id:
-            if role == "staff":
-                rows.append((Button(t("Remove {id}", id=user_id), data=f"o:rm:{ref}:{user_id}"),))
+        lines.append(say(f"• {t('Telegram user {id}', id=user_id)}: {role_name(t, role)}{me}"))
+        if user_id != turn.event.user_id and my_role == "owner" and role != "owner":
+            rows.append((Button(t("Remove {id}", id=user_id), data=f"o:rm:{ref}:{user_id}"),))
             rows.append((Button(t("Make {id} the owner", id=user_id), data=f"o:ho:{ref}:{user_id}"),))
-    rows.append(
-        (
-            Button(t("Invite staff"), data=f"o:x:{ref}:invs"),
-            Button(t("Invite a co-owner"), data=f"o:x:{ref}:invo"),
-        )
-    )
+    invites = [Button(t("Invite staff"), data=f"o:x:{ref}:invs")]
+    if my_role == "owner":
+        invites.append(Button(t("Invite a co-owner"), data=f"o:x:{ref}:invo"))
+    rows.append(tuple(invites))
     return [SendText("\n".join(lines), buttons=tuple(rows))]
 
 
@@ -317,10 +324,9 @@ async def redeem(turn: Turn, code: str) -> list[Reply]:
             )
     except ownership.OwnershipError as error:
         return [SendText(say(problem_text(turn, error.code)))]
-    role_name = turn.t("owner") if role == "owner" else turn.t("staff")
-    text = say(turn.t("Welcome! You are now {role} of {name}.", role=role_name, name="\x00")).replace(
-        "\x00", clip(name, NAME_CHARS)
-    )
+    text = say(
+        turn.t("Welcome! You are now {role} of {name}.", role=role_name(turn.t, role), name="\x00")
+    ).replace("\x00", clip(name, NAME_CHARS))
     notes: list[Reply] = []
     for other in others:
         t_other = translator(await _language(turn, other))
@@ -354,14 +360,28 @@ async def change_person(turn: Turn, action: str, ref: str, user_id: str) -> list
 
 
 async def delete_confirmed(turn: Turn, ref: str) -> list[Reply]:
+    """Only an owner deletes; everyone else who kept the listing is told who did."""
     found = await mine(turn, ref)
     if found is None or found[1] != "owner":
         return refused(turn)
+    name = clip(found[0].name, NAME_CHARS)
     async with turn.app.sessions.begin() as session:
+        others = [
+            uid for uid, _ in await ownership.people_of(session, found[0].id) if uid != turn.event.user_id
+        ]
         await ownership.delete_business(session, found[0].id)
     await turn.app.refresh_search()
+    notes: list[Reply] = []
+    for other in others:
+        t_other = translator(await _language(turn, other))
+        note = t_other(
+            _("Telegram user {id}, an owner, deleted {name} and everything about it."),
+            id=turn.event.user_id,
+            name="\x00",
+        )
+        notes.append(Notify(other, SendText(say(note).replace("\x00", name))))
     text = turn.t("{name} and everything about it is deleted.", name="\x00")
-    return [AnswerCallback(), SendText(say(text).replace("\x00", clip(found[0].name, NAME_CHARS)))]
+    return [AnswerCallback(), SendText(say(text).replace("\x00", name)), *notes]
 
 
 async def save_fields(

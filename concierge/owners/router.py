@@ -304,12 +304,12 @@ async def business_action(turn: Turn, business: BusinessView, role: str, what: s
         notes = await moderation.submit(turn, "listing", business.id, turn.event.user_id)
         alone = [] if notes else [SendText(say(moderation.no_moderators_text(turn)))]
         return [SendText(say(t("Sent to the moderators again."))), *alone, *notes]
-    if role != "owner":
+    if role not in listing.MANAGERS or (what in listing.OWNER_ONLY and role != "owner"):
         return [SendText(say(t("Only an owner can do that.")))]
     if what == "people":
-        return await listing.people(turn, business)
+        return await listing.people(turn, business, role)
     if what in {"invs", "invo"}:
-        return await listing.invite(turn, business, "staff" if what == "invs" else "owner")
+        return await listing.invite(turn, business, "staff" if what == "invs" else "coowner")
     if what == "export":
         return await listing.export_files(turn, business)
     if what == "delete":
