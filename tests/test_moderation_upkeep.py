@@ -5,6 +5,8 @@ rollback, product checks, and partner requests kept for a later owner."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import logging
 from pathlib import Path
 
@@ -12,14 +14,14 @@ import pytest
 from sqlalchemy import select
 
 from catalog import ownership
-from catalog.models import Business, ModerationItem, Partner
+from catalog.models import Business, DailyCount, ModerationItem, Partner
 from concierge import moderation
 from concierge.app import App, open_app
 from concierge.cli import main
 from concierge.commands.serve import serving
 from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
-from concierge.events import Notify, SendPhoto, SendText
+from concierge.events import Notify, SendDocument, SendPhoto, SendText
 from concierge.settings import Settings
 from tests.test_owner_flow import STEPS_NL, run_steps
 from tests.test_owner_support import MODERATOR, NOW, Chat, plain
@@ -349,3 +351,43 @@ async def test_co_owners_keep_but_do_not_delete_and_everyone_hears_of_a_deletion
     told = [r for r in replies if isinstance(r, Notify)]
     assert [r.chat_id for r in told] == [613]
     assert f"L'utilisateur Telegram {OWNER}, un propriétaire, a supprimé" in plain(told[0].reply.html)  # type: ignore[union-attr]
+
+
+# -- a complete export -------------------------------------------------------------------------------
+
+
+async def test_the_export_holds_photo_roles_moderation_history_and_statistics(app: App) -> None:
+    await give(app, OWNER)
+    await give(app, 613, role="staff")
+    async with app.sessions.begin() as session:
+        session.add(DailyCount(subject=f"business:{BAKERY}", day=NOW.date(), kind="shown", count=12))
+        session.add(DailyCount(subject=f"business:{BAKERY}", day=NOW.date(), kind="shared", count=2))
+        (await ownership.load(session, BAKERY)).photo = "photo-bakery"
+        session.add(
+            ModerationItem(kind="claim", business_id=BAKERY, requested_by=999, note="secret evidence")
+        )
+    conversation = Conversation(app, clock=lambda: NOW)
+    owner = Chat(conversation, OWNER, "en")
+    await owner.data(f"o:e:{short_ref(BAKERY)}:name")
+    await owner.send("Gouden Korst Deluxe")
+    replies = await owner.data(f"o:x:{short_ref(BAKERY)}:export")
+    files = {r.filename: r.content.decode() for r in replies if isinstance(r, SendDocument)}
+
+    def rows(name: str) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(files[f"{BAKERY}-{name}.csv"])))
+
+    assert rows("roles") == [
+        {"telegram_user_id": "611", "role": "owner"},
+        {"telegram_user_id": "613", "role": "staff"},
+    ]
+    history = rows("moderation")
+    assert [(h["kind"], h["status"]) for h in history] == [("claim", "open"), ("revision", "open")]
+    assert (
+        "secret" not in files[f"{BAKERY}-moderation.csv"] and "999" not in files[f"{BAKERY}-moderation.csv"]
+    )
+    assert '"name": "Gouden Korst Deluxe"' in history[1]["changes"]
+    assert '"name": "Bakkerij De Gouden Korst"' in history[1]["before"]
+    assert rows("statistics") == [
+        {"day": "2026-11-22", "shown": "12", "opened": "0", "mapped": "0", "shared": "2"}
+    ]
+    assert any(isinstance(r, SendPhoto) and r.photo_ref == "photo-bakery" for r in replies)

@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import select
 
 from catalog import hours, ownership
-from catalog.export import export_catalogue, export_jsonld
+from catalog.export import export_account, export_catalogue, export_jsonld
 from catalog.models import Business, BusinessRole
 from catalog.views import BusinessView
 from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, story_blocks
 from concierge.deeplinks import short_ref
-from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument, SendText
+from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument, SendPhoto, SendText
 from concierge.i18n import Translate, _, translator
 from concierge.owners import checks, revisions
 
@@ -256,18 +256,31 @@ def ask_input(turn: Turn, text: str, example: str = "") -> SendText:
 
 
 async def export_files(turn: Turn, business: BusinessView) -> list[Reply]:
+    """Everything about the listing: catalogue JSON and JSON-LD (which read back), the people and their
+    roles, the moderation history and the daily statistics as CSV, and the photo itself."""
     settings = turn.app.settings
     catalogue = await export_catalogue(turn.app.sessions, business.id)
     linked = await export_jsonld(
         turn.app.sessions, business.id, base_url=settings.public_url, bot_username=settings.bot_username
     )
     caption = say(turn.t("Your listing as catalogue JSON and as schema.org JSON-LD."))
-    return [
+    replies: list[Reply] = [
         SendDocument(
             f"{business.id}.json", json.dumps(catalogue, ensure_ascii=False, indent=2).encode(), caption
         ),
         SendDocument(f"{business.id}.jsonld", json.dumps(linked, ensure_ascii=False, indent=2).encode()),
     ]
+    captions = {
+        "roles": turn.t("Who keeps the listing, with their roles."),
+        "moderation": turn.t("The moderators' decisions about it, with each change before and after."),
+        "statistics": turn.t("How often residents saw, opened, mapped and shared it, per day."),
+    }
+    for filename, text in (await export_account(turn.app.sessions, business.id)).items():
+        kind = filename.rsplit("-", 1)[1].removesuffix(".csv")
+        replies.append(SendDocument(filename, text.encode(), say(captions[kind])))
+    if business.photo:
+        replies.append(SendPhoto(business.photo, say(turn.t("Your photo, as residents see it."))))
+    return replies
 
 
 def role_name(t: Translate, role: str) -> str:
