@@ -147,6 +147,8 @@ def location_block(turn: Turn, t: Translate, lang: str, lat: float, lon: float, 
 FIELD_LABELS = {
     "name": _("Name"),
     "categories": _("Category"),
+    "lat": _("Location"),
+    "lon": _("Location"),
     "address": _("Address"),
     "phone": _("Phone"),
     "website": _("Website"),

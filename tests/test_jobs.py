@@ -185,3 +185,39 @@ async def test_summary_week_and_chart() -> None:
     alt = freshness.chart_alt_text(counts, dt.date(2026, 11, 22), "nl", "Bakkerij De Gouden Korst")
     assert alt.startswith("Grafiek van Bakkerij De Gouden Korst, 16–22 nov 2026")
     assert "ma 5, di 0, wo 7, do 2, vr 0, za 1, zo 4" in alt
+
+
+async def test_a_worker_sends_due_notices_by_itself(emulated_app: tuple[App, BotAPIEmulator]) -> None:
+    """What ``serve`` and ``run`` start beside their runtime (handlers.workers.Services)."""
+    from handlers.workers import Services
+
+    app, emulator = emulated_app
+    runtime = open_runtime(app, "aiogram")
+    services = Services(app, runtime.notify, clock=lambda: MONDAY)
+    try:
+        await emulator.wait_for_call("sendDocument", lambda c: c.params.get("chat_id") == OWNER, within=30)
+        assert len(to_owner(emulator, "sendMessage")) == 2
+    finally:
+        await services.stop()
+        await runtime.close()
+
+
+async def test_a_redis_lock_lets_one_of_two_runners_send(
+    emulated_app: tuple[App, BotAPIEmulator], redis_url: str
+) -> None:
+    from concierge.redis_state import open_redis
+
+    app, emulator = emulated_app
+    app.redis = open_redis(redis_url)
+    app.settings = app.settings.model_copy(update={"redis_prefix": f"test-jobs-{os.getpid()}-{id(app)}:"})
+    runtime = open_runtime(app, "aiogram")
+    try:
+        async with jobs.exclusive(app) as first, jobs.exclusive(app) as second:
+            assert (first, second) == (True, False)
+        async with jobs.exclusive(app) as again:
+            assert again, "released after the run"
+        reports = await asyncio.gather(*(jobs.run_jobs(app, MONDAY, runtime.notify) for _ in range(2)))
+        assert sorted(r.ran for r in reports) == [False, True]
+        assert len(to_owner(emulator, "sendMessage")) == 2
+    finally:
+        await runtime.close()

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
 from catalog import hours, ownership
 from catalog.export import export_account, export_catalogue, export_jsonld
-from catalog.models import Business, BusinessRole
+from catalog.models import Business, BusinessRole, ModerationItem
 from catalog.views import BusinessView
+from concierge import moderation
 from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, story_blocks
 from concierge.deeplinks import short_ref
@@ -77,11 +79,16 @@ def status_text(turn: Turn, status: str) -> str:
     }.get(status, status)
 
 
-def card(turn: Turn, business: BusinessView, role: str) -> SendText:
+def card(turn: Turn, business: BusinessView, role: str, waiting: Sequence[str] = ()) -> SendText:
+    """The owner's view of a listing; ``waiting`` names the fields of a change a moderator has yet to
+    approve (residents still see the approved values shown here)."""
     t = turn.t
     in_words = hours.describe(business.opening_hours, turn.lang) if business.opening_hours else ""
     blocks = [*story_blocks(dataclasses.replace(business, opening_hours=in_words), t, [])]
     blocks.insert(1, f"<i>{say(status_text(turn, business.status))}</i>")
+    if waiting:
+        fields = ", ".join(dict.fromkeys(t(moderation.FIELD_LABELS.get(f, f)) for f in waiting))
+        blocks.insert(2, f"<i>{say(t('Waiting for a moderator: {fields}', fields=fields))}</i>")
     kind = turn.taxonomy.name(business.categories, turn.lang) if business.categories else ""
     if kind:
         blocks.append(f"<b>{say(t('Category'))}</b>: {clip(kind, 100)}")
@@ -146,7 +153,16 @@ async def overview(turn: Turn) -> list[Reply]:
         return [SendText(say(text), buttons=start_menu(turn))]
     async with turn.app.sessions.begin() as session:
         await ownership.ensure_owner(session, turn.event.user_id, turn.lang)
-    replies: list[Reply] = [card(turn, business, role) for business, role in mine_all]
+    async with turn.app.sessions() as session:
+        revisions_open = await session.scalars(
+            select(ModerationItem).where(
+                ModerationItem.kind == "revision",
+                ModerationItem.status == "open",
+                ModerationItem.business_id.in_([b.id for b, _ in mine_all]),
+            )
+        )
+        waiting = {item.business_id: list(item.changes) for item in revisions_open}
+    replies: list[Reply] = [card(turn, b, role, waiting.get(b.id, ())) for b, role in mine_all]
     more = ((Button(turn.t("Add another business"), data="o:new"),),)
     replies.append(SendText(say(turn.t("Press a button to change something.")), buttons=more))
     return replies
