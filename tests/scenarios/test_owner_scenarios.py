@@ -119,7 +119,7 @@ async def test_export_and_delete_through_telegram(telegram_person: TelegramDrive
     card = next(c.result["message_id"] for c in owner.calls if isinstance(c.result, dict))
     await owner.callback(card, f"o:x:{short_ref(bakery)}:export")
     documents = [c for c in owner.calls if c.method == "sendDocument"]
-    assert len(documents) == 2 and all(c.ok for c in documents)
+    assert len(documents) == 5 and all(c.ok for c in documents), "JSON, JSON-LD, roles, history, statistics"
     await owner.callback(card, f"o:x:{short_ref(bakery)}:delete")
     await owner.press("Yes, delete everything")
     expect(owner, "deleted")
