@@ -67,6 +67,8 @@ class JobReport:
     def line(self) -> str:
         if not self.ran:
             return "another runner is busy: nothing done"
+        if self.skipped:
+            return "purged expired state; " + "; ".join(self.skipped)
         return f"purged expired state; sent {self.nudges} nudges and {self.summaries} weekly summaries"
 
 
