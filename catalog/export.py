@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalog import jsonld
 from catalog.importers.csv_file import COLUMNS
+from catalog.models import BusinessRole, DailyCount, ModerationItem
 from catalog.repository import get_business, load_areas, load_businesses
 from catalog.views import AreaView, BusinessView, ProductView
 
@@ -207,3 +210,77 @@ async def export_jsonld(
         business = businesses[0]
         return jsonld.business_jsonld(business, by_id.get(business.area_id or ""), base_url, bot_username)
     return jsonld.catalogue_jsonld(businesses, areas, base_url, bot_username)
+
+
+STATISTICS = ("shown", "opened", "mapped", "shared")
+PRIVATE_NOTES = frozenset({"claim", "report"})
+"""Kinds whose note came from someone other than the listing's people (a claimant's evidence), or who
+must stay anonymous: the owner's export leaves the note (and every requester) out."""
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+async def export_account(sessions: async_sessionmaker[AsyncSession], business_id: str) -> dict[str, str]:
+    """What the catalogue formats leave out, as CSV files by name: the people and their roles, the
+    moderation history (decisions, before and after of each change) and the daily statistics."""
+    async with sessions() as session:
+        roles = list(
+            await session.execute(
+                select(BusinessRole.user_id, BusinessRole.role)
+                .where(BusinessRole.business_id == business_id)
+                .order_by(BusinessRole.user_id)
+            )
+        )
+        items = list(
+            await session.scalars(
+                select(ModerationItem)
+                .where(ModerationItem.business_id == business_id)
+                .order_by(ModerationItem.created_at, ModerationItem.id)
+            )
+        )
+        counts = list(
+            await session.execute(
+                select(DailyCount.day, DailyCount.kind, DailyCount.count)
+                .where(DailyCount.subject == f"business:{business_id}")
+                .order_by(DailyCount.day)
+            )
+        )
+    days: dict[str, dict[str, int]] = {}
+    for day, kind, count in counts:
+        if kind in STATISTICS:
+            days.setdefault(day.isoformat(), dict.fromkeys(STATISTICS, 0))[kind] += count
+
+    def moment(value: Any) -> str:
+        return value.isoformat() if value is not None else ""
+
+    history = [
+        [
+            item.id,
+            item.kind,
+            item.status,
+            moment(item.created_at),
+            moment(item.decided_at),
+            item.reason,
+            "" if item.kind in PRIVATE_NOTES else item.note,
+            json.dumps(item.changes, ensure_ascii=False) if item.changes else "",
+            json.dumps(item.previous, ensure_ascii=False) if item.previous else "",
+        ]
+        for item in items
+    ]
+    return {
+        f"{business_id}-roles.csv": _csv(["telegram_user_id", "role"], [[u, r] for u, r in roles]),
+        f"{business_id}-moderation.csv": _csv(
+            ["item", "kind", "status", "created_at", "decided_at", "reason", "note", "changes", "before"],
+            history,
+        ),
+        f"{business_id}-statistics.csv": _csv(
+            ["day", *STATISTICS],
+            [[day, *(values[k] for k in STATISTICS)] for day, values in sorted(days.items())],
+        ),
+    }

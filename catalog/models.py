@@ -29,7 +29,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 STATUSES = ("draft", "pending", "published", "suspended")
 DELIVERY = ("bike", "post", "none")
-ROLES = ("owner", "staff")
+ROLES = ("owner", "coowner", "staff")
+"""What each may do: docs/roles.md (owners delete and manage people; co-owners keep the listing, invite
+staff and export; staff keep the listing)."""
 
 
 def utcnow() -> dt.datetime:
@@ -191,6 +193,37 @@ class ModerationItem(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """For ``revision`` (waits for approval) and ``change`` (already live, can be rolled back): the new
+    values of the listing's fields, JSON-ready (dates as ISO strings)."""
+    previous: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """The values ``changes`` replaced (or would replace), for a rollback and the moderation history."""
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Moderator(Base):
+    """A moderator added with ``concierge moderators add``, besides ``CONCIERGE_ADMIN_IDS``."""
+
+    __tablename__ = "moderators"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SentNotice(Base):
+    """A periodic message already sent (a freshness nudge, a weekly summary), so no worker and no restart
+    sends it again: the primary key is claimed before sending."""
+
+    __tablename__ = "sent_notices"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    """``nudge`` or ``summary``."""
+    subject: Mapped[str] = mapped_column(String(160), primary_key=True)
+    """The business id."""
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    period: Mapped[str] = mapped_column(String(40), primary_key=True)
+    """Which one: the week (``2026-W47``) of a summary, the last confirmation of a nudge."""
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class UserState(Base):

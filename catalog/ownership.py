@@ -63,6 +63,27 @@ EDITABLE = frozenset(
 )
 
 
+REVIEWED = frozenset(
+    {
+        "name",
+        "categories",
+        "lat",
+        "lon",
+        "address",
+        "phone",
+        "website",
+        "story_who",
+        "story_how",
+        "story_why",
+        "photo",
+    }
+)
+"""What residents read verbatim: once a listing is published, changes to these wait for a moderator."""
+DATE_FIELDS = frozenset({"closed_from", "closed_until"})
+PRODUCTS = "products"
+"""The key of the product list in a change record (a list of names)."""
+
+
 class OwnershipError(Exception):
     """A request the data does not allow; ``code`` names the reason for a translated message."""
 
@@ -341,7 +362,7 @@ async def add_role(
 
 
 async def remove_person(session: AsyncSession, business_id: str, user_id: int) -> None:
-    """Removes a staff member; an owner cannot be removed (hand over ownership first)."""
+    """Removes a co-owner or a staff member; an owner cannot be removed (hand over ownership first)."""
     role = await session.get(BusinessRole, (business_id, user_id))
     if role is None:
         raise OwnershipError("not_found")
@@ -464,3 +485,116 @@ async def delete_business(session: AsyncSession, business_id: str) -> None:
     await session.execute(delete(DailyCount).where(DailyCount.subject == f"business:{business_id}"))
     session.expunge(business)
     await session.execute(delete(Business).where(Business.id == business_id))
+
+
+# -- revisions and the change feed ------------------------------------------------------------------
+
+
+def to_json(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Field values as stored in a moderation item: dates as ISO strings, the rest as they are."""
+    return {
+        key: (value.isoformat() if isinstance(value, dt.date) else value) for key, value in changes.items()
+    }
+
+
+def from_json(changes: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: (dt.date.fromisoformat(value) if key in DATE_FIELDS and isinstance(value, str) else value)
+        for key, value in changes.items()
+    }
+
+
+def snapshot(business: Business, keys: Iterable[str]) -> dict[str, Any]:
+    """The current values of ``keys`` (``products``: the names, in order), JSON-ready."""
+    values: dict[str, Any] = {}
+    for key in keys:
+        if key == PRODUCTS:
+            values[key] = [p.name for p in business.products]
+        else:
+            values[key] = getattr(business, key)
+    return to_json(values)
+
+
+async def queue_revision(
+    session: AsyncSession, business_id: str, user_id: int, changes: Mapping[str, Any]
+) -> ModerationItem:
+    """Changes to reviewed fields wait here; an open revision of the same listing takes the newer values
+    (and keeps the oldest "before" values), so moderators decide once on the latest wish."""
+    business = await load(session, business_id)
+    item = await session.scalar(
+        select(ModerationItem).where(
+            ModerationItem.kind == "revision",
+            ModerationItem.business_id == business_id,
+            ModerationItem.status == "open",
+        )
+    )
+    new = to_json(changes)
+    if item is None:
+        item = ModerationItem(
+            kind="revision",
+            business_id=business_id,
+            requested_by=user_id,
+            changes=new,
+            previous=snapshot(business, new),
+        )
+        session.add(item)
+    else:
+        item.previous = {**snapshot(business, new), **item.previous}
+        item.changes = {**item.changes, **new}
+        item.requested_by = user_id
+    await session.flush()
+    return item
+
+
+async def record_change(
+    session: AsyncSession,
+    business_id: str,
+    user_id: int,
+    changes: Mapping[str, Any],
+    previous: Mapping[str, Any],
+) -> ModerationItem:
+    """A change that went live at once, for the moderators' feed (with one-tap rollback)."""
+    item = ModerationItem(
+        kind="change",
+        business_id=business_id,
+        requested_by=user_id,
+        changes=to_json(changes),
+        previous=to_json(previous),
+    )
+    session.add(item)
+    await session.flush()
+    return item
+
+
+async def apply_changes(
+    session: AsyncSession,
+    business_id: str,
+    changes: Mapping[str, Any],
+    now: dt.datetime,
+    language: str = "",
+    kind_of: ProductKind = _product,
+) -> Business:
+    """Applies stored changes (a revision approved, or a rollback to its "before" values)."""
+    values = from_json(changes)
+    names = values.pop(PRODUCTS, None)
+    unknown = set(values) - EDITABLE
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    business = await load(session, business_id)
+    for key, value in values.items():
+        setattr(business, key, value)
+    if names is not None:
+        await replace_products(session, business_id, names, language or business.story_language, now, kind_of)
+    business.updated_at = now
+    await session.flush()
+    return business
+
+
+async def moderation_history(session: AsyncSession, business_id: str) -> list[ModerationItem]:
+    return list(
+        await session.scalars(
+            select(ModerationItem)
+            .where(ModerationItem.business_id == business_id)
+            .order_by(ModerationItem.created_at, ModerationItem.id)
+        )
+    )

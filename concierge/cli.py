@@ -21,6 +21,8 @@ COMMANDS = {
     "db": "Database maintenance (db upgrade).",
     "digest": "An email-safe digest of local stories for newsletters.",
     "mcp": "A Model Context Protocol server on stdio for AI assistants.",
+    "jobs": "Periodic jobs: freshness nudges, weekly summaries, purges (jobs run --once for cron).",
+    "moderators": "The neighbourhood's moderators: moderators add|list|remove ID.",
 }
 
 

@@ -1,36 +1,87 @@
 """Moderators keep the neighbourhood clean: new listings, claims and residents' reports in one queue.
 
-Only the user ids in ``CONCIERGE_ADMIN_IDS`` may moderate; every action checks that here, in the core,
-whatever button or replayed message it arrives by. Decisions are told to the owners in their own
-language through ``Notify`` replies. Residents' reports are anonymous: the item keeps no reporter.
+Moderators are the user ids in ``CONCIERGE_ADMIN_IDS`` plus those added with ``concierge moderators
+add`` (the ``moderators`` table); every action checks that here, in the core, whatever button or
+replayed message it arrives by. Decisions are told to the owners, and cards to each moderator, in
+their own language through ``Notify`` replies. Residents' reports are anonymous: the item keeps no
+reporter. Kinds of items: ``listing``, ``claim``, ``report``, ``revision`` (a change to what residents
+read verbatim, waiting) and ``change`` (hours, closures, products: already live, with rollback).
 
 Callback data: ``mod:a:<item>`` approve, ``mod:r:<item>`` reject (a reason follows as text),
-``mod:q:<item>`` ask the owner a question (the question follows); ``rep:<ref>`` and
+``mod:q:<item>`` ask the owner a question (the question follows), ``mod:u:<item>`` roll a live change
+back, ``mod:k:<item>`` keep it, ``mod:p:<page>`` a page of the queue; ``rep:<ref>`` and
 ``rep:<ref>:<reason>`` report a listing.
 """
 
 from __future__ import annotations
 
+import html
+import logging
 from typing import Any
+from urllib.parse import urlencode
 
-from sqlalchemy import select
+from geopy.distance import great_circle
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from catalog import ownership
-from catalog.models import Business, ModerationItem
+from catalog import hours, ownership
+from catalog.models import Business, ModerationItem, Moderator, Partner
 from catalog.repository import get_business
 from concierge.app import App
 from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, story_blocks
-from concierge.events import AnswerCallback, Button, Notify, Reply, SendText
-from concierge.i18n import translator
+from concierge.deeplinks import short_ref
+from concierge.events import AnswerCallback, Button, Notify, Reply, SendPhoto, SendText
+from concierge.i18n import Translate, _, format_distance, translator
 from concierge.owners.store import flow_store
+
+log = logging.getLogger(__name__)
 
 REPORT_REASONS = ("closed", "wrong", "spam")
 QUEUE_PAGE = 5
+NO_MODERATORS = (
+    "no moderators: new listings, claims and changes wait unseen. Set CONCIERGE_ADMIN_IDS or run "
+    "`concierge moderators add TELEGRAM_USER_ID`"
+)
 
 
-def is_moderator(app: App, user_id: int) -> bool:
-    return user_id in app.settings.admin_ids
+# -- who moderates ----------------------------------------------------------------------------------
+
+
+async def stored_moderators(sessions: async_sessionmaker[AsyncSession]) -> list[int]:
+    async with sessions() as session:
+        return list(await session.scalars(select(Moderator.user_id).order_by(Moderator.user_id)))
+
+
+async def add_moderator(sessions: async_sessionmaker[AsyncSession], user_id: int) -> bool:
+    """False when ``user_id`` already was one."""
+    async with sessions.begin() as session:
+        if await session.get(Moderator, user_id) is not None:
+            return False
+        session.add(Moderator(user_id=user_id))
+    return True
+
+
+async def remove_moderator(sessions: async_sessionmaker[AsyncSession], user_id: int) -> bool:
+    async with sessions.begin() as session:
+        result = await session.execute(delete(Moderator).where(Moderator.user_id == user_id))
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def moderator_ids(app: App) -> list[int]:
+    return sorted(app.settings.admin_ids | set(await stored_moderators(app.sessions)))
+
+
+async def is_moderator(app: App, user_id: int) -> bool:
+    return user_id in app.settings.admin_ids or user_id in await stored_moderators(app.sessions)
+
+
+async def warn_without_moderators(app: App) -> bool:
+    """The start-up warning of ``serve``, ``run`` and ``jobs run``; True when there are moderators."""
+    if await moderator_ids(app):
+        return True
+    log.warning(NO_MODERATORS)
+    return False
 
 
 async def language_of(turn: Turn, user_id: int) -> str:
@@ -42,13 +93,137 @@ async def language_of(turn: Turn, user_id: int) -> str:
     return profile.language or turn.app.settings.default_language
 
 
+async def _remember_language(turn: Turn) -> None:
+    """A moderator's own language, for the cards and notices they get later (kept like an owner's)."""
+    async with turn.app.sessions.begin() as session:
+        await ownership.ensure_owner(session, turn.event.user_id, turn.lang)
+
+
 def _kind_label(t: Any, item: ModerationItem) -> str:
     if item.kind == "listing":
         return str(t("New listing"))
     if item.kind == "claim":
         return str(t("Claim of an existing listing"))
+    if item.kind == "revision":
+        return str(t("Change waiting for approval"))
+    if item.kind == "change":
+        return str(t("Change already live"))
     reasons = {"closed": t("closed"), "wrong": t("wrong information"), "spam": t("spam")}
     return str(t("Report by a resident: {reason}", reason=reasons.get(item.reason, item.reason)))
+
+
+def map_link(lat: float, lon: float) -> str:
+    query = urlencode({"mlat": f"{lat:.6f}", "mlon": f"{lon:.6f}"})
+    return f"https://www.openstreetmap.org/?{query}#map=18/{lat:.6f}/{lon:.6f}"
+
+
+def location_block(turn: Turn, t: Translate, lang: str, lat: float, lon: float, address: str) -> str:
+    """Address, a map link and the distance from the area's centre, flagged when outside the area."""
+    lines = [f"<b>{say(t('Address'))}</b>: {clip(address, 200) if address.strip() else say(t('none given'))}"]
+    lines.append(
+        f'<a href="{html.escape(map_link(lat, lon))}">{say(t("Open the map"))}</a> ({lat:.5f}, {lon:.5f})'
+    )
+    area = turn.app.search.area
+    if area is not None:
+        metres = great_circle(area.center, (lat, lon)).meters
+        distance = format_distance(metres, lang)
+        if metres > area.radius_m:
+            lines.append(
+                "⚠️ "
+                + say(
+                    t(
+                        "{distance} from the centre of {area}: outside the area.",
+                        distance=distance,
+                        area="\x00",
+                    )
+                )
+            )
+        else:
+            lines.append(say(t("{distance} from the centre of {area}.", distance=distance, area="\x00")))
+        lines[-1] = lines[-1].replace("\x00", clip(area.name, 100))
+    return "\n".join(lines)
+
+
+FIELD_LABELS = {
+    "name": _("Name"),
+    "categories": _("Category"),
+    "lat": _("Location"),
+    "lon": _("Location"),
+    "address": _("Address"),
+    "phone": _("Phone"),
+    "website": _("Website"),
+    "story_who": _("Who"),
+    "story_how": _("How"),
+    "story_why": _("Why"),
+    "photo": _("Photo"),
+    "opening_hours": _("Opening hours"),
+    "closed_from": _("Closed from"),
+    "closed_until": _("Closed until"),
+    "special_hours": _("Special days"),
+    "products": _("Products"),
+    "pickup": _("Pickup"),
+    "delivery": _("Delivery"),
+    "languages": _("Languages"),
+}
+
+
+def _value(turn: Turn, t: Translate, lang: str, key: str, value: Any) -> str:
+    if value in (None, "", [], {}):
+        return say(t("(empty)"))
+    if key == "categories":
+        return clip(turn.taxonomy.name(list(value), lang), 100)
+    if key == "opening_hours":
+        return clip(hours.describe(str(value), lang) or str(value), 400)
+    if key == "photo":
+        return say(t("a photo"))
+    if key == "products":
+        return clip(", ".join(str(v) for v in value), 700)
+    if key == "special_hours" and isinstance(value, dict):
+        return clip("; ".join(f"{day} {h}" for day, h in sorted(value.items())), 300)
+    if isinstance(value, bool):
+        return say(t("yes") if value else t("no"))
+    return clip(str(value), 500, keep_newlines=True)
+
+
+def change_blocks(turn: Turn, t: Translate, lang: str, item: ModerationItem) -> list[str]:
+    """Field by field: before → after (the location as a map link with its distance)."""
+    blocks = []
+    changes, previous = dict(item.changes), dict(item.previous)
+    if "lat" in changes or "lon" in changes:
+        lat = float(changes.pop("lat", previous.get("lat", 0.0)))
+        lon = float(changes.pop("lon", previous.get("lon", 0.0)))
+        address = str(changes.pop("address", previous.get("address", "")))
+        blocks.append(f"<b>{say(t('New location'))}</b>\n" + location_block(turn, t, lang, lat, lon, address))
+    for key, value in changes.items():
+        label = say(t(FIELD_LABELS.get(key, key)))
+        before = _value(turn, t, lang, key, previous.get(key))
+        blocks.append(f"<b>{label}</b>: <s>{before}</s>\n→ {_value(turn, t, lang, key, value)}")
+    return blocks
+
+
+async def _claimant_block(turn: Turn, t: Translate, item: ModerationItem) -> str:
+    uid = item.requested_by or 0
+    async with turn.app.sessions() as session:
+        language = await ownership.owner_language(session, uid)
+        others = await session.scalar(
+            select(func.count())
+            .select_from(ModerationItem)
+            .where(
+                ModerationItem.kind == "claim",
+                ModerationItem.requested_by == uid,
+                ModerationItem.id != item.id,
+            )
+        )
+    who = say(t("Claimed by Telegram user {id}", id=uid))
+    lines = [f'<a href="tg://user?id={uid}">{who}</a>' + (f" ({language})" if language else "")]
+    if others:
+        lines.append(say(t("Other claims by this person: {n}", n=others)))
+    evidence = item.note.strip()
+    lines.append(
+        f"<b>{say(t('Evidence'))}</b>: "
+        + (clip(evidence, 800, keep_newlines=True) if evidence else say(t("none given")))
+    )
+    return "\n".join(lines)
 
 
 async def item_card(turn: Turn, item: ModerationItem, lang: str) -> SendText | None:
@@ -57,29 +232,66 @@ async def item_card(turn: Turn, item: ModerationItem, lang: str) -> SendText | N
         business = await get_business(session, item.business_id)
     if business is None:
         return None
-    blocks = [f"<b>{say(_kind_label(t, item))}</b> #{item.id}", *story_blocks(business, t, [])]
-    if business.products:
-        blocks.append(clip(", ".join(p.name for p in business.products[:40]), 800))
-    if item.note:
-        blocks.append(f"<i>{clip(item.note, 500)}</i>")
-    report = item.kind == "report"
-    rows = (
-        (
-            Button(t("Suspend listing") if report else t("Approve"), data=f"mod:a:{item.id}"),
-            Button(t("Dismiss") if report else t("Reject"), data=f"mod:r:{item.id}"),
-        ),
-        (Button(t("Ask the owner"), data=f"mod:q:{item.id}"),) if not report else (),
-    )
-    return SendText(join_blocks(blocks), buttons=tuple(row for row in rows if row))
+    blocks = [f"<b>{say(_kind_label(t, item))}</b> #{item.id}"]
+    if item.kind in {"revision", "change"}:
+        blocks.append(f"<b>{clip(business.name, NAME_CHARS)}</b>")
+        blocks.extend(change_blocks(turn, t, lang, item))
+    else:
+        if item.kind == "claim":
+            blocks.append(await _claimant_block(turn, t, item))
+        blocks.extend(story_blocks(business, t, []))
+        if business.products:
+            blocks.append(clip(", ".join(p.name for p in business.products[:40]), 800))
+        blocks.append(location_block(turn, t, lang, business.lat, business.lon, business.address))
+        if item.note and item.kind != "claim":
+            blocks.append(f"<i>{clip(item.note, 500)}</i>")
+    rows: tuple[tuple[Button, ...], ...]
+    if item.kind == "report":
+        rows = (
+            (
+                Button(t("Suspend listing"), data=f"mod:a:{item.id}"),
+                Button(t("Dismiss"), data=f"mod:r:{item.id}"),
+            ),
+        )
+    elif item.kind == "change":
+        rows = (
+            (Button(t("Roll back"), data=f"mod:u:{item.id}"), Button(t("Fine"), data=f"mod:k:{item.id}")),
+        )
+    else:
+        rows = (
+            (Button(t("Approve"), data=f"mod:a:{item.id}"), Button(t("Reject"), data=f"mod:r:{item.id}")),
+            (Button(t("Ask the owner"), data=f"mod:q:{item.id}"),),
+        )
+    return SendText(join_blocks(blocks), buttons=rows)
+
+
+async def item_replies(turn: Turn, item: ModerationItem, lang: str) -> list[SendText | SendPhoto]:
+    """The card, and the new photo itself when a change brings one."""
+    card = await item_card(turn, item, lang)
+    if card is None:
+        return []
+    photo = item.changes.get("photo") if item.kind in {"revision", "change"} else None
+    if isinstance(photo, str) and photo:
+        caption = say(translator(lang)(_("The new photo (item #{id})"), id=item.id))
+        return [card, SendPhoto(photo, caption)]
+    return [card]
 
 
 async def notify_moderators(turn: Turn, item: ModerationItem) -> list[Reply]:
     notes: list[Reply] = []
-    for admin in sorted(turn.app.settings.admin_ids):
-        card = await item_card(turn, item, await language_of(turn, admin))
-        if card is not None:
-            notes.append(Notify(admin, card))
+    for admin in await moderator_ids(turn.app):
+        notes.extend(
+            Notify(admin, reply) for reply in await item_replies(turn, item, await language_of(turn, admin))
+        )
     return notes
+
+
+def no_moderators_text(turn: Turn) -> str:
+    """The honest message to an owner when nobody can review what they sent."""
+    return turn.t(
+        "Note: this neighbourhood has no moderators yet, so nobody can review it for now. It stays saved "
+        "and waits; I will tell you when it is decided."
+    )
 
 
 async def submit(
@@ -99,26 +311,44 @@ def refused(turn: Turn) -> list[Reply]:
     return [AnswerCallback(turn.t("Sorry, you cannot do that."), alert=True)]
 
 
-async def queue(turn: Turn) -> list[Reply]:
-    if not is_moderator(turn.app, turn.event.user_id):
+async def queue(turn: Turn, page: int = 0) -> list[Reply]:
+    """One page of the open items, oldest first, with the true total and buttons to page through."""
+    if not await is_moderator(turn.app, turn.event.user_id):
         return [SendText(say(turn.t("This command is for the neighbourhood's moderators.")))]
+    await _remember_language(turn)
     async with turn.app.sessions() as session:
+        open_items = select(ModerationItem).where(ModerationItem.status == "open")
+        total = int(await session.scalar(select(func.count()).select_from(open_items.subquery())) or 0)
+        pages = max(1, -(-total // QUEUE_PAGE))
+        page = min(max(page, 0), pages - 1)
         items = list(
             await session.scalars(
-                select(ModerationItem)
-                .where(ModerationItem.status == "open")
-                .order_by(ModerationItem.created_at, ModerationItem.id)
+                open_items.order_by(ModerationItem.created_at, ModerationItem.id)
+                .offset(page * QUEUE_PAGE)
                 .limit(QUEUE_PAGE)
             )
         )
-        total = len(items)
     if not total:
         return [SendText(say(turn.t("The queue is empty. Thank you!")))]
-    replies: list[Reply] = [SendText(say(turn.t("Open items: {n}", n=total)))]
+    head = turn.t("Open items: {n}", n=total)
+    if pages > 1:
+        head += " · " + turn.t("page {page} of {pages}", page=page + 1, pages=pages)
+    replies: list[Reply] = [SendText(say(head))]
     for item in items:
-        card = await item_card(turn, item, turn.lang)
-        if card is not None:
-            replies.append(card)
+        replies.extend(await item_replies(turn, item, turn.lang))
+    paging = []
+    if page > 0:
+        paging.append(Button("◀ " + turn.t("Previous"), data=f"mod:p:{page - 1}"))
+    if page + 1 < pages:
+        paging.append(Button(turn.t("Next") + " ▶", data=f"mod:p:{page + 1}"))
+    if paging:
+        shown = turn.t(
+            "Items {first} to {last} of {n}.",
+            first=page * QUEUE_PAGE + 1,
+            last=page * QUEUE_PAGE + len(items),
+            n=total,
+        )
+        replies.append(SendText(say(shown), buttons=(tuple(paging),)))
     return replies
 
 
@@ -161,18 +391,28 @@ async def _close(turn: Turn, item_id: int, status: str, note: str = "") -> None:
         if item is not None:
             item.status = status
             item.decided_at = turn.now
+            item.decided_by = turn.event.user_id
             if note:
                 item.note = note[:2000]
 
 
 async def pressed(turn: Turn, data: str) -> list[Reply]:
-    """``mod:<a|r|q>:<item>``: only moderators, only open items."""
-    if not is_moderator(turn.app, turn.event.user_id):
+    """``mod:<a|r|q|u|k>:<item>`` and ``mod:p:<page>``: only moderators, only open items."""
+    if not await is_moderator(turn.app, turn.event.user_id):
         return refused(turn)
     _, action, item_id = ([*data.split(":"), "", ""])[:3]
+    if action == "p":
+        return [AnswerCallback(), *await queue(turn, int(item_id) if item_id.isdigit() else 0)]
     item = await _open_item(turn, item_id)
-    if item is None or action not in {"a", "r", "q"}:
+    live = item is not None and item.kind == "change"
+    if item is None or action not in ({"u", "k"} if live else {"a", "r", "q"}):
         return [AnswerCallback(turn.t("This item is already decided or gone."))]
+    await _remember_language(turn)
+    if action == "u":
+        return [AnswerCallback(), *await roll_back(turn, item)]
+    if action == "k":
+        await _close(turn, item.id, "kept")
+        return [AnswerCallback(), SendText(say(turn.t("Kept.")))]
     if action == "a":
         return [AnswerCallback(), *await approve(turn, item)]
     if item.kind == "report" and action == "r":
@@ -189,6 +429,54 @@ async def pressed(turn: Turn, data: str) -> list[Reply]:
     return [AnswerCallback(), SendText(say(ask), buttons=((Button(turn.t("Cancel"), data="o:cancel"),),))]
 
 
+async def roll_back(turn: Turn, item: ModerationItem) -> list[Reply]:
+    """Puts back the values a live change replaced, and tells the owners."""
+    async with turn.app.sessions.begin() as session:
+        business = await ownership.apply_changes(
+            session, item.business_id, item.previous, turn.now, kind_of=turn.app.search.kind_of
+        )
+        name = business.name
+    await _close(turn, item.id, "rolled_back")
+    await turn.app.refresh_search()
+    notes = await _tell(
+        turn,
+        await _owners(turn, item.business_id),
+        _(
+            "A moderator has undone your last change to {name}. Use /mybusiness to look at it; ask the moderators if it is unclear."
+        ),
+        name=name,
+    )
+    done = say(turn.t("Rolled back: {name}.", name="\x00")).replace("\x00", clip(name, NAME_CHARS))
+    return [SendText(done), *notes]
+
+
+async def partner_requests_for(turn: Turn, business_id: str, user_id: int) -> list[Reply]:
+    """Partner requests made while ``business_id`` had no owner, shown to its new owner (once approved)."""
+    async with turn.app.sessions() as session:
+        rows = list(
+            await session.execute(
+                select(Partner.business_id, Business.name)
+                .join(Business, Business.id == Partner.business_id)
+                .where(Partner.partner_id == business_id, Partner.confirmed.is_(False))
+                .order_by(Business.name)
+            )
+        )
+    if not rows:
+        return []
+    t = translator(await language_of(turn, user_id))
+    notes: list[Reply] = []
+    for requester_id, requester_name in rows[:10]:
+        text = say(t("{name} would like to show your business as a partner. Do you agree?", name="\x00"))
+        data = f"{short_ref(requester_id)}:{short_ref(business_id)}"
+        buttons = (
+            (Button(t("Yes, show the link"), data=f"o:pc:{data}"), Button(t("No"), data=f"o:pd:{data}")),
+        )
+        notes.append(
+            Notify(user_id, SendText(text.replace("\x00", clip(requester_name, NAME_CHARS)), buttons))
+        )
+    return notes
+
+
 async def approve(turn: Turn, item: ModerationItem) -> list[Reply]:
     owners: list[int]
     async with turn.app.sessions.begin() as session:
@@ -196,7 +484,10 @@ async def approve(turn: Turn, item: ModerationItem) -> list[Reply]:
         if business is None:
             return [SendText(say(turn.t("This item is already decided or gone.")))]
         name = business.name
-        if item.kind == "listing":
+        if item.kind == "revision":
+            await ownership.apply_changes(session, item.business_id, item.changes, turn.now)
+            name = business.name
+        elif item.kind == "listing":
             await ownership.set_status(session, item.business_id, "published", turn.now)
         elif item.kind == "claim" and item.requested_by is not None:
             await ownership.add_role(session, item.business_id, item.requested_by, "owner")
@@ -206,7 +497,12 @@ async def approve(turn: Turn, item: ModerationItem) -> list[Reply]:
     await _close(turn, item.id, "approved")
     await turn.app.refresh_search()
     owners = await _owners(turn, item.business_id)
-    if item.kind == "listing":
+    if item.kind == "revision":
+        notes = await _tell(
+            turn, owners, _("Your change to {name} is approved: residents see it now."), name=name
+        )
+        done = turn.t("Approved: the change to {name}.", name="\x00")
+    elif item.kind == "listing":
         notes = await _tell(
             turn,
             owners,
@@ -221,6 +517,8 @@ async def approve(turn: Turn, item: ModerationItem) -> list[Reply]:
             "Your claim of {name} is approved. Use /mybusiness to keep it up to date.",
             name=name,
         )
+        if item.requested_by is not None:
+            notes += await partner_requests_for(turn, item.business_id, item.requested_by)
         done = turn.t("Approved: the claim of {name}.", name="\x00")
     else:
         notes = await _tell(
@@ -237,7 +535,7 @@ async def moderator_text(turn: Turn, data: dict[str, Any], text: str) -> list[Re
     """The reason for a rejection or the question to the owner, typed after pressing the button."""
     store = flow_store(turn.app)
     await store.clear(turn.event.user_id)
-    if not is_moderator(turn.app, turn.event.user_id):
+    if not await is_moderator(turn.app, turn.event.user_id):
         return [SendText(say(turn.t("Sorry, you cannot do that.")))]
     item = await _open_item(turn, str(data.get("item", "")))
     if item is None:
@@ -266,6 +564,10 @@ async def moderator_text(turn: Turn, data: dict[str, Any], text: str) -> list[Re
         async with turn.app.sessions.begin() as session:
             await ownership.set_status(session, item.business_id, "draft", turn.now)
         message = "Your listing {name} was not approved. The moderator says: {reason} You can change it with /mybusiness and submit it again."
+    elif item.kind == "revision":
+        message = _(
+            "Your change to {name} was not approved; residents keep seeing the earlier version. The moderator says: {reason}"
+        )
     else:
         message = "Your claim of {name} was not approved. The moderator says: {reason}"
     notes = await _tell(turn, owners, message, name=name, reason=note)
@@ -282,15 +584,16 @@ async def owner_answer(turn: Turn, item_id: int, text: str) -> list[Reply]:
     )
     if not allowed:
         return [SendText(say(turn.t("Sorry, you cannot do that.")))]
+    moderators = await moderator_ids(turn.app)
     notes = await _tell(
         turn,
-        sorted(turn.app.settings.admin_ids),
+        moderators,
         "The owner answers (item #{item}): {answer}",
         item=str(item.id),
         answer=text.strip()[:1000],
     )
     card_notes = []
-    for admin in sorted(turn.app.settings.admin_ids):
+    for admin in moderators:
         card = await item_card(turn, item, await language_of(turn, admin))
         if card is not None:
             card_notes.append(Notify(admin, card))

@@ -1,26 +1,20 @@
 """Data retention in the database: expired positions, questions and campaigns are erased, not just ignored.
 
 Reads already treat expired values as absent (:mod:`concierge.state`); :func:`purge_expired` removes
-them, and old update-deduplication rows, so they are not kept longer than promised. Redis needs none of
+them, and old update-deduplication rows, so they are not kept longer than promised. It runs with the
+periodic jobs (:mod:`concierge.jobs`). Redis needs none of
 this: its keys carry their own TTL.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
-import logging
 
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catalog.models import ProcessedUpdate, UserState
 from concierge.dedup import DONE_SECONDS
-
-log = logging.getLogger(__name__)
-
-PURGE_SECONDS = 600
 
 
 async def purge_expired(engine: AsyncEngine, now: dt.datetime) -> None:
@@ -45,14 +39,3 @@ async def purge_expired(engine: AsyncEngine, now: dt.datetime) -> None:
                 ProcessedUpdate.created_at <= now - dt.timedelta(seconds=DONE_SECONDS)
             )
         )
-
-
-async def purge_regularly(engine: AsyncEngine, stop: asyncio.Event) -> None:
-    """Purges at start and every ``PURGE_SECONDS`` until ``stop`` is set."""
-    while not stop.is_set():
-        try:
-            await purge_expired(engine, dt.datetime.now(dt.UTC))
-        except Exception as exc:
-            log.warning("purging expired state failed: %s", type(exc).__name__)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), PURGE_SECONDS)

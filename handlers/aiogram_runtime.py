@@ -32,7 +32,7 @@ from aiohttp.payload import JsonPayload, Payload
 from concierge.app import App, freeze_heap
 from concierge.conversation import Conversation, bot_commands
 from concierge.errors import UserError
-from concierge.events import Event
+from concierge.events import Event, Notify
 from handlers.telegram_render import (
     ALLOWED_UPDATES,
     CONCURRENT_UPDATES,
@@ -45,6 +45,7 @@ from handlers.telegram_render import (
     event_from_message,
     harmless,
     respond,
+    send_notice,
 )
 from handlers.telegram_retry import AiogramRetryMiddleware
 
@@ -181,6 +182,10 @@ class AiogramRuntime:
             await asyncio.wait(self._inflight, timeout=10)
         await self.conversation.drain()
         await self.bot.session.close()
+
+    async def notify(self, note: Notify) -> None:
+        """A message to someone who did not just write (the periodic jobs' sender)."""
+        await send_notice(note, self.execute)
 
     async def execute(self, call: ApiCall) -> None:
         """One Bot API call; waits once on a 429, logs (without message text) anything else."""

@@ -34,7 +34,7 @@ from telegram.warnings import PTBUserWarning
 from concierge.app import App, freeze_heap
 from concierge.conversation import Conversation, bot_commands
 from concierge.errors import UserError
-from concierge.events import Event
+from concierge.events import Event, Notify
 from handlers.telegram_render import (
     ALLOWED_UPDATES,
     CONCURRENT_UPDATES,
@@ -46,6 +46,7 @@ from handlers.telegram_render import (
     event_from_update,
     harmless,
     respond,
+    send_notice,
 )
 from handlers.telegram_retry import ptb_retry_limiter
 
@@ -250,6 +251,10 @@ class PtbRuntime:
             await asyncio.wait(self._inflight, timeout=10)
         await self.conversation.drain()
         await self.application.shutdown()
+
+    async def notify(self, note: Notify) -> None:
+        """A message to someone who did not just write (the periodic jobs' sender)."""
+        await send_notice(note, self.execute)
 
     async def execute(self, call: ApiCall) -> None:
         """One Bot API call; waits once on a 429, logs (without message text) anything else."""

@@ -30,6 +30,7 @@ from concierge.events import (
     SendVenue,
 )
 from concierge.settings import LANGUAGES
+from handlers.telegram_retry import broadcasting
 
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query")
 CONCURRENT_UPDATES = 256
@@ -328,3 +329,10 @@ async def respond(
     """Run one event through the conversation core and carry out its replies, in order."""
     for call in render_all(await handle(event), event):
         await execute(call)
+
+
+async def send_notice(note: Notify, execute: Callable[[ApiCall], Awaitable[None]]) -> None:
+    """A message nobody is waiting for (a nudge, a weekly summary), in the broadcast budget."""
+    with broadcasting():
+        for call in render(note, Origin(note.chat_id)):
+            await execute(call)

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from concierge.dedup import Deduplicator, deduplicator
 from concierge.invalidation import watch_catalogue
+from concierge.jobs import Clock, Send, run_regularly, utc_now
 from concierge.logs import salt_of, user_ref
-from concierge.retention import purge_regularly
 from handlers.telegram_retry import chat_of_update, serving_chat
 
 if TYPE_CHECKING:
@@ -78,13 +78,14 @@ class GuardedRuntime:
 
 
 class Services:
-    """Background work of one worker: index invalidation and purging expired state."""
+    """Background work of one worker: index invalidation and the periodic jobs (purges, and with a
+    ``send`` freshness nudges and weekly summaries; one worker sends, see :mod:`concierge.jobs`)."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, send: Send | None = None, clock: Clock = utc_now) -> None:
         self.stop_event = asyncio.Event()
         self.tasks = [
             asyncio.create_task(watch_catalogue(app, self.stop_event)),
-            asyncio.create_task(purge_regularly(app.engine, self.stop_event)),
+            asyncio.create_task(run_regularly(app, self.stop_event, send, clock)),
         ]
 
     async def stop(self) -> None:

@@ -76,6 +76,7 @@ async def test_a_rejected_claim_is_told_to_the_claimer_in_their_language(app: Ap
     await claimer.press("Revendiquer une fiche existante")
     await claimer.send("Gouden Korst")
     await claimer.press(1)
+    await claimer.send("Je suis la boulangère, mon numéro est sur la vitrine.")
     moderator = Chat(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
     await moderator.press("Reject")

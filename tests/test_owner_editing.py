@@ -63,6 +63,12 @@ async def test_an_edit_of_every_field(app: App) -> None:
                 await getattr(owner, kind)(value)
         assert "Saved." in owner.said(), group
     business = await listing(app)
+    assert business.name == "Bakkerij De Gouden Korst" and business.photo != "photo-new", "reviewed first"
+    assert business.opening_hours == "Mo-Sa 08:00-17:00", "hours go live at once"
+    moderator = Chat(Conversation(app), MODERATOR, "en")
+    await moderator.cmd("moderate")
+    await moderator.press("Approve")
+    business = await listing(app)
     assert business.name == "Bakkerij De Gouden Korst & Co"
     assert business.categories and business.categories != ["shop=bakery"]
     assert (business.lat, business.lon) == (52.3866, 4.6556)
@@ -78,6 +84,8 @@ async def test_an_edit_of_every_field(app: App) -> None:
     await owner.press("Remove")
     await owner.press("Skip")
     assert "Saved." in owner.said()
+    await moderator.cmd("moderate")
+    await moderator.press("Approve")
     business = await listing(app)
     assert business.phone == "" and business.website == "https://korst.example"
 
@@ -142,7 +150,9 @@ async def test_concurrent_edits_ask_the_second_person_to_retry(app: App) -> None
     assert "Saved." in first.said()
     await second.send("Second Name")
     assert "Someone else changed this listing" in second.said()
-    assert (await listing(app)).name == "First Name"
+    async with app.sessions() as session:
+        waiting = await session.scalar(select(ModerationItem).where(ModerationItem.kind == "revision"))
+    assert waiting is not None and waiting.changes == {"name": "First Name"}, "only the first one waits"
 
 
 async def test_forged_and_replayed_buttons_are_refused(app: App) -> None:
@@ -210,6 +220,8 @@ async def test_claiming_an_imported_business_needs_a_moderator(app: App) -> None
     await claimer.press("Claim an existing listing")
     await claimer.send("Gouden Korst")
     await claimer.press(1)
+    assert "yours" in claimer.said(), "the evidence is asked for"
+    await claimer.send("I am the baker; the phone on the window is mine.")
     assert "sent to the moderators" in claimer.said()
     await claimer.data(f"o:e:{short_ref(BAKERY)}:name")
     assert "cannot" in claimer.said(), "not theirs before approval"

@@ -20,6 +20,7 @@ from concierge.settings import Settings
 if TYPE_CHECKING:
     from concierge.app import App
     from concierge.conversation import Conversation
+    from concierge.events import Notify
 
 RUNTIMES = ("aiogram", "ptb")
 NO_TOKEN = "CONCIERGE_BOT_TOKEN is not set: create a bot with @BotFather and put its token there"
@@ -32,6 +33,7 @@ class TelegramRuntime(Protocol):
     async def poll(self, stop: asyncio.Event) -> None: ...
     async def feed(self, update: dict[str, Any]) -> None: ...
     async def set_webhook(self, url: str, secret: str | None) -> None: ...
+    async def notify(self, note: Notify) -> None: ...
     async def close(self) -> None: ...
 
 
@@ -80,21 +82,25 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
 async def polling(settings: Settings, runtime_name: str, stop: asyncio.Event | None = None) -> None:
     """Run the bot until ``stop`` is set (or a signal arrives), then shut down cleanly."""
     from concierge.app import open_app
+    from concierge.moderation import warn_without_moderators
     from handlers.workers import Services
 
     stop = stop or asyncio.Event()
     app = await open_app(settings)
-    services = Services(app)
+    services: Services | None = None
     try:
+        await warn_without_moderators(app)
         runtime = open_runtime(app, runtime_name)
         try:
             await runtime.start()
+            services = Services(app, runtime.notify)
             with stop_on_signals(stop):
                 await runtime.poll(stop)
         finally:
+            if services is not None:
+                await services.stop()
             await runtime.close()
     finally:
-        await services.stop()
         await app.close()
 
 

@@ -86,12 +86,14 @@ async def serving(
 ) -> None:
     """Serve until ``stop`` is set (or a signal arrives); ``ready`` gets the base URL once listening."""
     from concierge.app import freeze_heap, open_app
+    from concierge.moderation import warn_without_moderators
 
     stop = stop or asyncio.Event()
     app = await open_app(settings)
-    services = Services(app)
+    services: Services | None = None
     runtime: TelegramRuntime | None = None
     try:
+        await warn_without_moderators(app)
         web_app = web_app_for(app)
         draining = add_health_routes(web_app, app)
         if settings.bot_token is None:
@@ -107,6 +109,7 @@ async def serving(
                 await runtime.set_webhook(settings.webhook_url, secret)
         if runtime is None:
             freeze_heap()  # a runtime's start does it otherwise
+        services = Services(app, runtime.notify if runtime is not None else None)
         runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
         await runner.setup()
         try:
@@ -128,7 +131,8 @@ async def serving(
         finally:
             await runner.cleanup()  # stops listening, then waits for the updates in flight
     finally:
-        await services.stop()
+        if services is not None:
+            await services.stop()
         if runtime is not None:
             await runtime.close()
         await app.close()

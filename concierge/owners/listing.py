@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
 from catalog import hours, ownership
-from catalog.export import export_catalogue, export_jsonld
-from catalog.models import Business, BusinessRole
+from catalog.export import export_account, export_catalogue, export_jsonld
+from catalog.models import Business, BusinessRole, ModerationItem
 from catalog.views import BusinessView
+from concierge import moderation
 from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, story_blocks
 from concierge.deeplinks import short_ref
-from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument, SendText
-from concierge.i18n import translator
-from concierge.owners import checks
+from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument, SendPhoto, SendText
+from concierge.i18n import Translate, _, translator
+from concierge.owners import checks, revisions
 
+MANAGERS = frozenset({"owner", "coowner"})
+"""Roles that see People and Export; see docs/roles.md."""
+OWNER_ONLY = frozenset({"invo", "delete"})
+"""Actions only an owner may take (besides removing people and handing over, checked where done)."""
 EDIT_GROUPS = ("name", "category", "location", "hours", "products", "story", "photo", "contact", "delivery")
 
 
@@ -73,11 +79,16 @@ def status_text(turn: Turn, status: str) -> str:
     }.get(status, status)
 
 
-def card(turn: Turn, business: BusinessView, role: str) -> SendText:
+def card(turn: Turn, business: BusinessView, role: str, waiting: Sequence[str] = ()) -> SendText:
+    """The owner's view of a listing; ``waiting`` names the fields of a change a moderator has yet to
+    approve (residents still see the approved values shown here)."""
     t = turn.t
     in_words = hours.describe(business.opening_hours, turn.lang) if business.opening_hours else ""
     blocks = [*story_blocks(dataclasses.replace(business, opening_hours=in_words), t, [])]
     blocks.insert(1, f"<i>{say(status_text(turn, business.status))}</i>")
+    if waiting:
+        fields = ", ".join(dict.fromkeys(t(moderation.FIELD_LABELS.get(f, f)) for f in waiting))
+        blocks.insert(2, f"<i>{say(t('Waiting for a moderator: {fields}', fields=fields))}</i>")
     kind = turn.taxonomy.name(business.categories, turn.lang) if business.categories else ""
     if kind:
         blocks.append(f"<b>{say(t('Category'))}</b>: {clip(kind, 100)}")
@@ -114,13 +125,14 @@ def card(turn: Turn, business: BusinessView, role: str) -> SendText:
     )
     if business.status == "draft":
         rows.append((Button(t("Submit for review"), data=f"o:x:{ref}:submit"),))
-    if role == "owner":
+    if role in MANAGERS:
         rows.append(
             (
                 Button(t("People"), data=f"o:x:{ref}:people"),
                 Button(t("Export my data"), data=f"o:x:{ref}:export"),
             )
         )
+    if role == "owner":
         rows.append((Button(t("Delete my business"), data=f"o:x:{ref}:delete"),))
     return SendText(join_blocks(blocks), buttons=tuple(rows))
 
@@ -141,7 +153,16 @@ async def overview(turn: Turn) -> list[Reply]:
         return [SendText(say(text), buttons=start_menu(turn))]
     async with turn.app.sessions.begin() as session:
         await ownership.ensure_owner(session, turn.event.user_id, turn.lang)
-    replies: list[Reply] = [card(turn, business, role) for business, role in mine_all]
+    async with turn.app.sessions() as session:
+        revisions_open = await session.scalars(
+            select(ModerationItem).where(
+                ModerationItem.kind == "revision",
+                ModerationItem.status == "open",
+                ModerationItem.business_id.in_([b.id for b, _ in mine_all]),
+            )
+        )
+        waiting = {item.business_id: list(item.changes) for item in revisions_open}
+    replies: list[Reply] = [card(turn, b, role, waiting.get(b.id, ())) for b, role in mine_all]
     more = ((Button(turn.t("Add another business"), data="o:new"),),)
     replies.append(SendText(say(turn.t("Press a button to change something.")), buttons=more))
     return replies
@@ -180,6 +201,10 @@ async def quick(turn: Turn, kind: str, rest: str) -> list[Reply] | None:
         return [SendText(say(turn.t("Each product can be at most 80 characters.")))]
     if not names:
         return None
+    if kind == "add" and (refusal := revisions.product_refusal(turn, names)) is not None:
+        return refusal
+    async with turn.app.sessions() as session:
+        before = [p.name for p in (await ownership.load(session, business.id)).products]
     try:
         async with turn.app.sessions.begin() as session:
             if kind == "add":
@@ -206,12 +231,17 @@ async def quick(turn: Turn, kind: str, rest: str) -> list[Reply] | None:
         return [
             SendText(say(turn.t("Nothing changed: those products are not on the list, or already there.")))
         ]
+    notes: list[Reply] = []
+    if kind in {"add", "remove"}:
+        async with turn.app.sessions() as session:
+            current = [p.name for p in (await ownership.load(session, business.id)).products]
+        notes = await revisions.record_products(turn, business.id, before, current)
     text = (
         say(message)
         .replace("\x00", clip(business.name, NAME_CHARS))
         .replace("\x01", clip(", ".join(changed), 1500))
     )
-    return [SendText(text)]
+    return [SendText(text), *notes]
 
 
 def problem_text(turn: Turn, code: str) -> str:
@@ -242,21 +272,40 @@ def ask_input(turn: Turn, text: str, example: str = "") -> SendText:
 
 
 async def export_files(turn: Turn, business: BusinessView) -> list[Reply]:
+    """Everything about the listing: catalogue JSON and JSON-LD (which read back), the people and their
+    roles, the moderation history and the daily statistics as CSV, and the photo itself."""
     settings = turn.app.settings
     catalogue = await export_catalogue(turn.app.sessions, business.id)
     linked = await export_jsonld(
         turn.app.sessions, business.id, base_url=settings.public_url, bot_username=settings.bot_username
     )
     caption = say(turn.t("Your listing as catalogue JSON and as schema.org JSON-LD."))
-    return [
+    replies: list[Reply] = [
         SendDocument(
             f"{business.id}.json", json.dumps(catalogue, ensure_ascii=False, indent=2).encode(), caption
         ),
         SendDocument(f"{business.id}.jsonld", json.dumps(linked, ensure_ascii=False, indent=2).encode()),
     ]
+    captions = {
+        "roles": turn.t("Who keeps the listing, with their roles."),
+        "moderation": turn.t("The moderators' decisions about it, with each change before and after."),
+        "statistics": turn.t("How often residents saw, opened, mapped and shared it, per day."),
+    }
+    for filename, text in (await export_account(turn.app.sessions, business.id)).items():
+        kind = filename.rsplit("-", 1)[1].removesuffix(".csv")
+        replies.append(SendDocument(filename, text.encode(), say(captions[kind])))
+    if business.photo:
+        replies.append(SendPhoto(business.photo, say(turn.t("Your photo, as residents see it."))))
+    return replies
 
 
-async def people(turn: Turn, business: BusinessView) -> list[Reply]:
+def role_name(t: Translate, role: str) -> str:
+    return {"owner": t("owner"), "coowner": t("co-owner")}.get(role, t("staff"))
+
+
+async def people(turn: Turn, business: BusinessView, my_role: str = "owner") -> list[Reply]:
+    """Who keeps the listing; an owner may remove co-owners and staff and make them owner, a co-owner
+    may only invite staff (docs/roles.md)."""
     t = turn.t
     ref = short_ref(business.id)
     async with turn.app.sessions() as session:
@@ -264,19 +313,15 @@ async def people(turn: Turn, business: BusinessView) -> list[Reply]:
     lines = [f"<b>{clip(business.name, NAME_CHARS)}</b>"]
     rows: list[tuple[Button, ...]] = []
     for user_id, role in members:
-        role_name = t("owner") if role == "owner" else t("staff")
         me = f" ({t('you')})" if user_id == turn.event.user_id else ""
-        lines.append(say(f"• {t('Telegram user {id}', id=user_id)}: {role_name}{me}"))
-        if user_id != turn.event.user_id:
-            if role == "staff":
-                rows.append((Button(t("Remove {id}", id=user_id), data=f"o:rm:{ref}:{user_id}"),))
+        lines.append(say(f"• {t('Telegram user {id}', id=user_id)}: {role_name(t, role)}{me}"))
+        if user_id != turn.event.user_id and my_role == "owner" and role != "owner":
+            rows.append((Button(t("Remove {id}", id=user_id), data=f"o:rm:{ref}:{user_id}"),))
             rows.append((Button(t("Make {id} the owner", id=user_id), data=f"o:ho:{ref}:{user_id}"),))
-    rows.append(
-        (
-            Button(t("Invite staff"), data=f"o:x:{ref}:invs"),
-            Button(t("Invite a co-owner"), data=f"o:x:{ref}:invo"),
-        )
-    )
+    invites = [Button(t("Invite staff"), data=f"o:x:{ref}:invs")]
+    if my_role == "owner":
+        invites.append(Button(t("Invite a co-owner"), data=f"o:x:{ref}:invo"))
+    rows.append(tuple(invites))
     return [SendText("\n".join(lines), buttons=tuple(rows))]
 
 
@@ -308,10 +353,9 @@ async def redeem(turn: Turn, code: str) -> list[Reply]:
             )
     except ownership.OwnershipError as error:
         return [SendText(say(problem_text(turn, error.code)))]
-    role_name = turn.t("owner") if role == "owner" else turn.t("staff")
-    text = say(turn.t("Welcome! You are now {role} of {name}.", role=role_name, name="\x00")).replace(
-        "\x00", clip(name, NAME_CHARS)
-    )
+    text = say(
+        turn.t("Welcome! You are now {role} of {name}.", role=role_name(turn.t, role), name="\x00")
+    ).replace("\x00", clip(name, NAME_CHARS))
     notes: list[Reply] = []
     for other in others:
         t_other = translator(await _language(turn, other))
@@ -345,24 +389,51 @@ async def change_person(turn: Turn, action: str, ref: str, user_id: str) -> list
 
 
 async def delete_confirmed(turn: Turn, ref: str) -> list[Reply]:
+    """Only an owner deletes; everyone else who kept the listing is told who did."""
     found = await mine(turn, ref)
     if found is None or found[1] != "owner":
         return refused(turn)
+    name = clip(found[0].name, NAME_CHARS)
     async with turn.app.sessions.begin() as session:
+        others = [
+            uid for uid, _ in await ownership.people_of(session, found[0].id) if uid != turn.event.user_id
+        ]
         await ownership.delete_business(session, found[0].id)
     await turn.app.refresh_search()
+    notes: list[Reply] = []
+    for other in others:
+        t_other = translator(await _language(turn, other))
+        note = t_other(
+            _("Telegram user {id}, an owner, deleted {name} and everything about it."),
+            id=turn.event.user_id,
+            name="\x00",
+        )
+        notes.append(Notify(other, SendText(say(note).replace("\x00", name))))
     text = turn.t("{name} and everything about it is deleted.", name="\x00")
-    return [AnswerCallback(), SendText(say(text).replace("\x00", clip(found[0].name, NAME_CHARS)))]
+    return [AnswerCallback(), SendText(say(text).replace("\x00", name)), *notes]
 
 
 async def save_fields(
     turn: Turn, business_id: str, version: int, changes: dict[str, Any]
 ) -> list[Reply] | None:
-    """Saves with the version check; the conflict message when someone else was quicker, else None."""
+    """Saves with the version check (after approval, reviewed fields wait for a moderator:
+    :mod:`concierge.owners.revisions`). None when simply saved; else all the replies to show
+    (someone else was quicker, the change waits, or the moderators' feed is told)."""
     try:
-        async with turn.app.sessions.begin() as session:
-            await ownership.update_fields(session, business_id, version, changes, turn.now)
+        notes, pending = await revisions.save_fields(turn, business_id, version, changes)
     except ownership.VersionConflict:
         return [SendText(say(problem_text(turn, "conflict"))), *await overview(turn)]
     await turn.app.refresh_search()
-    return None
+    if pending:
+        return [*notes, *await overview(turn)]
+    return [SendText(say(turn.t("Saved."))), *await overview(turn), *notes] if notes else None
+
+
+async def save_products(turn: Turn, business_id: str, names: list[str]) -> list[Reply] | None:
+    """The whole product list replaced after the checks; None when simply saved, else all the
+    replies to show (a refused line, or the moderators' feed is told)."""
+    refusal = revisions.product_refusal(turn, names)
+    if refusal is not None:
+        return [*refusal, *await overview(turn)]
+    notes = await revisions.save_products(turn, business_id, names)
+    return [SendText(say(turn.t("Saved."))), *await overview(turn), *notes] if notes else None

@@ -184,7 +184,8 @@ async def submit_new(turn: Turn, running: flow.Flow) -> list[Reply]:
         "Thank you! Your listing is sent to the neighbourhood's moderators. I will tell you when it is "
         "approved. Meanwhile you can change it with /mybusiness."
     )
-    return [SendText(say(text), remove_keyboard=True), *notes]
+    alone = [] if notes else [SendText(say(moderation.no_moderators_text(turn)))]
+    return [SendText(say(text), remove_keyboard=True), *alone, *notes]
 
 
 async def save_edit(turn: Turn, running: flow.Flow) -> list[Reply]:
@@ -194,12 +195,8 @@ async def save_edit(turn: Turn, running: flow.Flow) -> list[Reply]:
         return [SendText(say(turn.t("Sorry, you cannot do that.")))]
     if running.data["group"] == "products":
         products = running.draft.get("products") or []
-        if products:
-            async with turn.app.sessions.begin() as session:
-                await ownership.replace_products(
-                    session, business_id, products, turn.lang, turn.now, turn.app.search.kind_of
-                )
-            await turn.app.refresh_search()
+        if products and (replies := await listing.save_products(turn, business_id, products)):
+            return replies
     else:
         conflict = await listing.save_fields(
             turn, business_id, int(running.data["version"]), flow.changes(running)
@@ -305,13 +302,14 @@ async def business_action(turn: Turn, business: BusinessView, role: str, what: s
         async with turn.app.sessions.begin() as session:
             await ownership.set_status(session, business.id, "pending", turn.now)
         notes = await moderation.submit(turn, "listing", business.id, turn.event.user_id)
-        return [SendText(say(t("Sent to the moderators again."))), *notes]
-    if role != "owner":
+        alone = [] if notes else [SendText(say(moderation.no_moderators_text(turn)))]
+        return [SendText(say(t("Sent to the moderators again."))), *alone, *notes]
+    if role not in listing.MANAGERS or (what in listing.OWNER_ONLY and role != "owner"):
         return [SendText(say(t("Only an owner can do that.")))]
     if what == "people":
-        return await listing.people(turn, business)
+        return await listing.people(turn, business, role)
     if what in {"invs", "invo"}:
-        return await listing.invite(turn, business, "staff" if what == "invs" else "owner")
+        return await listing.invite(turn, business, "staff" if what == "invs" else "coowner")
     if what == "export":
         return await listing.export_files(turn, business)
     if what == "delete":
@@ -343,6 +341,8 @@ async def continue_input(turn: Turn, state: dict[str, Any], given: flow.Input) -
         return await moderation.owner_answer(turn, int(state.get("item", 0)), text)
     if kind == "claim":
         return claim_choices(turn, text)
+    if kind == "evidence":
+        return await claim_with_evidence(turn, str(state.get("claim", "")), text)
     business_id = str(state.get("business_id", ""))
     found = await listing.mine(turn, short_ref(business_id))
     if found is None:
@@ -403,14 +403,32 @@ def claim_choices(turn: Turn, text: str) -> list[Reply]:
 
 
 async def claim(turn: Turn, ref: str) -> list[Reply]:
+    """The listing is chosen; the claimant's evidence comes next, for the moderators' card."""
     business = turn.app.search.by_ref(ref)
     if business is None:
         return [SendText(say(turn.t("Sorry, this button no longer works. Please ask again.")))]
+    async with turn.app.sessions() as session:
+        if await ownership.people_of(session, business.id):
+            return [SendText(say(listing.problem_text(turn, "already_owned")))]
+    state = {"mode": "input", "input": "evidence", "claim": business.id}
+    await flow_store(turn.app).save(turn.event.user_id, state)
+    text = turn.t(
+        "How can the moderators see that {name} is yours? For example your name and role, the phone "
+        "number on your shop window or website, or your Chamber of Commerce number.",
+        name="\x00",
+    )
+    cancel = ((Button(turn.t("Cancel"), data="o:cancel"),),)
+    return [SendText(say(text).replace("\x00", clip(business.name, NAME_CHARS)), buttons=cancel)]
+
+
+async def claim_with_evidence(turn: Turn, business_id: str, evidence: str) -> list[Reply]:
     await flow_store(turn.app).clear(turn.event.user_id)
     try:
         async with turn.app.sessions.begin() as session:
-            item = await ownership.request_claim(session, business.id, turn.event.user_id, turn.lang)
+            item = await ownership.request_claim(session, business_id, turn.event.user_id, turn.lang)
+            item.note = evidence.strip()[:1000]
             item_id = item.id
+            name = (await ownership.load(session, business_id)).name
     except ownership.OwnershipError as error:
         return [SendText(say(listing.problem_text(turn, error.code)))]
     async with turn.app.sessions() as session:
@@ -421,7 +439,10 @@ async def claim(turn: Turn, ref: str) -> list[Reply]:
     text = turn.t(
         "Your claim of {name} is sent to the moderators. I will tell you their decision.", name="\x00"
     )
-    return [SendText(say(text).replace("\x00", clip(business.name, NAME_CHARS))), *notes]
+    replies: list[Reply] = [SendText(say(text).replace("\x00", clip(name, NAME_CHARS)))]
+    if not notes:
+        replies.append(SendText(say(moderation.no_moderators_text(turn))))
+    return [*replies, *notes]
 
 
 def partner_choices(turn: Turn, business: BusinessView, text: str) -> list[Reply]:

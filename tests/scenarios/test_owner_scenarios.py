@@ -119,7 +119,7 @@ async def test_export_and_delete_through_telegram(telegram_person: TelegramDrive
     card = next(c.result["message_id"] for c in owner.calls if isinstance(c.result, dict))
     await owner.callback(card, f"o:x:{short_ref(bakery)}:export")
     documents = [c for c in owner.calls if c.method == "sendDocument"]
-    assert len(documents) == 2 and all(c.ok for c in documents)
+    assert len(documents) == 5 and all(c.ok for c in documents), "JSON, JSON-LD, roles, history, statistics"
     await owner.callback(card, f"o:x:{short_ref(bakery)}:delete")
     await owner.press("Yes, delete everything")
     expect(owner, "deleted")
@@ -163,3 +163,26 @@ async def test_a_flow_resumes_after_a_restart_on_the_other_runtime(
         business = await session.scalar(select(Business).where(Business.name == "Bakkerij <b>Proef</b>"))
         assert business is not None and business.status == "pending"
         assert json.dumps(business.categories) == '["shop=bakery"]'
+
+
+async def test_a_renamed_listing_waits_for_a_moderator(telegram_person: TelegramDriver, app: App) -> None:
+    person = telegram_person
+    bakery = "bakkerij-de-gouden-korst"
+    moderator = person.other_user("de")
+    app.settings.admin_ids = frozenset({moderator.user_id})
+    await moderator.send("/moderate")
+    async with app.sessions.begin() as session:
+        await ownership.add_role(session, bakery, person.user_id, "owner", "en")
+    await person.send("/mybusiness")
+    card = next(c.result["message_id"] for c in person.calls if isinstance(c.result, dict))
+    await person.callback(card, f"o:e:{short_ref(bakery)}:name")
+    await person.send("Korst & Co")
+    expect(person, "a moderator looks at it first", "Waiting for a moderator: Name")
+    resident = person.other_user("en")
+    await resident.send("speltbrood")
+    expect(resident, "Bakkerij De Gouden Korst")
+    await moderator.send("/moderate")
+    expect(moderator, "Änderung wartet auf Freigabe", "→ Korst & Co")
+    await moderator.press("Freigeben")
+    await resident.send("speltbrood")
+    expect(resident, "Korst & Co")
