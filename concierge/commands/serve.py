@@ -88,6 +88,9 @@ async def serving(
     from concierge.app import freeze_heap, open_app
 
     stop = stop or asyncio.Event()
+    problem = settings.public_url_problem()
+    if problem:
+        raise UserError(problem)
     app = await open_app(settings)
     services = Services(app)
     runtime: TelegramRuntime | None = None
@@ -120,6 +123,9 @@ async def serving(
             host, port = runner.addresses[0][:2]
             url = f"http://{host}:{port}"
             _warn(f"listening on {url}")
+            if settings.public_url_derived:
+                app.settings = settings.with_address(settings.web_host, port)  # the actual port (--port 0)
+                _warn(app.settings.public_url_warning() or "")
             if ready is not None and not ready.done():
                 ready.set_result(url)
             with stop_on_signals(stop):
@@ -136,8 +142,9 @@ async def serving(
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    overrides = {"web_host": args.host, "web_port": args.port}
-    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    settings = settings.with_address(
+        args.host or settings.web_host, settings.web_port if args.port is None else args.port
+    )
     configure_logging(settings)
     asyncio.run(serving(settings, args.runtime or settings.runtime))
     return 0

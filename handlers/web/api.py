@@ -11,7 +11,6 @@ Decisions a client can rely on (also in /llms.txt and the OpenAPI document):
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from aiohttp import web
@@ -21,7 +20,15 @@ from catalog.views import BusinessView
 from concierge.app import App
 from concierge.i18n import translator
 from concierge.stats import campaign_stats
-from handlers.web.context import APP, BadRequest, base_url, json_response, query_int, query_position
+from handlers.web.context import (
+    APP,
+    BadRequest,
+    base_url,
+    json_response,
+    query_int,
+    query_position,
+    require_token,
+)
 from handlers.web.openapi import openapi_document
 
 MAX_QUERY = 300
@@ -155,14 +162,7 @@ async def businesses(request: web.Request) -> web.Response:
 
 async def stats(request: web.Request) -> web.Response:
     app = request.app[APP]
-    token = app.settings.moderator_token
-    if token is None or not token.get_secret_value():
-        raise BadRequest("disabled", "the moderators' API is not configured on this server", 403)
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        given.strip().encode(), token.get_secret_value().encode()
-    ):
-        raise BadRequest("unauthorized", "a moderator token is required (Authorization: Bearer <token>)", 401)
+    require_token(request, "moderator", app.settings.moderator_token)
     campaign = request.query.get("campaign") or None
     if campaign is not None and len(campaign) > 64:
         raise BadRequest("bad_parameter", "campaign is at most 64 characters")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from concierge.app import App
 from concierge.i18n import LANGUAGES, normalise_language
@@ -167,6 +169,19 @@ def query_position(request: web.Request) -> tuple[float, float] | None:
     if (lat is None) != (lon is None):
         raise BadRequest("bad_parameter", "give both lat and lon, or neither")
     return (lat, lon) if lat is not None and lon is not None else None
+
+
+def require_token(request: web.Request, who: str, *tokens: SecretStr | None) -> None:
+    """Passes when the request carries ``Authorization: Bearer <one of tokens>``; else a JSON 401 (403
+    when no token is configured, so the endpoint is switched off)."""
+    secrets = [token.get_secret_value().encode() for token in tokens if token and token.get_secret_value()]
+    if not secrets:
+        raise BadRequest(
+            "disabled", f"this endpoint needs a {who} token, and none is configured on this server", 403
+        )
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not any(hmac.compare_digest(given.strip().encode(), s) for s in secrets):
+        raise BadRequest("unauthorized", f"a {who} token is required (Authorization: Bearer <token>)", 401)
 
 
 def base_url(app: App) -> str:

@@ -22,7 +22,7 @@ from concierge.app import App
 from concierge.deeplinks import DeepLink, decode, short_ref, start_url, valid_campaign
 from concierge.i18n import translator
 from handlers.web.api import MAX_QUERY, public_business
-from handlers.web.context import APP, BadRequest, base_url, query_int, request_language
+from handlers.web.context import APP, BadRequest, base_url, query_int, request_language, require_token
 
 STYLE = (
     "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:44rem;margin:0 auto;padding:1rem;"
@@ -233,7 +233,7 @@ def _find_area(app: App, wanted: str) -> AreaView:
     raise BadRequest("unknown_area", "no area with that id or name", 404)
 
 
-async def digest_block(request: web.Request) -> web.Response:
+async def _digest(request: web.Request, *, record: bool) -> web.Response:
     app = request.app[APP]
     lang = request_language(request, app.settings.default_language)
     fmt = next((f for f in digest.FORMATS if f == request.query.get("format", "html")), None)
@@ -251,6 +251,7 @@ async def digest_block(request: web.Request) -> web.Response:
         count=count,
         campaign=campaign,
         today=dt.datetime.now(dt.UTC).date(),
+        record=record,
     )
     featured = [
         digest.feature(b, bot_username=app.settings.bot_username, campaign=campaign, qr_base=base_url(app))
@@ -259,7 +260,21 @@ async def digest_block(request: web.Request) -> web.Response:
     only = app.search.areas[0] if len(app.search.areas) == 1 else None
     text = digest.render(featured, fmt, lang, area or only)
     content_type = {"html": "text/html", "markdown": "text/markdown", "text": "text/plain"}[fmt]
-    return web.Response(text=text, content_type=content_type, charset="utf-8")
+    return web.Response(
+        text=text, content_type=content_type, charset="utf-8", headers={"Cache-Control": "no-store"}
+    )
+
+
+async def digest_block(request: web.Request) -> web.Response:
+    """A preview: what the digest holds today, recording nothing (prefetchers and tools fetch freely)."""
+    return await _digest(request, record=False)
+
+
+async def record_digest(request: web.Request) -> web.Response:
+    """An editor takes today's digest: the pick is recorded for the rotation (publisher or moderator token)."""
+    settings = request.app[APP].settings
+    require_token(request, "publisher", settings.publisher_token, settings.moderator_token)
+    return await _digest(request, record=True)
 
 
 @functools.lru_cache(maxsize=512)
@@ -284,4 +299,5 @@ def setup(web_app: web.Application) -> None:
     web_app.router.add_get("/sitemap.xml", sitemap)
     web_app.router.add_get("/llms.txt", llms_txt)
     web_app.router.add_get("/digest", digest_block)
+    web_app.router.add_post("/digest", record_digest)
     web_app.router.add_get(r"/qr/{payload:[A-Za-z0-9_-]{1,64}}.png", qr_code)
