@@ -15,6 +15,7 @@ from catalog.models import Area, Business, BusinessRole, Owner, Product
 from concierge.app import App, open_app
 from concierge.settings import Settings
 from handlers.web import TokenBucket, create_web_app
+from handlers.web.context import REQUEST_LIMITS
 
 MODERATOR_TOKEN = "test-moderator-token"
 PUBLIC_URL = "http://concierge.test"
@@ -128,6 +129,7 @@ async def running(
         await seed(database_url)
     app = await open_app(settings(database_url, **extra))
     server = TestServer(create_web_app(app, limiter=TokenBucket(rate, burst)), host="127.0.0.1")
+    await server.start_server(**REQUEST_LIMITS)  # as concierge serve runs it
     client: TestClient[Any, Any] = TestClient(server)
     await client.start_server()
     try:

@@ -23,6 +23,7 @@ from concierge.errors import UserError
 from concierge.logs import configure_logging
 from concierge.settings import Settings
 from handlers.health import add_health_routes
+from handlers.web.context import REQUEST_LIMITS
 from handlers.workers import Services, guard
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ async def serving(
                 await runtime.set_webhook(settings.webhook_url, secret)
         if runtime is None:
             freeze_heap()  # a runtime's start does it otherwise
-        runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(web_app, access_log=None, handle_signals=False, **REQUEST_LIMITS)
         await runner.setup()
         try:
             site = web.TCPSite(runner, settings.web_host, settings.web_port)

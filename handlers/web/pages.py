@@ -22,7 +22,14 @@ from concierge.app import App
 from concierge.deeplinks import DeepLink, decode, short_ref, start_url, valid_campaign
 from concierge.i18n import translator
 from handlers.web.api import MAX_QUERY, public_business
-from handlers.web.context import APP, BadRequest, base_url, query_int, request_language, require_token
+from handlers.web.context import (
+    APP,
+    BadRequest,
+    base_url,
+    parse_int,
+    request_language,
+    require_token,
+)
 
 STYLE = (
     "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:44rem;margin:0 auto;padding:1rem;"
@@ -234,16 +241,21 @@ def _find_area(app: App, wanted: str) -> AreaView:
 
 
 async def _digest(request: web.Request, *, record: bool) -> web.Response:
+    """The block for the query parameters (and, for POST, form fields, which take precedence)."""
     app = request.app[APP]
-    lang = request_language(request, app.settings.default_language)
-    fmt = next((f for f in digest.FORMATS if f == request.query.get("format", "html")), None)
+    params: dict[str, str] = dict(request.query)
+    if request.method == "POST":
+        form = await request.post()  # over client_max_size: a JSON 413
+        params.update((key, value) for key, value in form.items() if isinstance(value, str))
+    lang = request_language(request, app.settings.default_language, params.get("lang", ""))
+    fmt = next((f for f in digest.FORMATS if f == params.get("format", "html")), None)
     if fmt is None:
         raise BadRequest("bad_parameter", "format must be html, markdown or text")
-    count = query_int(request, "count", 3, 1, digest.MAX_COUNT)
-    campaign = request.query.get("campaign") or None
+    count = parse_int(params.get("count"), "count", 3, 1, digest.MAX_COUNT)
+    campaign = params.get("campaign") or None
     if campaign is not None and not valid_campaign(campaign):
         raise BadRequest("bad_parameter", "campaign is 1-20 letters, digits or hyphens")
-    area = _find_area(app, request.query["area"]) if request.query.get("area") else None
+    area = _find_area(app, params["area"]) if params.get("area") else None
     chosen = await digest.pick(
         app.sessions,
         app.search.businesses(),
