@@ -111,7 +111,13 @@ async def serving(
                 await runtime.set_webhook(settings.webhook_url, secret)
         if runtime is None:
             freeze_heap()  # a runtime's start does it otherwise
-        runner = web.AppRunner(web_app, access_log=None, handle_signals=False, **REQUEST_LIMITS)
+        runner = web.AppRunner(
+            web_app,
+            access_log=None,
+            handle_signals=False,
+            max_line_size=REQUEST_LIMITS["max_line_size"],
+            max_field_size=REQUEST_LIMITS["max_field_size"],
+        )
         await runner.setup()
         try:
             site = web.TCPSite(runner, settings.web_host, settings.web_port)
