@@ -15,12 +15,12 @@ from xml.sax.saxutils import escape as xml_escape
 from aiohttp import web
 
 from catalog.hours import describe
-from catalog.jsonld import OSM_CREDIT, business_jsonld, exportable, osm_url, schema_type
+from catalog.jsonld import OSM_CREDIT, business_jsonld, exportable, osm_url, page_url, photo_url, schema_type
 from catalog.views import AreaView, BusinessView
 from concierge import digest
 from concierge.app import App
 from concierge.deeplinks import DeepLink, decode, short_ref, start_url, valid_campaign
-from concierge.i18n import translator
+from concierge.i18n import LANGUAGES, translator
 from handlers.web.api import MAX_QUERY, public_business
 from handlers.web.context import (
     APP,
@@ -91,6 +91,12 @@ async def business_page(request: web.Request) -> web.Response:
     story = [p for p in (business.story_who, business.story_how, business.story_why) if p.strip()]
     lang_attr = f' lang="{e(business.story_language)}"' if business.story_language else ""
     parts = [f"<main><article><h1>{e(business.name)}</h1>"]
+    image = photo_url(base_url(app), business)
+    if image:
+        parts.append(
+            f'<figure><img src="{e(image)}" alt="{e(t("Photo of {name}", name=business.name))}" '
+            'style="max-width:100%;height:auto;border-radius:.4rem" loading="lazy"></figure>'
+        )
     if story:
         parts.append(f"<section{lang_attr}><h2>{e(t('Their story'))}</h2>")
         parts += [f"<p>{e(' '.join(p.split()))}</p>" for p in story]
@@ -126,12 +132,49 @@ async def business_page(request: web.Request) -> web.Response:
             f"{e(OSM_CREDIT)}</a></p>"
         )
     parts.append(f'<p><a href="/?lang={lang}">{e(t("More local businesses"))}</a></p></footer>')
+    description = business.story_line[:200]
     head = (
         f'<link rel="canonical" href="{e(data["@id"])}">'
-        f'<meta name="description" content="{e(business.story_line[:200])}">'
-        f'<script type="application/ld+json">{ld}</script>'
+        f'<meta name="description" content="{e(description)}">'
+        + alternates(page_url(base_url(app), business.id))
+        + open_graph(lang, business.name, description, data["@id"], image, "business.business")
+        + f'<script type="application/ld+json">{ld}</script>'
     )
     return _page(lang, business.name, "".join(parts), head)
+
+
+OG_LOCALES = {"nl": "nl_NL", "en": "en_GB", "de": "de_DE", "fr": "fr_FR"}
+
+
+def alternates(url: str) -> str:
+    """hreflang links to the page in each of our languages, and ``x-default`` to the plain URL (the
+    language from the browser's Accept-Language)."""
+    links = [
+        f'<link rel="alternate" hreflang="{code}" href="{html.escape(url)}?lang={code}">'
+        for code in LANGUAGES
+    ]
+    links.append(f'<link rel="alternate" hreflang="x-default" href="{html.escape(url)}">')
+    return "".join(links)
+
+
+def open_graph(lang: str, title: str, description: str, url: str, image: str | None, kind: str) -> str:
+    """Open Graph tags, so a shared link shows a title, a line of the story and the photo."""
+    tags = [
+        ("og:type", kind),
+        ("og:title", title),
+        ("og:url", url),
+        ("og:locale", OG_LOCALES[lang]),
+        *(("og:locale:alternate", OG_LOCALES[code]) for code in LANGUAGES if code != lang),
+    ]
+    if description:
+        tags.append(("og:description", description))
+    if image:
+        tags.append(("og:image", image))
+    card = "summary_large_image" if image else "summary"
+    return (
+        "".join(f'<meta property="{name}" content="{html.escape(value)}">' for name, value in tags)
+        + f'<meta name="twitter:card" content="{card}">'
+    )
 
 
 def _json(data: Any) -> str:
@@ -158,7 +201,34 @@ async def landing(request: web.Request) -> web.Response:
         f'<li><a href="/api/v1/openapi.json">{e(t("Public API (OpenAPI)"))}</a></li>'
         f'<li><a href="/llms.txt">llms.txt</a></li><li><a href="/sitemap.xml">sitemap.xml</a></li></ul></main>'
     )
-    return _page(lang, title, body)
+    head = alternates(f"{base_url(app)}/") + open_graph(
+        lang,
+        title,
+        t("Ask where to buy something nearby, and meet the people behind the shops."),
+        f"{base_url(app)}/",
+        None,
+        "website",
+    )
+    return _page(lang, title, body, head)
+
+
+async def robots_txt(request: web.Request) -> web.Response:
+    """Everything public may be crawled; the newsletter block and QR images are for editors, and the
+    widget's iframe page is a tool, not content. Names the sitemap."""
+    base = base_url(request.app[APP])
+    text = (
+        "User-agent: *\n"
+        "Allow: /\n"
+        "Disallow: /digest\n"
+        "Disallow: /qr/\n"
+        f"\nSitemap: {base}/sitemap.xml\n"
+    )
+    return web.Response(
+        text=text,
+        content_type="text/plain",
+        charset="utf-8",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 async def sitemap(request: web.Request) -> web.Response:
@@ -309,6 +379,7 @@ def setup(web_app: web.Application) -> None:
     web_app.router.add_get("/", landing)
     web_app.router.add_get("/b/{id}", business_page)
     web_app.router.add_get("/sitemap.xml", sitemap)
+    web_app.router.add_get("/robots.txt", robots_txt)
     web_app.router.add_get("/llms.txt", llms_txt)
     web_app.router.add_get("/digest", digest_block)
     web_app.router.add_post("/digest", record_digest)
