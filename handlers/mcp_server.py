@@ -39,7 +39,12 @@ INSTRUCTIONS = (
     f"source_id come from OpenStreetMap: {OSM_CREDIT}."
 )
 
-READ_ONLY = {"read_only_hint": True, "destructive_hint": False, "idempotent_hint": True, "open_world_hint": False}
+READ_ONLY = {
+    "read_only_hint": True,
+    "destructive_hint": False,
+    "idempotent_hint": True,
+    "open_world_hint": False,
+}
 
 
 def package_version() -> str:
@@ -134,4 +139,3 @@ async def serve_stdio(settings: Settings) -> None:
         await build_server(app).run_stdio_async()
     finally:
         await app.close()
-

@@ -131,7 +131,12 @@ PAGE = {
     },
 }
 
-COUNTS = {"start": {"type": "integer"}, "question": {"type": "integer"}}
+COUNTS = {
+    "start": {"type": "integer", "description": "bot starts through the campaign's deep links"},
+    "question": {"type": "integer", "description": "questions asked within 24 h of such a start"},
+    "page": {"type": "integer", "description": "business-page visits through links with the tag"},
+    "widget": {"type": "integer", "description": "views of the widget embedded with the tag"},
+}
 STATS = {
     "type": "object",
     "required": ["since", "until", "campaigns"],
@@ -142,7 +147,7 @@ STATS = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["campaign", "start", "question", "days"],
+                "required": ["campaign", "start", "question", "page", "widget", "days"],
                 "properties": {
                     "campaign": {"type": "string"},
                     **COUNTS,
@@ -150,7 +155,7 @@ STATS = {
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": ["day", "start", "question"],
+                            "required": ["day", "start", "question", "page", "widget"],
                             "properties": {"day": {"type": "string", "format": "date"}, **COUNTS},
                         },
                     },

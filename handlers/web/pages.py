@@ -22,6 +22,7 @@ from concierge.app import App
 from concierge.deeplinks import DeepLink, decode, short_ref, start_url, valid_campaign
 from concierge.i18n import LANGUAGES, translator
 from handlers.web.api import MAX_QUERY, public_business
+from handlers.web.attribution import count_visit
 from handlers.web.context import (
     APP,
     BadRequest,
@@ -82,6 +83,7 @@ async def business_page(request: web.Request) -> web.Response:
     business = public_business(app, request.match_info["id"])
     if business is None:
         return not_found_page(lang)
+    count_visit(request, request.query.get("campaign", ""), "page")
     t = translator(lang)
     e = html.escape
     area = _area(app, business)
@@ -216,13 +218,7 @@ async def robots_txt(request: web.Request) -> web.Response:
     """Everything public may be crawled; the newsletter block and QR images are for editors, and the
     widget's iframe page is a tool, not content. Names the sitemap."""
     base = base_url(request.app[APP])
-    text = (
-        "User-agent: *\n"
-        "Allow: /\n"
-        "Disallow: /digest\n"
-        "Disallow: /qr/\n"
-        f"\nSitemap: {base}/sitemap.xml\n"
-    )
+    text = f"User-agent: *\nAllow: /\nDisallow: /digest\nDisallow: /qr/\n\nSitemap: {base}/sitemap.xml\n"
     return web.Response(
         text=text,
         content_type="text/plain",
