@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalog.models import Feature
@@ -86,22 +87,40 @@ async def pick(
     record: bool = False,
 ) -> list[BusinessView]:
     """The businesses to feature (see the module docstring); ``record`` stores the pick for ``campaign``
-    (``None`` is recorded as the untagged campaign ``""``)."""
-    tag = campaign or ""
+    (``None`` is recorded as the untagged campaign ``""``).
+
+    Two editors recording the same campaign at once: the second insert meets the unique constraint, and
+    that editor gets the digest the first one recorded.
+    """
+    try:
+        return await _pick(sessions, businesses, area, count, campaign or "", today, record)
+    except IntegrityError:
+        return await _pick(sessions, businesses, area, count, campaign or "", today, record)
+
+
+async def _pick(
+    sessions: async_sessionmaker[AsyncSession],
+    businesses: Sequence[BusinessView],
+    area: str | None,
+    count: int,
+    tag: str,
+    today: dt.date,
+    record: bool,
+) -> list[BusinessView]:
     candidates = {b.id: b for b in eligible(businesses, area)}
     async with sessions() as session:
-        already = list(
-            await session.scalars(
-                select(Feature.business_id)
-                .where(Feature.campaign == tag, Feature.featured_on == today)
-                .order_by(Feature.id)
+        # One statement, so today's digest and the rotation come from the same snapshot.
+        rows = (
+            await session.execute(
+                select(Feature.business_id, Feature.featured_on, Feature.campaign).order_by(Feature.id)
             )
-        )
+        ).all()
+        already = [business_id for business_id, day, campaign in rows if campaign == tag and day == today]
         kept = [candidates[i] for i in already if i in candidates]
         if len(kept) >= count:
             return kept[:count]
         last: dict[str, dt.date] = {}
-        for business_id, day in await session.execute(select(Feature.business_id, Feature.featured_on)):
+        for business_id, day, _ in rows:
             if business_id not in last or day > last[business_id]:
                 last[business_id] = day
         cutoff = today - dt.timedelta(days=ROTATION_DAYS)

@@ -323,3 +323,10 @@ def test_cli_writes_digest_and_qr_files(tmp_path: Path) -> None:
         timeout=60,
     )
     assert bad.returncode == 2 and "campaign" in bad.stderr and "Traceback" not in bad.stderr
+
+
+async def test_editors_recording_at_once_get_one_digest(web: Running) -> None:
+    app, _ = web
+    picks = await asyncio.gather(*(_pick(app, 2, "krant") for _ in range(4)))
+    assert all(p == picks[0] for p in picks) and len(picks[0]) == 2, picks
+    assert len(await _features(app)) == 2
