@@ -141,3 +141,21 @@ def test_digest_on_this_machine_warns_about_the_default(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "CONCIERGE_PUBLIC_URL is not set" in result.stderr
     assert "(http://127.0.0.1:8099/qr/" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("lang", "campaign_words"),
+    [("nl", "campagnecode"), ("en", "campaign tag"), ("de", "Kampagnenkennung"), ("fr", "code de campagne")],
+)
+async def test_privacy_page_says_what_the_web_and_the_bot_keep(
+    sqlite_url: str, lang: str, campaign_words: str
+) -> None:
+    async with running(sqlite_url) as (_, client):
+        response = await client.get(f"/privacy?lang={lang}")
+        text = await response.text()
+        business = await (await client.get(f"/b/bloemen-bij-bo?lang={lang}")).text()
+    assert response.status == 200 and f'<html lang="{lang}"' in text
+    assert "<main>" in text and text.count("<h1>") == 1
+    assert text.count(campaign_words) >= 2  # web visits and the bot's 24 hours
+    assert "24" in text and "/forgetme" in text
+    assert f'href="/privacy?lang={lang}"' in business

@@ -304,6 +304,30 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/visit": {
+                "post": {
+                    "operationId": "countVisit",
+                    "summary": "Count one view of the widget embedded with a campaign tag (per day, never per person)",
+                    "parameters": [
+                        _param(
+                            "campaign",
+                            "The campaign tag: 1-20 letters, digits or hyphens",
+                            {"type": "string", "pattern": "^[A-Za-z0-9-]{1,20}$"},
+                            required=True,
+                        ),
+                        _param(
+                            "kind",
+                            "What was seen",
+                            {"type": "string", "enum": ["widget", "page"], "default": "widget"},
+                        ),
+                    ],
+                    "responses": {
+                        "204": {"description": "Counted"},
+                        "400": _error("Bad campaign or kind"),
+                        **LIMITED,
+                    },
+                }
+            },
             "/api/v1/openapi.json": {
                 "get": {
                     "operationId": "openapi",

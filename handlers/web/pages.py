@@ -133,7 +133,10 @@ async def business_page(request: web.Request) -> web.Response:
             f'<p>{e(t("Based on data from OpenStreetMap"))}: <a href="{e(osm_url(business.source_id) or "")}">'
             f"{e(OSM_CREDIT)}</a></p>"
         )
-    parts.append(f'<p><a href="/?lang={lang}">{e(t("More local businesses"))}</a></p></footer>')
+    parts.append(
+        f'<p><a href="/?lang={lang}">{e(t("More local businesses"))}</a> · '
+        f'<a href="/privacy?lang={lang}">{e(t("Privacy"))}</a></p></footer>'
+    )
     description = business.story_line[:200]
     head = (
         f'<link rel="canonical" href="{e(data["@id"])}">'
@@ -202,6 +205,7 @@ async def landing(request: web.Request) -> web.Response:
         f"<h2>{e(t('For developers'))}</h2><ul>"
         f'<li><a href="/api/v1/openapi.json">{e(t("Public API (OpenAPI)"))}</a></li>'
         f'<li><a href="/llms.txt">llms.txt</a></li><li><a href="/sitemap.xml">sitemap.xml</a></li></ul></main>'
+        f'<footer><p><a href="/privacy?lang={lang}">{e(t("Privacy"))}</a></p></footer>'
     )
     head = alternates(f"{base_url(app)}/") + open_graph(
         lang,
@@ -212,6 +216,41 @@ async def landing(request: web.Request) -> web.Response:
         "website",
     )
     return _page(lang, title, body, head)
+
+
+async def privacy(request: web.Request) -> web.Response:
+    """What the web and the bot keep, in the visitor's language; the bot's part is the same text as its
+    /privacy command, so the two cannot drift apart."""
+    app = request.app[APP]
+    lang = request_language(request, app.settings.default_language)
+    t = translator(lang)
+    e = html.escape
+    web_part = [
+        t("This website and its search widget set no cookies and use no trackers."),
+        t(
+            "Your IP address is used only to limit how many requests one visitor can make: it is kept as a "
+            "hash, for a few seconds."
+        ),
+        t(
+            "A visit through a newsletter link or a widget carrying a campaign tag adds one to that "
+            "campaign's count for the day. Nothing about you is stored with it."
+        ),
+    ]
+    bot_part = t(
+        "What I keep about you: your language choice, and your position rounded to about 100 m "
+        "for 24 hours. Your last question is kept for 30 minutes for the More button. "
+        "If you came through a link from a newsletter or poster, its campaign tag is kept with your "
+        "Telegram user id for 24 hours, so that your questions count in that campaign's daily totals. "
+        "Nothing else: no names, no chats, no history. Owners and editors only see daily totals, never "
+        "who asked. /forgetme deletes everything at once."
+    )
+    body = (
+        f"<main><h1>{e(t('Privacy'))}</h1><h2>{e(t('On this website'))}</h2>"
+        + "".join(f"<p>{e(line)}</p>" for line in web_part)
+        + f"<h2>{e(t('In the Telegram bot'))}</h2><p>{e(bot_part)}</p>"
+        + f'</main><footer><p><a href="/?lang={lang}">{e(t("Back to the start page"))}</a></p></footer>'
+    )
+    return _page(lang, t("Privacy"), body, alternates(f"{base_url(app)}/privacy"))
 
 
 async def robots_txt(request: web.Request) -> web.Response:
@@ -270,12 +309,21 @@ LLMS = """# {title}
   characters; a longer question is refused with 400 `query_too_long` rather than cut.
 - `GET {base}/api/v1/businesses/{{id}}`: one business.
 - `GET {base}/api/v1/businesses?area=&category=&page=&per_page=`: a paged list (`total`, `next`).
-- Errors are `{{"error": {{"code", "message"}}}}` with a 4xx status; unknown parameters are ignored.
+- Errors are `{{"error": {{"code", "message"}}}}` with a 4xx status (too long or too large requests
+  included); unknown parameters are ignored.
+- One language per answer: `lang` (nl, en, de, fr) is the answer's language; without `lang`, the
+  question's own; any other `lang` gives the area's language ({default_language}) and a `notice`
+  (`language_unavailable`) saying so. Owners' stories stay as written; `story_lang` names their language.
 
 ## Other
 - [Sitemap]({base}/sitemap.xml) of all public business pages: `{base}/b/{{id}}`
-- Newsletter block: `{base}/digest?area=&count=3&format=html|markdown|text&campaign=&lang=`
-- Embeddable search: `<script src="{base}/widget.js" data-lang="nl" async></script>` or an iframe of `{base}/widget`
+- Newsletter block: `GET {base}/digest?area=&count=3&format=html|markdown|text&campaign=&lang=` is a
+  preview that records nothing; an editor takes the day's digest with `POST` and
+  `Authorization: Bearer <publisher token>`, which records it for the four-week rotation. A campaign's
+  digest of one day stays the same. Only independents with an owner's story are featured.
+- Embeddable search: `<script src="{base}/widget.js" data-lang="nl" async></script>`, or with
+  `data-iframe` an iframe of `{base}/widget` that sizes itself; `data-campaign=TAG` counts views per day.
+- Privacy: {base}/privacy (no cookies; campaign visits are counted per day, never per person)
 - MCP server for assistants: `concierge mcp` (stdio), tools `search_local_businesses` and `get_business`
 """
 
@@ -295,6 +343,7 @@ async def llms_txt(request: web.Request) -> web.Response:
         else f"{base}/b/ID",
         base=base,
         max_query=MAX_QUERY,
+        default_language=app.settings.default_language,
     )
     return web.Response(text=text, content_type="text/plain", charset="utf-8")
 
@@ -376,6 +425,7 @@ def setup(web_app: web.Application) -> None:
     web_app.router.add_get("/b/{id}", business_page)
     web_app.router.add_get("/sitemap.xml", sitemap)
     web_app.router.add_get("/robots.txt", robots_txt)
+    web_app.router.add_get("/privacy", privacy)
     web_app.router.add_get("/llms.txt", llms_txt)
     web_app.router.add_get("/digest", digest_block)
     web_app.router.add_post("/digest", record_digest)
