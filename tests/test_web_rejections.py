@@ -51,6 +51,7 @@ async def test_an_oversize_body_is_a_json_413(web: Running) -> None:
         ("POST", "/api/v1/search?q=brood", 405, "method_not_allowed"),
         ("DELETE", "/widget", 405, "method_not_allowed"),
         ("GET", "/api/v1/nothing-here", 404, "not_found"),
+        ("POST", "/nothing-here", 404, "not_found"),
         ("GET", "/api/v1/search?q=brood&lat=north&lon=5", 400, "bad_parameter"),
     ],
 )

@@ -61,8 +61,13 @@ _HTTP_CODES = {
 
 
 def _wants_json(request: web.Request, status: int) -> bool:
-    """JSON for every rejection except a page's 404, which gets the translated HTML page."""
-    return request.path.startswith(JSON_PREFIXES) or request.query.get("format") == "json" or status != 404
+    """JSON for every rejection except a page's 404 on GET, which gets the translated HTML page."""
+    return (
+        request.path.startswith(JSON_PREFIXES)
+        or request.query.get("format") == "json"
+        or status != 404
+        or request.method not in ("GET", "HEAD")
+    )
 
 
 @web.middleware

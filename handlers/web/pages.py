@@ -309,8 +309,9 @@ LLMS = """# {title}
   characters; a longer question is refused with 400 `query_too_long` rather than cut.
 - `GET {base}/api/v1/businesses/{{id}}`: one business.
 - `GET {base}/api/v1/businesses?area=&category=&page=&per_page=`: a paged list (`total`, `next`).
-- Errors are `{{"error": {{"code", "message"}}}}` with a 4xx status (too long or too large requests
-  included); unknown parameters are ignored.
+- Errors are `{{"error": {{"code", "message"}}}}` with a 4xx status (a too long question or too large
+  body included; URLs and headers beyond 64 KiB are cut off by the HTTP parser); unknown parameters are
+  ignored.
 - One language per answer: `lang` (nl, en, de, fr) is the answer's language; without `lang`, the
   question's own; any other `lang` gives the area's language ({default_language}) and a `notice`
   (`language_unavailable`) saying so. Owners' stories stay as written; `story_lang` names their language.
