@@ -185,3 +185,27 @@ async def test_robots_txt_names_the_sitemap(sqlite_url: str) -> None:
     assert re.search(r"^User-agent: \*$", text, re.M) and "Disallow: /digest" in text
     assert "Disallow: /b/" not in text and "Disallow: /\n" not in text
     assert sitemap.status == 200
+
+
+async def test_sitemap_lists_language_alternates(sqlite_url: str) -> None:
+    import xml.etree.ElementTree as ET
+
+    async with running(sqlite_url) as (_, client):
+        text = await (await client.get("/sitemap.xml")).text()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    root = ET.fromstring(text)
+    entries = {
+        url.findtext("s:loc", namespaces=ns): {
+            link.get("hreflang"): link.get("href") for link in url.findall("x:link", ns)
+        }
+        for url in root.findall("s:url", ns)
+    }
+    page = f"{PUBLIC_URL}/b/bakkerij-de-korenbloem"
+    assert entries[page] == {
+        "nl": f"{page}?lang=nl",
+        "en": f"{page}?lang=en",
+        "de": f"{page}?lang=de",
+        "fr": f"{page}?lang=fr",
+        "x-default": page,
+    }
+    assert f"{PUBLIC_URL}/b/geheime-kaasboer" not in entries

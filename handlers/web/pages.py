@@ -266,20 +266,32 @@ async def robots_txt(request: web.Request) -> web.Response:
     )
 
 
+def _sitemap_entry(url: str, lastmod: str = "") -> str:
+    """One ``<url>`` with its language versions (``?lang=``) as hreflang alternates, as Google reads them."""
+    links = "".join(
+        f'<xhtml:link rel="alternate" hreflang="{code}" href="{xml_escape(f"{url}?lang={code}")}"/>'
+        for code in LANGUAGES
+    )
+    links += f'<xhtml:link rel="alternate" hreflang="x-default" href="{xml_escape(url)}"/>'
+    return f"<url><loc>{xml_escape(url)}</loc>{lastmod}{links}</url>"
+
+
 async def sitemap(request: web.Request) -> web.Response:
     app = request.app[APP]
     base = base_url(app)
-    urls = [f"<url><loc>{xml_escape(base)}/</loc></url>"]
+    urls = [_sitemap_entry(f"{base}/")]
     for business in sorted(app.search.businesses(), key=lambda b: b.id):
         if not exportable(business):
             continue
         lastmod = (
             f"<lastmod>{business.updated_at.date().isoformat()}</lastmod>" if business.updated_at else ""
         )
-        urls.append(f"<url><loc>{xml_escape(f'{base}/b/{business.id}')}</loc>{lastmod}</url>")
+        urls.append(_sitemap_entry(f"{base}/b/{business.id}", lastmod))
     text = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(urls) + "</urlset>\n"
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">'
+        + "".join(urls)
+        + "</urlset>\n"
     )
     return web.Response(text=text, content_type="application/xml")
 
