@@ -126,7 +126,8 @@ async def frame(request: web.Request) -> web.Response:
         f'<script src="/widget.js" data-lang="{lang}" data-frame-page{options}></script>'
         "</main></body></html>"
     )
-    response = web.Response(text=document, content_type="text/html", headers={"Cache-Control": "no-store"})
+    cache = "no-store" if "data-campaign" in options else "public, max-age=300"  # a tagged view is counted
+    response = web.Response(text=document, content_type="text/html", headers={"Cache-Control": cache})
     response.enable_compression()
     return response
 
