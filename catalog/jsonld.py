@@ -105,6 +105,17 @@ def page_url(base_url: str, business_id: str) -> str:
     return f"{base_url.rstrip('/')}/b/{business_id}"
 
 
+def photo_url(base_url: str, business: BusinessView) -> str | None:
+    """Where the business's photo can be fetched: its own URL when the owner gave one, else our page's
+    ``/photo`` (the web app fetches a Telegram photo through the Bot API); None without a photo."""
+    photo = business.photo.strip()
+    if not photo:
+        return None
+    if photo.startswith(("https://", "http://")):
+        return photo
+    return f"{page_url(base_url, business.id)}/photo"
+
+
 def osm_url(source_id: str) -> str | None:
     """``node/123`` → the object's page on openstreetmap.org."""
     kind, _, number = source_id.partition("/")
@@ -208,18 +219,89 @@ def story_text(business: BusinessView) -> str:
     )
 
 
+POSTAL_CODES = {
+    "NL": r"\d{4} ?[A-Z]{2}",
+    "BE": r"\d{4}",
+    "LU": r"(?:L-)?\d{4}",
+    "CH": r"\d{4}",
+    "AT": r"\d{4}",
+    "DK": r"\d{4}",
+    "NO": r"\d{4}",
+    "DE": r"\d{5}",
+    "FR": r"\d{5}",
+    "FI": r"\d{5}",
+    "ES": r"\d{5}",
+    "IT": r"\d{5}",
+    "SE": r"\d{3} ?\d{2}",
+}
+"""Postal code forms per country (ISO 3166-1 alpha-2), for splitting an address as people write it."""
+
+
+def split_address(text: str, country: str) -> dict[str, str]:
+    """``"Lindenstraat 12, 3512 AB Utrecht"`` → street, postal code and locality (PostalAddress fields).
+
+    The part holding the country's postal code gives the code and, after it, the locality; what comes
+    before is the street. Without a recognisable code the first part is the street and a last part the
+    locality. Nothing is invented: unknown fields are left out.
+    """
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:
+        return {}
+    pattern = POSTAL_CODES.get(country.upper())
+    if pattern:
+        for index, part in enumerate(parts):
+            match = re.fullmatch(rf"(?P<before>.*?)\b(?P<code>{pattern})\b\s*(?P<after>.*)", part)
+            if match is None:
+                continue
+            street = ", ".join([*parts[:index], match["before"].strip()]).strip(" ,")
+            fields = {"streetAddress": street, "postalCode": match["code"], "addressLocality": match["after"]}
+            if not fields["addressLocality"] and index + 1 < len(parts):
+                fields["addressLocality"] = parts[index + 1]
+            return {key: value.strip() for key, value in fields.items() if value.strip()}
+    fields = {"streetAddress": parts[0]}
+    if len(parts) > 1:
+        fields["addressLocality"] = parts[-1]
+    return fields
+
+
 def _address(business: BusinessView, area: AreaView | None) -> dict[str, Any] | None:
     if not business.address and area is None:
         return None
     address: dict[str, Any] = {"@type": "PostalAddress"}
-    if business.address:
-        address["streetAddress"] = business.address
     if area is not None:
         if area.city:
             address["addressLocality"] = area.city
         if area.country:
             address["addressCountry"] = area.country
+    if business.address:
+        address.update(split_address(business.address, area.country if area else ""))
     return address
+
+
+_CONNECTORS = {"and", "en", "und", "et", "&"}
+_PARTICLES = {"van", "de", "der", "den", "ter", "ten", "von", "zu", "le", "la", "du", "des", "di", "da", "'t"}
+
+
+def founders(story_who: str) -> list[str]:
+    """The names a "who" line starts with: "Anna and Piet Visser, bakers since 1998." → Anna Visser,
+    Piet Visser; "Bo, florist." → Bo. Empty when the line does not start with a name ("We are two
+    sisters…"), so no founder is claimed from a sentence."""
+    lead = re.split(r"[,.;:!?()\u2013\u2014]| - ", " ".join(story_who.split()), maxsplit=1)[0].strip()
+    words = lead.split()
+    if not words or len(words) > 7:
+        return []
+    people: list[list[str]] = [[]]
+    for word in words:
+        if word.lower() in _CONNECTORS:
+            people.append([])
+        elif word[0].isupper() or (word.lower() in _PARTICLES and people[-1]):
+            people[-1].append(word)
+        else:
+            return []
+    if any(not person or not person[0][0].isupper() for person in people):
+        return []
+    family = people[-1][1:]
+    return [" ".join(person + family if len(person) == 1 and family else person) for person in people]
 
 
 def _offer_catalog(business: BusinessView) -> dict[str, Any] | None:
@@ -244,6 +326,12 @@ def business_jsonld(
 ) -> dict[str, Any]:
     """One business as a schema.org LocalBusiness (or a more specific type), with ``@context``.
 
+    Follows Google's LocalBusiness structured-data guidance: ``name`` and a structured ``address``
+    (street, postal code, locality, country), ``geo``, ``url`` and ``mainEntityOfPage`` naming our page
+    (the page is about this business), ``sameAs`` the shop's own site (and its OpenStreetMap object),
+    ``image``, ``telephone``, ``openingHoursSpecification``; ``founder`` only with a name read from
+    the owner's "who" line.
+
     The page's own "Ask the concierge" link carries a business deep link; here ``potentialAction``
     points at the bot itself, since catalog/ does not depend on the conversation's payload format.
     """
@@ -263,8 +351,12 @@ def business_jsonld(
         node["description"] = story
         if business.story_language:
             node["inLanguage"] = business.story_language
-    if business.story_who.strip():
-        node["founder"] = {"@type": "Person", "description": " ".join(business.story_who.split())}
+    names = founders(business.story_who)
+    if names:
+        node["founder"] = [{"@type": "Person", "name": name} for name in names]
+    image = photo_url(base_url, business)
+    if image:
+        node["image"] = image
     address = _address(business, area)
     if address:
         node["address"] = address
@@ -273,8 +365,7 @@ def business_jsonld(
     same_as = [link for link in (business.website, osm_url(business.source_id or "")) if link]
     if same_as:
         node["sameAs"] = same_as
-    if business.website:
-        node["mainEntityOfPage"] = business.website
+    node["mainEntityOfPage"] = {"@type": "WebPage", "@id": url}
     if business.opening_hours:
         node["openingHours"] = business.opening_hours
         hours = opening_hours_specification(business.opening_hours)

@@ -1,9 +1,17 @@
 """The newsletter kit: a fair pick of local businesses and an email-safe block featuring their stories.
 
-Rotation: only published businesses whose owners did not opt out; none featured twice within four weeks
-(over all campaigns); independents first, then least recently featured, ties broken by a weekly shuffle
-so the alphabet does not decide. A digest generated for a campaign is recorded (``Feature`` rows) and
-is stable for that campaign and day: asking again returns the same businesses.
+"Local stories" features independents with a story of their own: published, not opted out, not a chain
+branch, and with at least one line of story. Nothing else is ever featured, even when few are left.
+
+Rotation: none featured twice within four weeks (over all campaigns); least recently featured first,
+ties broken by a weekly shuffle so the alphabet does not decide. Only an editor's deliberate act records a
+digest (``Feature`` rows): ``concierge digest`` or an authenticated ``POST /digest``. Looking at one
+(``GET /digest``: a browser, a link prefetcher, a newsletter tool fetching its block) is a preview that
+records nothing, so strangers cannot use up the rotation.
+
+A campaign's digest of one day is stable: once recorded, the same businesses come back in the same order,
+whoever asks; asking for more that day adds new ones after them (``--count 2`` then ``--count 3`` gives
+the first two plus one), asking for fewer gives the first ones.
 
 The HTML block is built for email clients: tables, inline styles only, no scripts, and every image has
 alt text and a plain link next to it, so it reads fine with images off. QR codes are PNG files served at
@@ -22,6 +30,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalog.models import Feature
@@ -50,11 +59,20 @@ def _shuffle_key(business_id: str, today: dt.date) -> str:
     return hashlib.sha256(f"{week.year}-{week.week}:{business_id}".encode()).hexdigest()
 
 
+def has_story(business: BusinessView) -> bool:
+    return any(part.strip() for part in (business.story_who, business.story_how, business.story_why))
+
+
 def eligible(businesses: Sequence[BusinessView], area: str | None) -> list[BusinessView]:
+    """Published independents with a story whose owners did not opt out, in ``area`` when given."""
     return [
         b
         for b in businesses
-        if b.status == "published" and not b.opt_out and (area is None or b.area_id == area)
+        if b.status == "published"
+        and not b.opt_out
+        and b.independent
+        and has_story(b)
+        and (area is None or b.area_id == area)
     ]
 
 
@@ -66,34 +84,54 @@ async def pick(
     count: int,
     campaign: str | None,
     today: dt.date,
+    record: bool = False,
 ) -> list[BusinessView]:
-    """The businesses to feature; records them when a campaign is given (see the module docstring)."""
+    """The businesses to feature (see the module docstring); ``record`` stores the pick for ``campaign``
+    (``None`` is recorded as the untagged campaign ``""``).
+
+    Two editors recording the same campaign at once: the second insert meets the unique constraint, and
+    that editor gets the digest the first one recorded.
+    """
+    try:
+        return await _pick(sessions, businesses, area, count, campaign or "", today, record)
+    except IntegrityError:
+        return await _pick(sessions, businesses, area, count, campaign or "", today, record)
+
+
+async def _pick(
+    sessions: async_sessionmaker[AsyncSession],
+    businesses: Sequence[BusinessView],
+    area: str | None,
+    count: int,
+    tag: str,
+    today: dt.date,
+    record: bool,
+) -> list[BusinessView]:
     candidates = {b.id: b for b in eligible(businesses, area)}
     async with sessions() as session:
-        if campaign:
-            already = list(
-                await session.scalars(
-                    select(Feature.business_id)
-                    .where(Feature.campaign == campaign, Feature.featured_on == today)
-                    .order_by(Feature.id)
-                )
+        # One statement, so today's digest and the rotation come from the same snapshot.
+        rows = (
+            await session.execute(
+                select(Feature.business_id, Feature.featured_on, Feature.campaign).order_by(Feature.id)
             )
-            if already:
-                return [candidates[i] for i in already if i in candidates][:count]
+        ).all()
+        already = [business_id for business_id, day, campaign in rows if campaign == tag and day == today]
+        kept = [candidates[i] for i in already if i in candidates]
+        if len(kept) >= count:
+            return kept[:count]
         last: dict[str, dt.date] = {}
-        for business_id, day in await session.execute(select(Feature.business_id, Feature.featured_on)):
+        for business_id, day, _ in rows:
             if business_id not in last or day > last[business_id]:
                 last[business_id] = day
         cutoff = today - dt.timedelta(days=ROTATION_DAYS)
-        ranked = sorted(
+        fresh = sorted(
             (b for b in candidates.values() if last.get(b.id, dt.date.min) <= cutoff),
-            key=lambda b: (not b.independent, last.get(b.id, dt.date.min), _shuffle_key(b.id, today)),
-        )
-        chosen = ranked[:count]
-        if campaign:
-            session.add_all(Feature(business_id=b.id, featured_on=today, campaign=campaign) for b in chosen)
+            key=lambda b: (last.get(b.id, dt.date.min), _shuffle_key(b.id, today)),
+        )[: count - len(kept)]
+        if record and fresh:
+            session.add_all(Feature(business_id=b.id, featured_on=today, campaign=tag) for b in fresh)
             await session.commit()
-    return chosen
+    return kept + fresh
 
 
 def feature(business: BusinessView, *, bot_username: str, campaign: str | None, qr_base: str) -> Featured:

@@ -1,4 +1,6 @@
-"""Campaign attribution: aggregated starts and questions per campaign and day (no resident identities)."""
+"""Campaign attribution: aggregated counts per campaign and day (no resident identities): bot starts and
+questions through a campaign's deep links, business-page visits (``page``) and widget views (``widget``)
+from links and embeds carrying the campaign tag."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from catalog.models import DailyCount
 
 PREFIX = "campaign:"
-KINDS = ("start", "question")
+KINDS = ("start", "question", "page", "widget")
 
 
 async def campaign_stats(

@@ -471,6 +471,7 @@ async def test_forgetme_deletes_everything_about_the_user(world: World) -> None:
 async def test_privacy_says_what_is_kept(world: World) -> None:
     reply = only_text(await world.send("command", command="privacy", language_code="en"))
     assert "100 m" in reply.html and "24 hours" in reply.html and "/forgetme" in reply.html
+    assert "campaign tag is kept with your Telegram user id for 24 hours" in reply.html
 
 
 # --- groups ------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from catalog.views import BusinessView
 from concierge import digest
 from concierge.app import App
 from concierge.deeplinks import PAYLOAD_LIMIT, decode, short_ref
-from tests.web_support import TODAY, running, seed
+from tests.web_support import MODERATOR_TOKEN, TODAY, running, seed
 
 Running = tuple[App, TestClient[Any, Any]]
 CONCIERGE = str(Path(sys.executable).with_name("concierge"))
@@ -41,29 +41,48 @@ async def _features(app: App) -> list[tuple[str, dt.date, str]]:
         return sorted((r[0], r[1], r[2]) for r in rows)
 
 
-async def _pick(app: App, count: int, campaign: str | None, today: dt.date = TODAY) -> list[str]:
+async def _pick(
+    app: App, count: int, campaign: str | None, today: dt.date = TODAY, *, record: bool = True
+) -> list[str]:
     chosen = await digest.pick(
-        app.sessions, app.search.businesses(), area="lindenhof", count=count, campaign=campaign, today=today
+        app.sessions,
+        app.search.businesses(),
+        area="lindenhof",
+        count=count,
+        campaign=campaign,
+        today=today,
+        record=record,
     )
     return [b.id for b in chosen]
 
 
-INDEPENDENTS = {"bakkerij-de-korenbloem", "bloemen-bij-bo", "fietsmaker-rijn"}
+STORIED_INDEPENDENTS = {"bakkerij-de-korenbloem", "bloemen-bij-bo", "fietsmaker-rijn"}
+"""The seeded area's published independents with a story; the chain Albert Hein has none and is a chain."""
 
 
-async def test_rotation_is_fair_and_recorded(web: Running) -> None:
+async def test_rotation_is_fair_recorded_and_never_features_chains(web: Running) -> None:
     app, _ = web
     first = await _pick(app, 2, "krant")
-    assert len(first) == 2 and set(first) <= INDEPENDENTS  # independents first
+    assert len(first) == 2 and set(first) <= STORIED_INDEPENDENTS
     assert await _pick(app, 2, "krant") == first  # same campaign, same day: the same digest
     second = await _pick(app, 2, "poster", TODAY + dt.timedelta(days=5))
-    assert set(second) == (INDEPENDENTS - set(first)) | {"albert-hein"}  # none twice within 4 weeks
+    assert second == list(STORIED_INDEPENDENTS - set(first))  # none twice within 4 weeks, no chain filler
     assert await _pick(app, 3, "flyer", TODAY + dt.timedelta(days=10)) == []
     again = await _pick(app, 4, "maand", TODAY + dt.timedelta(days=29))
-    assert set(again) == set(first) and len(again) == 2  # eligible again after four weeks, others not yet
+    assert set(again) == set(first)  # eligible again after four weeks, the other one not yet
     recorded = await _features(app)
-    assert ("geheime-kaasboer", TODAY, "krant") not in recorded
-    assert {r[0] for r in recorded} == INDEPENDENTS | {"albert-hein"}
+    assert {r[0] for r in recorded} == STORIED_INDEPENDENTS
+    assert ("albert-hein", TODAY, "krant") not in recorded
+
+
+async def test_a_days_digest_grows_consistently(web: Running) -> None:
+    app, _ = web
+    two = await _pick(app, 2, "krant")
+    three = await _pick(app, 3, "krant")
+    assert three[:2] == two and len(three) == 3 and set(three) == STORIED_INDEPENDENTS
+    assert await _pick(app, 1, "krant") == two[:1]
+    assert await _pick(app, 3, "krant", record=False) == three
+    assert len(await _features(app)) == 3
 
 
 async def test_least_recently_featured_first_and_previews_are_not_recorded(web: Running) -> None:
@@ -82,19 +101,78 @@ async def test_least_recently_featured_first_and_previews_are_not_recorded(web: 
             ]
         )
         await session.commit()
-    assert await _pick(app, 3, None) == ["fietsmaker-rijn", "bloemen-bij-bo", "bakkerij-de-korenbloem"]
+    assert await _pick(app, 3, None, record=False) == [
+        "fietsmaker-rijn",
+        "bloemen-bij-bo",
+        "bakkerij-de-korenbloem",
+    ]
     assert len(await _features(app)) == 2
 
 
-def test_only_published_not_opted_out_in_the_area() -> None:
+def test_only_published_storied_independents_not_opted_out_in_the_area() -> None:
+    story = {"story_who": "Someone."}
     views = [
-        BusinessView("a", "A", ("shop=bakery",), 0, 0, area_id="x"),
-        BusinessView("b", "B", ("shop=bakery",), 0, 0, area_id="x", opt_out=True),
-        BusinessView("c", "C", ("shop=bakery",), 0, 0, area_id="x", status="pending"),
-        BusinessView("d", "D", ("shop=bakery",), 0, 0, area_id="y"),
+        BusinessView("a", "A", ("shop=bakery",), 0, 0, area_id="x", **story),
+        BusinessView("b", "B", ("shop=bakery",), 0, 0, area_id="x", opt_out=True, **story),
+        BusinessView("c", "C", ("shop=bakery",), 0, 0, area_id="x", status="pending", **story),
+        BusinessView("d", "D", ("shop=bakery",), 0, 0, area_id="y", story_why="Because."),
+        BusinessView("e", "E", ("shop=bakery",), 0, 0, area_id="x"),
+        BusinessView("f", "F", ("shop=bakery",), 0, 0, area_id="x", story_how="  "),
+        BusinessView("g", "G", ("shop=bakery",), 0, 0, area_id="x", independent=False, **story),
     ]
     assert [b.id for b in digest.eligible(views, "x")] == ["a"]
     assert [b.id for b in digest.eligible(views, None)] == ["a", "d"]
+
+
+async def test_a_get_flood_leaves_the_rotation_untouched(web: Running) -> None:
+    app, client = web
+    first = None
+    for _ in range(25):
+        response = await client.get("/digest?area=lindenhof&count=3&campaign=krant&format=text")
+        assert response.status == 200
+        text = await response.text()
+        first = first or text
+        assert text == first  # a stable preview
+    assert "Bakkerij de Korenbloem" in first and "Albert Hein" not in first
+    assert await _features(app) == []
+    for campaign in ("a", "b", "c", "d", "e"):
+        await client.get(f"/digest?count=3&campaign={campaign}")
+    assert await _features(app) == []
+    assert len(await _pick(app, 3, "later", record=False)) == 3  # nothing was used up
+
+
+async def test_recording_needs_a_publisher_or_moderator_token(database_url: str) -> None:
+    async with running(database_url, publisher_token="editor-secret") as (app, client):
+        url = "/digest?area=lindenhof&count=2&campaign=krant&format=text"
+        anonymous = await client.post(url)
+        assert anonymous.status == 401 and (await anonymous.json())["error"]["code"] == "unauthorized"
+        wrong = await client.post(url, headers={"Authorization": "Bearer nope"})
+        assert wrong.status == 401
+        assert await _features(app) == []
+        taken = await client.post(url, headers={"Authorization": "Bearer editor-secret"})
+        assert taken.status == 200
+        recorded = await _features(app)
+        assert len(recorded) == 2 and {r[2] for r in recorded} == {"krant"}
+        taken_text = await taken.text()
+        assert all(name in taken_text for name in _names(app, recorded))
+        preview = await client.get(url)
+        assert await preview.text() == taken_text  # the recorded digest, unchanged
+        more = await client.post(
+            url.replace("count=2", "count=3"), headers={"Authorization": f"Bearer {MODERATOR_TOKEN}"}
+        )
+        assert more.status == 200 and len(await _features(app)) == 3
+        assert await _pick(app, 3, "other", record=False) == []
+
+
+def _names(app: App, recorded: list[tuple[str, dt.date, str]]) -> list[str]:
+    return [b.name for b in app.search.businesses() if b.id in {r[0] for r in recorded}]
+
+
+async def test_recording_is_off_without_tokens(sqlite_url: str) -> None:
+    async with running(sqlite_url, moderator_token=None) as (app, client):
+        response = await client.post("/digest?count=2", headers={"Authorization": "Bearer anything"})
+        assert response.status == 403 and (await response.json())["error"]["code"] == "disabled"
+        assert await _features(app) == []
 
 
 class EmailCheck(HTMLParser):
@@ -245,3 +323,10 @@ def test_cli_writes_digest_and_qr_files(tmp_path: Path) -> None:
         timeout=60,
     )
     assert bad.returncode == 2 and "campaign" in bad.stderr and "Traceback" not in bad.stderr
+
+
+async def test_editors_recording_at_once_get_one_digest(web: Running) -> None:
+    app, _ = web
+    picks = await asyncio.gather(*(_pick(app, 2, "krant") for _ in range(4)))
+    assert all(p == picks[0] for p in picks) and len(picks[0]) == 2, picks
+    assert len(await _features(app)) == 2

@@ -13,8 +13,10 @@ from catalog.jsonld import (
     ODBL_URL,
     business_jsonld,
     catalogue_jsonld,
+    founders,
     opening_hours_spans,
     schema_type,
+    split_address,
 )
 from catalog.models import Business
 from catalog.views import AreaView, BusinessView, ProductView
@@ -86,7 +88,8 @@ def test_business_expands_with_required_fields() -> None:
     assert values(node, "sameAs") == ["https://korenbloem.example"]
     [address] = node[SCHEMA + "address"]
     assert address["@type"] == [SCHEMA + "PostalAddress"]
-    assert values(address, "streetAddress") == ["Lindenstraat 12, 3512 AB Utrecht"]
+    assert values(address, "streetAddress") == ["Lindenstraat 12"]
+    assert values(address, "postalCode") == ["3512 AB"]
     assert values(address, "addressLocality") == ["Utrecht"]
     [geo] = node[SCHEMA + "geo"]
     assert values(geo, "latitude") == [52.0907] and values(geo, "longitude") == [5.1214]
@@ -180,3 +183,39 @@ def test_schema_types() -> None:
     assert schema_type(["amenity=pharmacy"]) == "Pharmacy"
     assert schema_type(["shop=something_rare"]) == "Store"
     assert schema_type(["craft=shoemaker"]) == "LocalBusiness"
+
+
+@pytest.mark.parametrize(
+    ("address", "country", "expected"),
+    [
+        ("Lindenstraat 12, 3512 AB Utrecht", "NL", ("Lindenstraat 12", "3512 AB", "Utrecht")),
+        ("Lindenstraat 12 3512AB Utrecht", "NL", ("Lindenstraat 12", "3512AB", "Utrecht")),
+        ("Hauptstraße 5, 10115 Berlin", "DE", ("Hauptstraße 5", "10115", "Berlin")),
+        ("12 rue de la Paix, 75002 Paris", "FR", ("12 rue de la Paix", "75002", "Paris")),
+        ("Rue Neuve 3, 1000 Bruxelles", "BE", ("Rue Neuve 3", "1000", "Bruxelles")),
+        ("Mannerheimintie 5, Helsinki", "FI", ("Mannerheimintie 5", None, "Helsinki")),
+        ("Lindenstraat 12", "NL", ("Lindenstraat 12", None, None)),
+    ],
+)
+def test_addresses_are_split_into_postal_fields(
+    address: str, country: str, expected: tuple[str, str | None, str | None]
+) -> None:
+    fields = split_address(address, country)
+    assert (fields.get("streetAddress"), fields.get("postalCode"), fields.get("addressLocality")) == expected
+
+
+@pytest.mark.parametrize(
+    ("who", "names"),
+    [
+        ("Anna and Piet Visser, bakers since 1998.", ["Anna Visser", "Piet Visser"]),
+        ("Bo, florist.", ["Bo"]),
+        ("Jean-Luc et Marie Dupont, fromagers", ["Jean-Luc Dupont", "Marie Dupont"]),
+        ("Anna van der Berg – since 2001", ["Anna van der Berg"]),
+        ("We are two sisters who love cheese.", []),
+        ("Repairs while you wait.", []),
+        ("I am Marie and I bake.", []),
+        ("", []),
+    ],
+)
+def test_founders_only_with_a_name(who: str, names: list[str]) -> None:
+    assert founders(who) == names

@@ -8,10 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from mcp import Client, StdioServerParameters
 
-from tests.web_support import seed
+from catalog.models import Business, Product
+from handlers.web.openapi import openapi_document
+from tests.web_support import neighbourhood, seed
 
 CONCIERGE = str(Path(sys.executable).with_name("concierge"))
 
@@ -76,3 +79,103 @@ async def test_bad_input_is_a_tool_error_not_a_crash(server: StdioServerParamete
         assert huge.is_error
         still_alive = await client.call_tool("get_business", {"id": "bloemen-bij-bo"})
         assert not still_alive.is_error
+
+
+def _api_schema(name: str) -> dict[str, Any]:
+    """The API's schema for ``name``, resolved against the OpenAPI document's own components."""
+    document = openapi_document("http://concierge.test")
+    schema = dict(document["components"]["schemas"][name])
+    schema["components"] = document["components"]
+    return schema
+
+
+def _comparable(schema: dict[str, Any]) -> Any:
+    text = json.dumps({k: v for k, v in schema.items() if k not in ("$schema", "$defs", "components")})
+    return json.loads(text.replace("#/components/schemas/", "#/$defs/"))
+
+
+async def test_tools_are_read_only_typed_like_the_api_and_versioned(server: StdioServerParameters) -> None:
+    from importlib.metadata import version
+
+    async with Client(server) as client:
+        info = client.server_info
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        answer = await client.call_tool("search_local_businesses", {"question": "tulips", "lang": "nl"})
+    assert info is not None and info.version == version("concierge") and info.version
+    for name, schema in (("search_local_businesses", "Answer"), ("get_business", "Business")):
+        tool = tools[name]
+        assert tool.annotations is not None
+        assert tool.annotations.read_only_hint is True and tool.annotations.destructive_hint is False
+        assert tool.output_schema is not None
+        assert _comparable(tool.output_schema) == _comparable(_api_schema(schema))
+        assert set(tool.output_schema["$defs"]) >= {"Result"} or schema == "Business"
+    assert not answer.is_error and answer.structured_content is not None
+    jsonschema.validate(answer.structured_content, tools["search_local_businesses"].output_schema)
+    assert answer.structured_content["results"][0]["id"] == "bloemen-bij-bo"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"question": "bread", "lat": "north", "lon": 5.1}, "lat"),
+        ({"question": "bread", "limit": "many"}, "limit"),
+        ({"question": ["bread"]}, "question"),
+        ({"question": "bread", "lat": 52.0, "lon": {"deg": 5}}, "lon"),
+    ],
+)
+async def test_wrong_argument_types_are_clean_errors(
+    server: StdioServerParameters, arguments: dict[str, Any], named: str
+) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("search_local_businesses", arguments)
+    assert result.is_error
+    text = " ".join(getattr(part, "text", "") for part in result.content)
+    assert named in text
+    assert "http" not in text and "pydantic" not in text.lower() and "input_value" not in text
+
+
+@pytest.fixture
+async def parts_server(tmp_path: Path) -> StdioServerParameters:
+    """The seeded area plus a bike shop selling "cargo bike parts": a nonsense question that shares only
+    the generic word "parts" with it must not be answered with the bike shop."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/parts.db"
+    bikes = Business(
+        id="bakfiets-centrale",
+        name="Bakfiets Centrale",
+        categories=["shop=bicycle"],
+        lat=52.0905,
+        lon=5.1210,
+        area_id="lindenhof",
+        story_who="Sam.",
+    )
+    bikes.products = [Product(name="cargo bike parts", position=0)]
+    await seed(url, [*neighbourhood(), bikes])
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CONCIERGE_")}
+    env["CONCIERGE_PUBLIC_URL"] = "http://concierge.test"
+    return StdioServerParameters(command=CONCIERGE, args=["mcp", "--db", url], env=env, cwd=str(tmp_path))
+
+
+@pytest.mark.parametrize("question", ["spaceship parts", "where can I buy a time machine?"])
+async def test_nonsense_gets_an_honest_empty_answer(server: StdioServerParameters, question: str) -> None:
+    async with Client(server) as client:
+        answer = _payload(
+            await client.call_tool("search_local_businesses", {"question": question, "lang": "en"})
+        )
+    assert answer["results"] == [] and answer["message"]
+
+
+@pytest.mark.xfail(
+    reason="search.py: a unit without lexicon hits falls back to literal head words, so 'parts' alone "
+    "matches the product 'cargo bike parts' (reported to the owner of search/ranking)",
+    strict=False,
+)
+async def test_a_generic_word_alone_does_not_answer_nonsense(parts_server: StdioServerParameters) -> None:
+    async with Client(parts_server) as client:
+        answer = _payload(
+            await client.call_tool("search_local_businesses", {"question": "spaceship parts", "lang": "en"})
+        )
+        bike = _payload(
+            await client.call_tool("search_local_businesses", {"question": "cargo bike parts", "lang": "en"})
+        )
+    assert [r["id"] for r in bike["results"]][:1] == ["bakfiets-centrale"]
+    assert answer["results"] == []

@@ -234,8 +234,8 @@ async def test_stats_need_the_moderator_token(web: Running, database_url: str) -
     krant, poster = body["campaigns"]
     assert (krant["campaign"], krant["start"], krant["question"]) == ("krant", 5, 5)
     assert krant["days"] == [
-        {"day": yesterday.isoformat(), "start": 2, "question": 0},
-        {"day": today.isoformat(), "start": 3, "question": 5},
+        {"day": yesterday.isoformat(), "start": 2, "question": 0, "page": 0, "widget": 0},
+        {"day": today.isoformat(), "start": 3, "question": 5, "page": 0, "widget": 0},
     ]
     assert (poster["campaign"], poster["start"]) == ("poster", 1)
     one = await _json(client, "/api/v1/stats?campaign=poster&days=1", headers=auth)

@@ -15,6 +15,7 @@ from catalog.models import Area, Business, BusinessRole, Owner, Product
 from concierge.app import App, open_app
 from concierge.settings import Settings
 from handlers.web import TokenBucket, create_web_app
+from handlers.web.context import REQUEST_LIMITS
 
 MODERATOR_TOKEN = "test-moderator-token"
 PUBLIC_URL = "http://concierge.test"
@@ -109,24 +110,26 @@ async def seed(database_url: str, rows: list[object] | None = None) -> None:
 
 
 def settings(database_url: str, **extra: object) -> Settings:
-    return Settings(
-        database_url=database_url,
-        public_url=PUBLIC_URL,
-        bot_username="lindenhof_bot",
-        moderator_token=SecretStr(MODERATOR_TOKEN),
-        **extra,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "public_url": PUBLIC_URL,
+        "bot_username": "lindenhof_bot",
+        "moderator_token": SecretStr(MODERATOR_TOKEN),
+    }
+    values.update(extra)
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 @asynccontextmanager
 async def running(
-    database_url: str, *, rate: float = 1000.0, burst: float = 1000.0, seeded: bool = True
+    database_url: str, *, rate: float = 1000.0, burst: float = 1000.0, seeded: bool = True, **extra: object
 ) -> AsyncIterator[tuple[App, TestClient[Any, Any]]]:
-    """The seeded app behind a real socket on 127.0.0.1."""
+    """The seeded app behind a real socket on 127.0.0.1; ``extra`` are settings."""
     if seeded:
         await seed(database_url)
-    app = await open_app(settings(database_url))
+    app = await open_app(settings(database_url, **extra))
     server = TestServer(create_web_app(app, limiter=TokenBucket(rate, burst)), host="127.0.0.1")
+    await server.start_server(**REQUEST_LIMITS)  # as concierge serve runs it
     client: TestClient[Any, Any] = TestClient(server)
     await client.start_server()
     try:

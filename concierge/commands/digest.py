@@ -1,8 +1,11 @@
 """`concierge digest`: an email-safe block of local stories for a newsletter.
 
 Without ``--output`` the block goes to stdout and its QR images point at ``<public_url>/qr/…png``, served
-by ``concierge serve``. With ``--output DIR`` it writes ``digest.<ext>`` and the QR PNGs next to it,
-referenced by relative file names, for newsletters that upload their own images.
+by ``concierge serve`` (``CONCIERGE_PUBLIC_URL``; a warning on stderr when it is the local default). With
+``--output DIR`` it writes ``digest.<ext>`` and the QR PNGs next to it, referenced by relative file names,
+for newsletters that upload their own images.
+
+Running it is an editor's deliberate act, so it records the pick for the day (see ``concierge.digest``).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import sys
 from pathlib import Path
 
 from concierge import digest
@@ -39,6 +43,13 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else None
     if output is not None and output.exists() and not output.is_dir():
         raise UserError(f"{output} is not a directory")
+    if output is None:
+        problem = settings.public_url_problem()
+        if problem:
+            raise UserError(problem)
+        warning = settings.public_url_warning()
+        if warning:
+            print(f"concierge digest: {warning}", file=sys.stderr)
     text, featured = asyncio.run(_digest(settings, args, qr_base="" if output else settings.public_url))
     if output is None:
         print(text)
@@ -74,6 +85,7 @@ async def _digest(
             count=args.count,
             campaign=args.campaign,
             today=dt.datetime.now(dt.UTC).date(),
+            record=True,
         )
         featured = [
             digest.feature(b, bot_username=settings.bot_username, campaign=args.campaign, qr_base=qr_base)

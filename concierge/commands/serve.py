@@ -23,6 +23,7 @@ from concierge.errors import UserError
 from concierge.logs import configure_logging
 from concierge.settings import Settings
 from handlers.health import add_health_routes
+from handlers.web.context import REQUEST_LIMITS
 from handlers.workers import Services, guard
 
 if TYPE_CHECKING:
@@ -89,6 +90,9 @@ async def serving(
     from concierge.moderation import warn_without_moderators
 
     stop = stop or asyncio.Event()
+    problem = settings.public_url_problem()
+    if problem:
+        raise UserError(problem)
     app = await open_app(settings)
     services: Services | None = None
     runtime: TelegramRuntime | None = None
@@ -110,7 +114,13 @@ async def serving(
         if runtime is None:
             freeze_heap()  # a runtime's start does it otherwise
         services = Services(app, runtime.notify if runtime is not None else None)
-        runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            web_app,
+            access_log=None,
+            handle_signals=False,
+            max_line_size=REQUEST_LIMITS["max_line_size"],
+            max_field_size=REQUEST_LIMITS["max_field_size"],
+        )
         await runner.setup()
         try:
             site = web.TCPSite(runner, settings.web_host, settings.web_port)
@@ -123,6 +133,9 @@ async def serving(
             host, port = runner.addresses[0][:2]
             url = f"http://{host}:{port}"
             _warn(f"listening on {url}")
+            if settings.public_url_derived:
+                app.settings = settings.with_address(settings.web_host, port)  # the actual port (--port 0)
+                _warn(app.settings.public_url_warning() or "")
             if ready is not None and not ready.done():
                 ready.set_result(url)
             with stop_on_signals(stop):
@@ -140,8 +153,9 @@ async def serving(
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    overrides = {"web_host": args.host, "web_port": args.port}
-    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    settings = settings.with_address(
+        args.host or settings.web_host, settings.web_port if args.port is None else args.port
+    )
     configure_logging(settings)
     asyncio.run(serving(settings, args.runtime or settings.runtime))
     return 0

@@ -86,8 +86,10 @@ def privacy(turn: Turn) -> list[Reply]:
     text = turn.t(
         "What I keep about you: your language choice, and your position rounded to about 100 m "
         "for 24 hours. Your last question is kept for 30 minutes for the More button. "
-        "Nothing else: no names, no chats, no history. Owners only see daily totals, never who asked. "
-        "/forgetme deletes everything at once."
+        "If you came through a link from a newsletter or poster, its campaign tag is kept with your "
+        "Telegram user id for 24 hours, so that your questions count in that campaign's daily totals. "
+        "Nothing else: no names, no chats, no history. Owners and editors only see daily totals, never "
+        "who asked. /forgetme deletes everything at once."
     )
     return [SendText(say(text))]
 

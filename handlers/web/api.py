@@ -3,6 +3,11 @@
 Decisions a client can rely on (also in /llms.txt and the OpenAPI document):
 - a question longer than ``MAX_QUERY`` characters is refused with 400 ``query_too_long``, not cut;
 - unknown query parameters are ignored;
+- one language per answer (``language``; ``message`` and every ``why`` are in it): ``lang`` when it is
+  one of nl, en, de, fr (a regional tag such as ``de-CH`` counts as its language), else the language the
+  question is written in when ``lang`` is absent; any other ``lang`` falls back to the area's language
+  (``CONCIERGE_DEFAULT_LANGUAGE``) and the answer says so in ``notice`` (code ``language_unavailable``).
+  Owners' stories stay as they wrote them, with ``story_lang`` saying in which language;
 - search answers are the bot's answers (same engine, same JSON) minus businesses whose owners opted
   out of the public web; the list, the detail endpoint, the pages, the sitemap and the open-data
   export leave them out too, while the bot in Telegram still finds them;
@@ -11,7 +16,6 @@ Decisions a client can rely on (also in /llms.txt and the OpenAPI document):
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from aiohttp import web
@@ -19,9 +23,17 @@ from aiohttp import web
 from catalog.jsonld import ODBL_URL, OSM_CREDIT, exportable, osm_url, page_url
 from catalog.views import BusinessView
 from concierge.app import App
-from concierge.i18n import translator
+from concierge.i18n import LANGUAGES, normalise_language, translator
 from concierge.stats import campaign_stats
-from handlers.web.context import APP, BadRequest, base_url, json_response, query_int, query_position
+from handlers.web.context import (
+    APP,
+    BadRequest,
+    base_url,
+    json_response,
+    query_int,
+    query_position,
+    require_token,
+)
 from handlers.web.openapi import openapi_document
 
 MAX_QUERY = 300
@@ -67,6 +79,33 @@ def public_business(app: App, business_id: str) -> BusinessView | None:
     return business if business is not None and exportable(business) else None
 
 
+def answer_language(app: App, lang: str | None) -> tuple[str | None, dict[str, str] | None]:
+    """The answer's language for the ``lang`` a client asked for, and a notice when it was not ours.
+
+    ``None`` means the question's own language (no ``lang`` given); see the module docstring.
+    """
+    asked = (lang or "").strip()
+    if not asked:
+        return None, None
+    chosen = normalise_language(asked, "")
+    if chosen in LANGUAGES:
+        return chosen, None
+    fallback = app.settings.default_language
+    t = translator(fallback)
+    notice = {
+        "code": "language_unavailable",
+        "message": t(
+            "Answers are available in Dutch, English, German and French; this one is in {language}.",
+            language=t(LANGUAGE_NAMES[fallback]),
+        ),
+    }
+    return fallback, notice
+
+
+LANGUAGE_NAMES = {"nl": "Dutch", "en": "English", "de": "German", "fr": "French"}
+"""English names, translated when shown (t(...) of a variable is looked up in web.po)."""
+
+
 def search_json(
     app: App, question: str, near: tuple[float, float] | None, lang: str | None, limit: int
 ) -> dict[str, Any]:
@@ -80,14 +119,18 @@ def search_json(
         raise BadRequest("missing_query", "q (the question) is required")
     if len(question) > MAX_QUERY:
         raise BadRequest("query_too_long", f"the question is longer than {MAX_QUERY} characters")
-    answer = app.search.ask(question, near=near, lang_hint=lang or None, limit=limit)
+    language, notice = answer_language(app, lang)
+    answer = app.search.ask(question, near=near, lang_hint=language, limit=limit, reply_language=language)
     data = answer.to_json()
+    data["language"] = language or answer.language
+    if notice:
+        data["notice"] = notice
     hidden = {r.id for r in (*answer.results, *answer.more) if not _public_id(app, r.id)}
     if hidden:
         kept = [r for r in (*answer.results, *answer.more) if r.id not in hidden][:limit]
         data["results"] = [r.to_json() for r in kept]
         if not kept:
-            data["message"] = translator(answer.language)("No local results.")
+            data["message"] = translator(data["language"])("No local results.")
     return data
 
 
@@ -155,14 +198,7 @@ async def businesses(request: web.Request) -> web.Response:
 
 async def stats(request: web.Request) -> web.Response:
     app = request.app[APP]
-    token = app.settings.moderator_token
-    if token is None or not token.get_secret_value():
-        raise BadRequest("disabled", "the moderators' API is not configured on this server", 403)
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        given.strip().encode(), token.get_secret_value().encode()
-    ):
-        raise BadRequest("unauthorized", "a moderator token is required (Authorization: Bearer <token>)", 401)
+    require_token(request, "moderator", app.settings.moderator_token)
     campaign = request.query.get("campaign") or None
     if campaign is not None and len(campaign) > 64:
         raise BadRequest("bad_parameter", "campaign is at most 64 characters")

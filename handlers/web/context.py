@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from concierge.app import App
 from concierge.i18n import LANGUAGES, normalise_language
@@ -16,7 +18,12 @@ from handlers.web.ratelimit import RateLimiter, client_key
 APP = web.AppKey("concierge_app", App)
 LIMITER = web.AppKey("rate_limiter", RateLimiter)
 
-JSON_PREFIXES = ("/api/", "/qr/")
+JSON_PREFIXES = ("/api/", "/qr/", "/digest", "/telegram/")
+REQUEST_LIMITS = {"max_line_size": 64 * 1024, "max_field_size": 64 * 1024}
+"""Options for the aiohttp runner (``concierge serve`` and the tests): a request line or header up to
+64 KiB reaches the app, so a too-long question gets the API's own JSON error (with CORS headers) rather
+than aiohttp's plain-text 400 from its parser, which no middleware sees. Bodies are capped by the app's
+``client_max_size``; that refusal (413) is JSON too."""
 LIMITED_PREFIXES = ("/api/", "/qr/", "/digest")
 CORS_PREFIXES = ("/api/", "/widget", "/qr/")
 
@@ -46,13 +53,21 @@ _HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "too_large",
+    415: "unsupported_media_type",
+    431: "headers_too_large",
     414: "uri_too_long",
     429: "rate_limited",
 }
 
 
-def _wants_json(request: web.Request) -> bool:
-    return request.path.startswith(JSON_PREFIXES) or request.query.get("format") == "json"
+def _wants_json(request: web.Request, status: int) -> bool:
+    """JSON for every rejection except a page's 404 on GET, which gets the translated HTML page."""
+    return (
+        request.path.startswith(JSON_PREFIXES)
+        or request.query.get("format") == "json"
+        or status != 404
+        or request.method not in ("GET", "HEAD")
+    )
 
 
 @web.middleware
@@ -77,7 +92,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except BadRequest as exc:
         return json_error(exc.status, exc.code, exc.message)
     except web.HTTPException as exc:
-        if exc.status >= 400 and _wants_json(request):
+        if exc.status >= 400 and _wants_json(request, exc.status):
             allow = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
             return json_error(exc.status, _HTTP_CODES.get(exc.status, "error"), exc.reason, allow)
         if exc.status == 404 and request.method in ("GET", "HEAD"):
@@ -87,7 +102,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         raise
     except Exception:
         log.exception("unexpected error on %s", request.path)
-        if _wants_json(request):
+        if _wants_json(request, 500):
             return json_error(500, "internal", "Something went wrong on our side.")
         raise web.HTTPInternalServerError(text="Something went wrong on our side.") from None
 
@@ -127,9 +142,9 @@ def accept_language(header: str) -> str | None:
     return best[1] if best else None
 
 
-def request_language(request: web.Request, default: str) -> str:
-    """``?lang=`` when it is one of ours, else Accept-Language, else the default."""
-    asked = request.query.get("lang", "")
+def request_language(request: web.Request, default: str, asked: str | None = None) -> str:
+    """``asked`` (default: ``?lang=``) when it is one of ours, else Accept-Language, else the default."""
+    asked = request.query.get("lang", "") if asked is None else asked
     if asked and normalise_language(asked, "") in LANGUAGES:
         return normalise_language(asked, default)
     return accept_language(request.headers.get("Accept-Language", "")) or default
@@ -149,7 +164,10 @@ def query_float(request: web.Request, name: str, low: float, high: float) -> flo
 
 
 def query_int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query.get(name)
+    return parse_int(request.query.get(name), name, default, low, high)
+
+
+def parse_int(raw: str | None, name: str, default: int, low: int, high: int) -> int:
     if raw is None:
         return default
     try:
@@ -167,6 +185,19 @@ def query_position(request: web.Request) -> tuple[float, float] | None:
     if (lat is None) != (lon is None):
         raise BadRequest("bad_parameter", "give both lat and lon, or neither")
     return (lat, lon) if lat is not None and lon is not None else None
+
+
+def require_token(request: web.Request, who: str, *tokens: SecretStr | None) -> None:
+    """Passes when the request carries ``Authorization: Bearer <one of tokens>``; else a JSON 401 (403
+    when no token is configured, so the endpoint is switched off)."""
+    secrets = [token.get_secret_value().encode() for token in tokens if token and token.get_secret_value()]
+    if not secrets:
+        raise BadRequest(
+            "disabled", f"this endpoint needs a {who} token, and none is configured on this server", 403
+        )
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not any(hmac.compare_digest(given.strip().encode(), s) for s in secrets):
+        raise BadRequest("unauthorized", f"a {who} token is required (Authorization: Bearer <token>)", 401)
 
 
 def base_url(app: App) -> str:

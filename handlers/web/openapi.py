@@ -30,11 +30,17 @@ RESULT = {
         "lon": {"type": "number"},
         "distance_m": {"type": "integer"},
         "open_now": {"type": ["boolean", "null"]},
-        "opens_at": NULLABLE_STRING,
+        "opens_at": {
+            **NULLABLE_STRING,
+            "description": "the next opening when closed: an ISO 8601 local date-time with offset",
+        },
+        "closed_until": {**NULLABLE_STRING, "description": "last day (ISO date) of a temporary closure"},
         "matched": {"type": "array", "items": {"type": "string"}},
-        "why": {"type": "string"},
-        "story": {"type": "string"},
+        "why": {"type": "string", "description": "why it matched, in the answer's language"},
+        "story": {"type": "string", "description": "the first line of the owner's story, as written"},
+        "story_lang": {**NULLABLE_STRING, "description": "the language the story is written in"},
         "independent": {"type": "boolean"},
+        "chain": {"type": "boolean", "description": "a branch of a chain brand (not independent)"},
         "address": {"type": "string"},
         "outdated": {"type": "boolean"},
     },
@@ -57,6 +63,12 @@ ANSWER = {
         },
         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
         "message": {"type": "string"},
+        "notice": {
+            "type": "object",
+            "description": "present when the asked lang is not one of ours: the answer is in the area's language",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        },
     },
 }
 
@@ -119,7 +131,12 @@ PAGE = {
     },
 }
 
-COUNTS = {"start": {"type": "integer"}, "question": {"type": "integer"}}
+COUNTS = {
+    "start": {"type": "integer", "description": "bot starts through the campaign's deep links"},
+    "question": {"type": "integer", "description": "questions asked within 24 h of such a start"},
+    "page": {"type": "integer", "description": "business-page visits through links with the tag"},
+    "widget": {"type": "integer", "description": "views of the widget embedded with the tag"},
+}
 STATS = {
     "type": "object",
     "required": ["since", "until", "campaigns"],
@@ -130,7 +147,7 @@ STATS = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["campaign", "start", "question", "days"],
+                "required": ["campaign", "start", "question", "page", "widget", "days"],
                 "properties": {
                     "campaign": {"type": "string"},
                     **COUNTS,
@@ -138,7 +155,7 @@ STATS = {
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": ["day", "start", "question"],
+                            "required": ["day", "start", "question", "page", "widget"],
                             "properties": {"day": {"type": "string", "format": "date"}, **COUNTS},
                         },
                     },
@@ -207,7 +224,8 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         ),
                         _param(
                             "lang",
-                            "Answer language hint (nl, en, de, fr); detected when absent",
+                            "Answer language (nl, en, de, fr): message and why are in it. Absent: the "
+                            "question's language. Any other value: the area's language, with a notice",
                             {"type": "string"},
                         ),
                         _param(
@@ -286,6 +304,30 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/visit": {
+                "post": {
+                    "operationId": "countVisit",
+                    "summary": "Count one view of the widget embedded with a campaign tag (per day, never per person)",
+                    "parameters": [
+                        _param(
+                            "campaign",
+                            "The campaign tag: 1-20 letters, digits or hyphens",
+                            {"type": "string", "pattern": "^[A-Za-z0-9-]{1,20}$"},
+                            required=True,
+                        ),
+                        _param(
+                            "kind",
+                            "What was seen",
+                            {"type": "string", "enum": ["widget", "page"], "default": "widget"},
+                        ),
+                    ],
+                    "responses": {
+                        "204": {"description": "Counted"},
+                        "400": _error("Bad campaign or kind"),
+                        **LIMITED,
+                    },
+                }
+            },
             "/api/v1/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -301,14 +343,38 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             },
         },
         "components": {
-            "schemas": {
-                "Error": ERROR,
-                "Result": RESULT,
-                "Answer": ANSWER,
-                "Business": BUSINESS,
-                "Page": PAGE,
-                "Stats": STATS,
-            },
+            "schemas": COMPONENTS,
             "securitySchemes": {"moderatorToken": {"type": "http", "scheme": "bearer"}},
         },
+    }
+
+
+COMPONENTS = {
+    "Error": ERROR,
+    "Result": RESULT,
+    "Answer": ANSWER,
+    "Business": BUSINESS,
+    "Page": PAGE,
+    "Stats": STATS,
+}
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """One component as a self-contained JSON Schema (2020-12), for MCP's output schemas: the same
+    description of the same JSON as the API's, its references pointing into ``$defs``."""
+
+    def local(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: value.replace("#/components/schemas/", "#/$defs/") if key == "$ref" else local(value)
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [local(item) for item in node]
+        return node
+
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **local(COMPONENTS[name]),
+        "$defs": {key: local(value) for key, value in COMPONENTS.items() if key != name},
     }
