@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from concierge import deeplinks
+from concierge.answers import Result
 from concierge.conversation import counts, questions
 from concierge.conversation.context import Turn
 from concierge.conversation.location import valid_position
-from concierge.conversation.render import inline_card, inline_description, plain_clip
+from concierge.conversation.render import inline_card, inline_description, inline_status, plain_clip
 from concierge.events import AnswerInline, InlineResult, Reply
 from concierge.state import round_position
 
@@ -17,6 +18,12 @@ def business_link(turn: Turn, business_id: str) -> str | None:
     username = turn.app.settings.bot_username
     link = deeplinks.DeepLink("business", deeplinks.short_ref(business_id))
     return deeplinks.start_url(username, link) if username else None
+
+
+def kind_of(turn: Turn, result: Result) -> str:
+    """The kind of place in words ("Bakery"), for a card a friend reads; empty when unknown."""
+    label = turn.taxonomy.name(result.categories, turn.lang) if result.categories else ""
+    return label if "=" not in label else ""
 
 
 async def answer(turn: Turn) -> list[Reply]:
@@ -38,10 +45,13 @@ async def answer(turn: Turn) -> list[Reply]:
                     id=deeplinks.short_ref(result.id),
                     title=plain_clip(result.name, 100),
                     description=inline_description(result, turn.t, turn.lang),
-                    message_html=inline_card(result, turn.t, turn.lang, business_link(turn, result.id)),
+                    message_html=inline_card(
+                        result, turn.t, turn.lang, business_link(turn, result.id), kind_of(turn, result)
+                    ),
                     lat=result.lat,
                     lon=result.lon,
                     address=plain_clip(result.address, 200),
+                    status=inline_status(result, turn.t, turn.lang),
                 )
                 for result in results
             )
