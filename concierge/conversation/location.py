@@ -72,7 +72,7 @@ async def shared(turn: Turn) -> list[Reply]:
     lat, lon = turn.event.lat, turn.event.lon
     if lat is None or lon is None or not valid_position(lat, lon):
         return [SendText(say(turn.t("That location does not look right. Please share it again.")))]
-    if not turn.private:
+    if turn.shared_chat:
         return [] if turn.event.edited or turn.event.live else in_group(turn)
     if (far := outside(turn, lat, lon)) is not None:
         if turn.event.edited or (turn.event.live and turn.profile.position is not None):

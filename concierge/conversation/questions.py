@@ -29,7 +29,7 @@ def has_words(text: str) -> bool:
 def own_position(turn: Turn) -> tuple[float, float] | None:
     """The person's shared position, used only where they alone read the answer: in a group, three
     distances would tell everyone where that member is."""
-    return turn.profile.position if turn.private else None
+    return None if turn.shared_chat else turn.profile.position
 
 
 def search_position(turn: Turn) -> tuple[float, float] | None:
@@ -53,7 +53,7 @@ def run_search(turn: Turn, question: str) -> Answer:
 def question_owner(turn: Turn) -> int:
     """Whose last question the More and Not-what-I-meant buttons work on: the person's own, and in a
     group the group's, so any member can press them."""
-    return turn.event.user_id if turn.private else turn.event.chat_id
+    return turn.event.chat_id if turn.shared_chat else turn.event.user_id
 
 
 def count_shown(turn: Turn, results: tuple[Result, ...], *, question: bool = False) -> None:
@@ -97,7 +97,7 @@ def short_list(
         token=token,
         show_more=show_more,
         area_name=area,
-        shared_chat=not turn.private,
+        shared_chat=turn.shared_chat,
     )
 
 
@@ -107,7 +107,7 @@ def stale(turn: Turn) -> list[Reply]:
 
 async def _current_question(turn: Turn, token: str) -> str | None:
     question = turn.profile.question
-    if not turn.private:
+    if turn.shared_chat:
         question = (await turn.store.load(question_owner(turn), turn.now)).question
     return question if question and question_token(question) == token else None
 
@@ -179,6 +179,6 @@ async def pick_type(turn: Turn, token: str, index: str) -> list[Reply]:
     return [
         AnswerCallback(),
         answer_message(
-            answer, results[:SHORT_LIST], turn.t, turn.lang, lead=False, shared_chat=not turn.private
+            answer, results[:SHORT_LIST], turn.t, turn.lang, lead=False, shared_chat=turn.shared_chat
         ),
     ]

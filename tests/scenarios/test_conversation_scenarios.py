@@ -42,6 +42,8 @@ async def test_a_spanish_phone_asking_in_english_reads_english(person: Driver, a
     spanish = person.other_user("es")
     welcome = await spanish.send("/start")
     assert welcome == await person.other_user("nl").send("/start"), "no question yet: the area's language"
+    await spanish.send("oat milk")
+    assert labelled(spanish, "Not what I meant"), f"English terms alone suffice here: {spanish.buttons()}"
     reply = await spanish.send(QUESTION)
     rank = rank_of(reply, shop.name)
     assert labelled(spanish, "Story") and labelled(spanish, "Not what I meant"), spanish.buttons()
