@@ -115,10 +115,13 @@ class Conversation:
             event = dataclasses.replace(event, text=self._without_mention(event.text))
         profile = await self.store.load(event.user_id, now)
         default = self.app.settings.default_language
-        last_question = profile.question
+        last_question, shared_language = profile.question, None
         if event.kind == "button" and event.chat_type in GROUPS:
-            last_question = (await self.store.load(event.chat_id, now)).question
-        lang = reply_language(event, profile, last_question, self.app.search.lexicon, default)
+            group = await self.store.load(event.chat_id, now)
+            last_question, shared_language = group.question, group.language if group.question else None
+        lang = shared_language or reply_language(
+            event, profile, last_question, self.app.search.lexicon, default
+        )
         return Turn(
             self.app, self.store, self.taxonomy, self.counts, event, profile, lang, translator(lang), now
         )

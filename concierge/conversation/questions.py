@@ -52,7 +52,8 @@ def run_search(turn: Turn, question: str) -> Answer:
 
 def question_owner(turn: Turn) -> int:
     """Whose last question the More and Not-what-I-meant buttons work on: the person's own, and in a
-    group the group's, so any member can press them."""
+    group the group's (with the language it was answered in), so any member can press them and the
+    group's list keeps its language."""
     return turn.event.chat_id if turn.shared_chat else turn.event.user_id
 
 
@@ -75,6 +76,8 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
     answer = run_search(turn, question)
     turn.app.metrics.results.observe(len(answer.results))
     await turn.store.set_question(question_owner(turn), question, turn.now + QUESTION_TTL)
+    if turn.shared_chat:
+        await turn.store.set_language(question_owner(turn), turn.lang)
     count_shown(turn, answer.results, question=True)
     event = turn.event
     answered = event.message_id if event.kind in {"text", "photo", "location"} else None
@@ -98,7 +101,16 @@ def short_list(
         show_more=show_more,
         area_name=area,
         shared_chat=turn.shared_chat,
+        place=named_place(turn, answer),
     )
+
+
+def named_place(turn: Turn, answer: Answer) -> str | None:
+    """The area's place the question named, when the search measured from it ("near Molenbrug")."""
+    area, where = turn.app.search.area, answer.understood.where
+    if area is None or where is None or answer.near is None:
+        return None
+    return where if area.places.get(where) == tuple(answer.near) else None
 
 
 def stale(turn: Turn) -> list[Reply]:

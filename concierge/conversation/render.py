@@ -196,17 +196,21 @@ def answer_message(
     area_name: str | None = None,
     lead: bool = True,
     shared_chat: bool = False,
+    place: str | None = None,
 ) -> SendText:
     """The short list: one message, a block and a button row per result, then More / Not what I meant.
 
     ``lead`` adds the search's own lead-in and, when ``area_name`` is given (no position of the person's
     own), the note that the area's centre was used unless the question named a place itself. In a
-    ``shared_chat`` (a group) that note says members' own positions are never used there.
+    ``shared_chat`` (a group) that note says members' own positions are never used there. A ``place``
+    of the area that the question named is where distances were measured from, and the note says so.
     """
     blocks = []
     if lead and answer.message:
         blocks.append(clip(answer.message, 500))
-    if lead and area_name and not answer.understood.where:
+    if lead and place:
+        blocks.append(f"<i>{clip(t('Distances are from {place}.', place=place), 400)}</i>")
+    elif lead and area_name and not answer.understood.where:
         if shared_chat:
             hint = t(
                 "In a group I measure distances from the centre of {area}, never from anyone's own position.",

@@ -99,6 +99,7 @@ async def test_a_place_named_in_a_group_question_is_where_distances_start(person
     reply = await group.send(f"@{BOT_USERNAME} guitar strings near Molenbrug")
     assert distance_in(line_of(reply, shop.name)) != distance_in(near_centre), reply
     assert "In a group I measure" not in reply, "the place named is where distances start, not the centre"
+    expect(group, "Distances are from Molenbrug.")
 
 
 async def test_every_member_of_a_group_can_press_the_buttons(person: Driver, app: App) -> None:
@@ -111,9 +112,12 @@ async def test_every_member_of_a_group_can_press_the_buttons(person: Driver, app
         pytest.fail(f"none of {MORE_CANDIDATES} gets a More button in the demo")
     shown = len(labelled(group, "Story"))
     listing = group.message_of("More")
-    neighbour = group.member("en")
+    neighbour = group.member("de")
     reply = await neighbour.press("More")
     assert "expired" not in reply, reply
+    assert "Mehr" not in reply and labelled(neighbour, "Not what I meant"), (
+        "the group's list keeps its language"
+    )
     assert neighbour.edited() == [listing], "More pressed by another member grows the group's list"
     assert len(labelled(neighbour, "Story")) > shown, neighbour.buttons()
     await neighbour.press(labelled(neighbour, "Not what I meant")[0])
