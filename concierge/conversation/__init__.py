@@ -23,7 +23,7 @@ from concierge.conversation import buttons, commands, inline, location, question
 from concierge.conversation.commands import bot_commands
 from concierge.conversation.context import Turn
 from concierge.conversation.counts import Counts
-from concierge.conversation.language import reply_language
+from concierge.conversation.language import QuestionLanguages, reply_language
 from concierge.conversation.render import say
 from concierge.events import AnswerCallback, AnswerInline, Event, Reply, SendText
 from concierge.i18n import normalise_language, translator
@@ -62,6 +62,7 @@ class Conversation:
         )
         self.taxonomy = taxonomy or load_taxonomy()
         self.counts = Counts(app.engine)
+        self.languages = QuestionLanguages()
 
     async def handle(self, event: Event) -> list[Reply]:
         """The replies to one event, in order; never raises, whatever the event holds.
@@ -120,7 +121,7 @@ class Conversation:
             group = await self.store.load(event.chat_id, now)
             last_question, shared_language = group.question, group.language if group.question else None
         lang = shared_language or reply_language(
-            event, profile, last_question, self.app.search.lexicon, default
+            event, profile, last_question, self.app.search.lexicon, default, self.languages
         )
         return Turn(
             self.app, self.store, self.taxonomy, self.counts, event, profile, lang, translator(lang), now

@@ -15,6 +15,8 @@ switched by the language of the product lines they type.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from concierge.events import Event
 from concierge.i18n import normalise_language
 from concierge.lexicon import Lexicon
@@ -33,14 +35,43 @@ def question_of(event: Event, last_question: str | None) -> str:
     return last_question or ""
 
 
+class QuestionLanguages:
+    """:func:`clear_language` with the latest answers kept: it is asked on every question and every
+    button press (some 0.1 ms each), and the same questions come back."""
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self._lexicon: Lexicon | None = None
+        self._known: OrderedDict[tuple[str, bool], str | None] = OrderedDict()
+
+    def of(self, question: str, lexicon: Lexicon, *, terms_suffice: bool) -> str | None:
+        if lexicon is not self._lexicon:
+            self._lexicon, self._known = lexicon, OrderedDict()
+        key = (question, terms_suffice)
+        if key in self._known:
+            self._known.move_to_end(key)
+            return self._known[key]
+        found = self._known[key] = clear_language(question, lexicon, terms_suffice=terms_suffice)
+        if len(self._known) > self.SIZE:
+            self._known.popitem(last=False)
+        return found
+
+
 def reply_language(
-    event: Event, profile: Profile, last_question: str | None, lexicon: Lexicon, default: str
+    event: Event,
+    profile: Profile,
+    last_question: str | None,
+    lexicon: Lexicon,
+    default: str,
+    languages: QuestionLanguages | None = None,
 ) -> str:
     """``last_question`` is the one the event's buttons belong to: the person's own, or the group's."""
     if profile.language:
         return profile.language
     platform = normalise_language(event.language_code, "")
     question = question_of(event, last_question) if profile.flow is None else ""
-    if question and (written := clear_language(question, lexicon, terms_suffice=not platform)):
-        return written
-    return platform or default
+    if not question:
+        return platform or default
+    languages = languages or QuestionLanguages()
+    return languages.of(question, lexicon, terms_suffice=not platform) or platform or default
