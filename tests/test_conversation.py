@@ -604,3 +604,10 @@ async def test_inline_results_use_the_sharers_own_position_for_their_list(world:
     [centre] = await world.send("inline_query", chat_type="inline", text="havermelk", user_id=9)
     assert isinstance(centre, AnswerInline)
     assert near != [r.status for r in centre.results]
+
+
+async def test_an_inline_query_from_far_outside_the_area_searches_from_its_centre(world: World) -> None:
+    [far] = await world.send("inline_query", chat_type="inline", text="havermelk", lat=52.5, lon=4.6)
+    [centre] = await world.send("inline_query", chat_type="inline", text="havermelk")
+    assert isinstance(far, AnswerInline) and isinstance(centre, AnswerInline)
+    assert far.results and [r.status for r in far.results] == [r.status for r in centre.results]

@@ -6,7 +6,7 @@ from concierge import deeplinks
 from concierge.answers import Result
 from concierge.conversation import counts, questions
 from concierge.conversation.context import Turn
-from concierge.conversation.location import valid_position
+from concierge.conversation.location import outside, valid_position
 from concierge.conversation.render import inline_card, inline_description, inline_status, plain_clip
 from concierge.events import AnswerInline, InlineResult, Reply
 from concierge.state import round_position
@@ -31,7 +31,7 @@ async def answer(turn: Turn) -> list[Reply]:
     if not questions.has_words(question):
         return [AnswerInline((), cache_time=300)]
     lat, lon = turn.event.lat, turn.event.lon
-    if lat is not None and lon is not None and valid_position(lat, lon):
+    if lat is not None and lon is not None and valid_position(lat, lon) and outside(turn, lat, lon) is None:
         near: tuple[float, float] | None = round_position(lat, lon)
     else:
         near = questions.search_position(turn)
