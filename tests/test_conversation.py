@@ -471,6 +471,7 @@ async def test_forgetme_deletes_everything_about_the_user(world: World) -> None:
 async def test_privacy_says_what_is_kept(world: World) -> None:
     reply = only_text(await world.send("command", command="privacy", language_code="en"))
     assert "100 m" in reply.html and "24 hours" in reply.html and "/forgetme" in reply.html
+    assert "In a group, the group's last question is kept for 30 minutes" in reply.html
 
 
 # --- groups ------------------------------------------------------------------------------------------
