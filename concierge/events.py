@@ -23,7 +23,8 @@ class Event:
     language_code: str | None = None
     """The platform's hint (Telegram's ``language_code``); the text itself decides in the end."""
     text: str = ""
-    """The message text; for ``command`` the arguments after the command; for ``button`` the callback data."""
+    """The message text (a photo's caption); for ``command`` the arguments after the command; for
+    ``button`` the callback data."""
     command: str = ""
     """Without the slash and without any ``@botname``."""
     lat: float | None = None
@@ -38,6 +39,7 @@ class Event:
     addressed: bool = True
     """In groups: whether the message mentions the bot or replies to one of its messages."""
     edited: bool = False
+    """The person edited an earlier message (``message_id``); for a question, its answer is edited too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,14 @@ class SendText:
     remove_keyboard: bool = False
     edit_message_id: int | None = None
     """Edit this earlier message instead of sending a new one."""
+    answers: int | None = None
+    """The person's message (a question) this reply answers. Adapters remember which of their
+    messages answered which question, so that an edited question edits its answer."""
+    quote: bool = False
+    """Send as a reply to ``answers`` (in groups, so everyone sees which question it answers)."""
+    replace: bool = False
+    """``answers`` was edited: edit the answer sent to it earlier instead of sending a new one (sent
+    anew when the adapter no longer knows that answer)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +118,9 @@ class InlineResult:
     lon: float | None = None
     address: str = ""
     buttons: Keyboard = ()
+    status: str = ""
+    """Distance and opening state for the person choosing, shown beside the address where a result
+    type has no description of its own (Telegram's venue results)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,20 +127,55 @@ def _ngrams(words: list[str], longest: int = 8) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for n in range(2, longest + 1) for i in range(len(words) - n + 1)}
 
 
-def detect_language(words: list[str], lexicon: Lexicon, hint: str | None, default: str) -> str:
-    """The text decides; the hint (Telegram's language_code) breaks ties; then the default."""
-    scores = dict.fromkeys(LANGS, 0.0)
+def grammar_scores(words: list[str]) -> dict[str, float]:
+    """How much the words' grammar looks like each language: question phrasing and stop words."""
     grams = _ngrams(words)
+    scores = dict.fromkeys(LANGS, 0.0)
     for lang in LANGS:
         data = language_data(lang)
         scores[lang] += 2.5 * sum(len(p) for p in grams & data.phrase_set)
         scores[lang] += sum(1.0 for w in words if w in data.stopwords)
+    return scores
+
+
+def language_scores(words: list[str], lexicon: Lexicon) -> dict[str, float]:
+    """How much the words look like each language: their grammar, lexicon terms, and simplemma's guess
+    when the others are close."""
+    scores = grammar_scores(words)
+    for lang in LANGS:
         scores[lang] += sum(0.6 for w in words if w in lexicon.words_by_lang[lang])
     ranked = sorted(scores.values(), reverse=True)
     if words and ranked[0] - ranked[1] < 1.0:
         for lang, share in simplemma.langdetect(" ".join(words), lang=LANGS):
             if lang in scores:
                 scores[lang] += 0.4 * share
+    return scores
+
+
+CLEAR_LEAD = 1.0
+"""A language is clear when it scores at least this, and this much more than any other."""
+
+
+def clear_language(text: str, lexicon: Lexicon, *, terms_suffice: bool = False) -> str | None:
+    """The language ``text`` is clearly written in, without any hint; ``None`` when it is not clear.
+
+    Product names cross languages (an English speaker in Haarlem types "havermelk" off the shelf), so
+    a clear language needs some of its grammar too: a question phrase or a stop word ("where can I buy
+    guitar strings?", "wo gibt es Brot"). With ``terms_suffice`` (when nothing better is known of the
+    person) the terms alone may decide ("oat milk", "sourdough bread"), as long as they clearly lean
+    one way: "croissants", "bike repair" or "pain" do not.
+    """
+    words = tokens(clean(text))[:60]
+    scores = language_scores(words, lexicon)
+    (first, best), (_, second) = sorted(scores.items(), key=lambda item: -item[1])[:2]
+    if best < CLEAR_LEAD or best - second < CLEAR_LEAD:
+        return None
+    return first if terms_suffice or grammar_scores(words)[first] >= CLEAR_LEAD else None
+
+
+def detect_language(words: list[str], lexicon: Lexicon, hint: str | None, default: str) -> str:
+    """The text decides; the hint (Telegram's language_code) breaks ties; then the default."""
+    scores = language_scores(words, lexicon)
     if hint in scores:
         scores[hint] += 0.75
     best = max(scores.values())

@@ -187,24 +187,25 @@ class AiogramRuntime:
         """A message to someone who did not just write (the periodic jobs' sender)."""
         await send_notice(note, self.execute)
 
-    async def execute(self, call: ApiCall) -> None:
-        """One Bot API call; waits once on a 429, logs (without message text) anything else."""
+    async def execute(self, call: ApiCall) -> Any:
+        """One Bot API call and its result (None when it failed); waits once on a 429, logs (without
+        message text) anything else."""
         for attempt in range(2):
             try:
-                await self.bot(_method(call))
-                return
+                return await self.bot(_method(call))
             except TelegramRetryAfter as exc:
                 if attempt or exc.retry_after > MAX_RETRY_AFTER:
                     log.warning("%s: rate limited for %ss, dropped", call.method, exc.retry_after)
-                    return
+                    return None
                 await asyncio.sleep(exc.retry_after)
             except TelegramNetworkError as exc:
                 log.warning("%s failed: %s", call.method, exc)
-                return
+                return None
             except TelegramAPIError as exc:
                 if not harmless(exc.message):
                     log.warning("%s refused: %s", call.method, exc.message)
-                return
+                return None
+        return None
 
     async def _on_message(self, message: Message) -> None:
         event = event_from_message(_dump(message), self.identity)

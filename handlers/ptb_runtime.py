@@ -256,25 +256,26 @@ class PtbRuntime:
         """A message to someone who did not just write (the periodic jobs' sender)."""
         await send_notice(note, self.execute)
 
-    async def execute(self, call: ApiCall) -> None:
-        """One Bot API call; waits once on a 429, logs (without message text) anything else."""
+    async def execute(self, call: ApiCall) -> Any:
+        """One Bot API call and its result (None when it failed); waits once on a 429, logs (without
+        message text) anything else."""
         params = dict(call.params)
         if call.upload:
             params[call.upload.field] = InputFile(call.upload.content, filename=call.upload.filename)
         for attempt in range(2):
             try:
-                await self.application.bot.do_api_request(call.method, api_kwargs=params)
-                return
+                return await self.application.bot.do_api_request(call.method, api_kwargs=params)
             except RetryAfter as exc:
                 delay = _seconds(exc.retry_after)
                 if attempt or delay > MAX_RETRY_AFTER:
                     log.warning("%s: rate limited for %ss, dropped", call.method, delay)
-                    return
+                    return None
                 await asyncio.sleep(delay)
             except TelegramError as exc:
                 if not harmless(exc.message):
                     log.warning("%s refused: %s", call.method, exc.message)
-                return
+                return None
+        return None
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         task = asyncio.current_task()

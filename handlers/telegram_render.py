@@ -9,7 +9,9 @@ keeps aiogram and python-telegram-bot behaving identically.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +63,8 @@ class ApiCall:
     params: dict[str, Any]
     upload: Upload | None = None
     """A file to send as ``params[upload.field]``; the runtime wraps it in its own input-file type."""
+    answers: int | None = None
+    """The person's message this call's new message answers, for :class:`AnswerLog`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,33 @@ class Origin:
 class BotIdentity:
     id: int
     username: str
+
+
+class AnswerLog:
+    """Which of the bot's messages answered which question, per chat, for the latest questions: when
+    a question is edited, its answer is edited (Telegram's edited message says nothing about it).
+
+    In memory and bounded: with several webhook workers an edit may reach a worker that did not send
+    the answer, which then answers anew, as a reply to the edited question.
+    """
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self._answers: OrderedDict[tuple[int, int], int] = OrderedDict()
+
+    def remember(self, chat_id: int, question_id: int, answer_id: int) -> None:
+        self._answers[(chat_id, question_id)] = answer_id
+        self._answers.move_to_end((chat_id, question_id))
+        while len(self._answers) > self.LIMIT:
+            self._answers.popitem(last=False)
+
+    def answer_to(self, chat_id: int, question_id: int) -> int | None:
+        return self._answers.get((chat_id, question_id))
+
+
+ANSWERS = AnswerLog()
+"""The process's log, shared by whichever runtime runs in it."""
 
 
 # -- inbound ----------------------------------------------------------------------------------------
@@ -210,13 +241,14 @@ def _inline_result(result: InlineResult) -> dict[str, Any]:
     }
     params: dict[str, Any]
     if result.lat is not None and result.lon is not None:
+        shown = " · ".join(part for part in (result.status, result.address) if part)
         params = {
             "type": "venue",
             "id": result.id,
             "latitude": result.lat,
             "longitude": result.lon,
             "title": result.title,
-            "address": result.address or result.description or result.title,
+            "address": shown or result.description or result.title,
         }
     else:
         params = {
@@ -229,18 +261,32 @@ def _inline_result(result: InlineResult) -> dict[str, Any]:
     return _with_markup(params, inline_keyboard(result.buttons))
 
 
-def render(reply: Reply, origin: Origin) -> list[ApiCall]:
-    """The Bot API calls that carry out one reply to the event at ``origin``."""
+def _edited_answer(reply: SendText, chat_id: int, answers: AnswerLog | None) -> SendText:
+    """A reply replacing an earlier answer, as an edit of that answer when it is known."""
+    if not reply.replace or reply.answers is None or answers is None:
+        return reply
+    earlier = answers.answer_to(chat_id, reply.answers)
+    return reply if earlier is None else dataclasses.replace(reply, edit_message_id=earlier)
+
+
+def render(reply: Reply, origin: Origin, answers: AnswerLog | None = None) -> list[ApiCall]:
+    """The Bot API calls that carry out one reply to the event at ``origin``; ``answers`` finds the
+    earlier answer an edited question's reply replaces."""
     chat_id = origin.chat_id
+    if isinstance(reply, SendText):
+        reply = _edited_answer(reply, chat_id, answers)
     match reply:
-        case SendText(html, buttons, remove, edit_id) if edit_id is not None:
+        case SendText(html, buttons, edit_message_id=edit_id) if edit_id is not None:
             params = {"chat_id": chat_id, "message_id": edit_id, "text": html, "parse_mode": "HTML"}
             params["link_preview_options"] = {"is_disabled": True}
             return [ApiCall("editMessageText", _with_markup(params, inline_keyboard(buttons)))]
-        case SendText(html, buttons, remove, _):
+        case SendText(html, buttons, remove, answers=question, quote=quote):
             params = {"chat_id": chat_id, "text": html, "parse_mode": "HTML"}
             params["link_preview_options"] = {"is_disabled": True}
-            return [ApiCall("sendMessage", _with_markup(params, reply_markup(buttons, remove)))]
+            if quote and question is not None:
+                params["reply_parameters"] = {"message_id": question, "allow_sending_without_reply": True}
+            markup = reply_markup(buttons, remove)
+            return [ApiCall("sendMessage", _with_markup(params, markup), answers=question)]
         case SendPhoto(photo, caption, buttons):
             params = {"chat_id": chat_id, "photo": photo}
             if caption:
@@ -275,18 +321,18 @@ def render(reply: Reply, origin: Origin) -> list[ApiCall]:
             }
             return [ApiCall("answerInlineQuery", params)]
         case Notify(other, inner):
-            return render(inner, Origin(other))
+            return render(inner, Origin(other), answers)
     return []
 
 
-def render_all(replies: Iterable[Reply], event: Event) -> list[ApiCall]:
+def render_all(replies: Iterable[Reply], event: Event, answers: AnswerLog | None = None) -> list[ApiCall]:
     """All calls for one event, in order, with the callback answered first and always answered."""
     origin = origin_of(event)
-    calls = [call for reply in replies for call in render(reply, origin)]
-    answers = [c for c in calls if c.method == "answerCallbackQuery"]
-    if event.callback_id is not None and not answers:
-        answers = [ApiCall("answerCallbackQuery", {"callback_query_id": event.callback_id})]
-    return answers[:1] + [c for c in calls if c.method != "answerCallbackQuery"]
+    calls = [call for reply in replies for call in render(reply, origin, answers)]
+    callback = [c for c in calls if c.method == "answerCallbackQuery"]
+    if event.callback_id is not None and not callback:
+        callback = [ApiCall("answerCallbackQuery", {"callback_query_id": event.callback_id})]
+    return callback[:1] + [c for c in calls if c.method != "answerCallbackQuery"]
 
 
 def command_calls(
@@ -324,14 +370,21 @@ def at_most(
 async def respond(
     handle: Callable[[Event], Awaitable[list[Reply]]],
     event: Event,
-    execute: Callable[[ApiCall], Awaitable[None]],
+    execute: Callable[[ApiCall], Awaitable[Any]],
+    answers: AnswerLog = ANSWERS,
 ) -> None:
-    """Run one event through the conversation core and carry out its replies, in order."""
-    for call in render_all(await handle(event), event):
-        await execute(call)
+    """Run one event through the conversation core and carry out its replies, in order.
+
+    ``execute`` returns the Bot API's result (None when the call failed); the message each answer
+    became is remembered in ``answers``.
+    """
+    for call in render_all(await handle(event), event, answers):
+        result = await execute(call)
+        if call.answers is not None and isinstance(result, Mapping) and "message_id" in result:
+            answers.remember(event.chat_id, call.answers, int(result["message_id"]))
 
 
-async def send_notice(note: Notify, execute: Callable[[ApiCall], Awaitable[None]]) -> None:
+async def send_notice(note: Notify, execute: Callable[[ApiCall], Awaitable[Any]]) -> None:
     """A message nobody is waiting for (a nudge, a weekly summary), in the broadcast budget."""
     with broadcasting():
         for call in render(note, Origin(note.chat_id)):

@@ -1,8 +1,9 @@
 """The terminal chat: the conversation core as Telegram would drive it, in plain text.
 
 Replies print as plain text (tags stripped, entities unescaped) and buttons as numbered choices;
-typing a number presses that button and ``/loc 52.09,5.11`` shares a location. A reply that edits an
-earlier message (the list growing on "More") prints that message again as it now reads.
+typing a number presses that button, ``/loc 52.09,5.11`` shares a location and ``/edit TEXT`` edits
+the last question (as fixing a typo on Telegram). A reply that edits an earlier message (the list
+growing on "More", the answer to an edited question) prints that message again as it now reads.
 :class:`TerminalSession` is what ``concierge chat`` runs and what tests and scenario suites drive: each
 call returns the text a person at the terminal would read.
 """
@@ -21,6 +22,7 @@ from concierge.events import (
     AnswerInline,
     Button,
     Event,
+    InlineResult,
     Notify,
     Reply,
     SendDocument,
@@ -67,22 +69,71 @@ def parse_position(text: str) -> tuple[float, float] | None:
     return lat, lon
 
 
+class Screen:
+    """What everyone in one chat sees: the buttons on screen and the messages' numbering. Members of
+    a simulated group share one screen, so any of them can press a button another one's question got."""
+
+    def __init__(self) -> None:
+        self.choices: list[Button] = []
+        self.choice_messages: list[int] = []
+        """The message each choice belongs to: a press is an event on that message, as on Telegram."""
+        self.message_id = 0
+        self.answers: dict[int, int] = {}
+        """Which message answered which question, so an edited question edits its answer."""
+
+    def next_id(self) -> int:
+        self.message_id += 1
+        return self.message_id
+
+
 class TerminalSession:
-    """One resident (user id 1) chatting in the terminal; every method returns what to print."""
+    """One resident (user id 1) chatting in the terminal; every method returns what to print.
+
+    ``chat_type`` and ``chat_id`` simulate a group (``"supergroup"``, a negative id) whose members are
+    sessions made with :meth:`join`.
+    """
 
     def __init__(
-        self, conversation: Conversation, *, language_code: str | None = None, user_id: int = 1
+        self,
+        conversation: Conversation,
+        *,
+        language_code: str | None = None,
+        user_id: int = 1,
+        chat_type: str = "terminal",
+        chat_id: int | None = None,
+        screen: Screen | None = None,
     ) -> None:
         self.conversation = conversation
         self.language_code = language_code
         self.user_id = user_id
-        self.choices: list[Button] = []
-        self._choice_messages: list[int] = []
-        """The message each choice belongs to: a press is an event on that message, as on Telegram."""
+        self.chat_type = chat_type
+        self.chat_id = user_id if chat_id is None else chat_id
+        self.screen = screen or Screen()
         self.edited: list[int] = []
         """The earlier messages the last step edited (rather than sending new ones)."""
-        self._message_id = 0
+        self.replied_to: list[int] = []
+        """The messages the last step's new messages were replies to (as in groups)."""
+        self.last_sent: int | None = None
+        """The person's own last message (a question, a location), which ``/edit`` edits."""
+        self._last_question: tuple[int, str] | None = None
+        self.offered: list[InlineResult] = []
+        """What the last inline query offered to post into another chat."""
         self._lang = normalise_language(language_code, conversation.app.settings.default_language)
+
+    def join(self, user_id: int, language_code: str | None = None) -> TerminalSession:
+        """Another member of the same chat, seeing the same screen."""
+        return TerminalSession(
+            self.conversation,
+            language_code=language_code,
+            user_id=user_id,
+            chat_type=self.chat_type,
+            chat_id=self.chat_id,
+            screen=self.screen,
+        )
+
+    @property
+    def choices(self) -> list[Button]:
+        return self.screen.choices
 
     @property
     def t(self) -> Translate:
@@ -96,19 +147,25 @@ class TerminalSession:
         )
 
     def _next_id(self) -> int:
-        self._message_id += 1
-        return self._message_id
+        return self.screen.next_id()
 
     def _event(self, kind: str, **fields: Any) -> Event:
-        fields.setdefault("chat_type", "terminal")
+        fields.setdefault("chat_type", self.chat_type)
         fields.setdefault("message_id", self._next_id())
         return Event(
             kind,  # type: ignore[arg-type]
             user_id=self.user_id,
-            chat_id=self.user_id,
+            chat_id=self.chat_id if fields["chat_type"] != "inline" else self.user_id,
             language_code=self.language_code,
             **fields,
         )
+
+    def _sent(self, event: Event) -> Event:
+        """The person's own message: remembered for ``/edit`` when it is a question."""
+        self.last_sent = event.message_id
+        if event.kind in {"text", "photo"} and event.message_id is not None:
+            self._last_question = (event.message_id, event.kind)
+        return event
 
     async def send(self, text: str) -> str:
         """One typed line: a number presses a button, ``/loc`` shares a location, ``/cmd`` is a command."""
@@ -124,6 +181,8 @@ class TerminalSession:
                     "That is not a position. Type /loc followed by latitude,longitude, for example /loc 52.09,5.11."
                 )
             return await self.share_location(*position)
+        if line.lower().startswith("/edit ") and line[6:].strip():
+            return await self.edit(line[6:].strip())
         command = COMMAND.match(line)
         if command:
             event = self._event(
@@ -131,17 +190,28 @@ class TerminalSession:
             )
         else:
             event = self._event("text", text=line)
-        return await self._run(event)
+        return await self._run(self._sent(event))
+
+    async def edit(self, text: str) -> str:
+        """Edits the last question (or photo caption) to ``text``, as Telegram's "Edit" does."""
+        if self._last_question is None:
+            return self.t("There is no question to edit yet.")
+        message_id, kind = self._last_question
+        return await self._run(self._event(kind, text=text, message_id=message_id, edited=True))
+
+    async def photo(self, caption: str = "") -> str:
+        """Sends a photo (standing in for one) with ``caption``, as from a phone."""
+        return await self._run(self._sent(self._event("photo", text=caption, photo_ref="terminal-photo")))
 
     async def share_location(self, lat: float, lon: float) -> str:
-        return await self._run(self._event("location", lat=lat, lon=lon))
+        return await self._run(self._sent(self._event("location", lat=lat, lon=lon)))
 
     async def press(self, choice: int | str) -> str:
         """Presses a button of the last replies, by its number (from 1) or its label."""
         index = self._find(choice)
         if index is None:
             return self.t("There is no choice {choice}.", choice=choice)
-        button, on_message = self.choices[index], self._choice_messages[index]
+        button, on_message = self.choices[index], self.screen.choice_messages[index]
         if button.data is not None:
             press = self._event("button", text=button.data, message_id=on_message)
             return await self._run(dataclasses.replace(press, callback_id=str(self._next_id())))
@@ -158,7 +228,7 @@ class TerminalSession:
     def message_of(self, choice: int | str) -> int | None:
         """The message a choice's button is on."""
         index = self._find(choice)
-        return self._choice_messages[index] if index is not None else None
+        return self.screen.choice_messages[index] if index is not None else None
 
     def _find(self, choice: int | str) -> int | None:
         """The index of a choice by its number (from 1) or its label."""
@@ -173,20 +243,34 @@ class TerminalSession:
         return None
 
     async def _run(self, event: Event) -> str:
-        replies = await self.conversation.handle(event)
+        replies = [self._edited_answer(reply) for reply in await self.conversation.handle(event)]
         await self._follow_language()
         if any(isinstance(reply, SendText | SendPhoto) and reply.buttons for reply in replies):
-            self.choices, self._choice_messages = [], []
+            self.screen.choices.clear()
+            self.screen.choice_messages.clear()
         self.edited = [
             reply.edit_message_id
             for reply in replies
             if isinstance(reply, SendText) and reply.edit_message_id is not None
         ]
+        self.replied_to = [
+            reply.answers
+            for reply in replies
+            if isinstance(reply, SendText) and reply.quote and reply.answers and reply.edit_message_id is None
+        ]
         return "\n\n".join(text for text in (self._render(reply) for reply in replies) if text)
+
+    def _edited_answer(self, reply: Reply) -> Reply:
+        """The answer to an edited question edits the earlier answer, as on Telegram."""
+        if isinstance(reply, SendText) and reply.replace and reply.answers in self.screen.answers:
+            return dataclasses.replace(reply, edit_message_id=self.screen.answers[reply.answers])
+        return reply
 
     def _render(self, reply: Reply) -> str:
         if isinstance(reply, SendText):
             message_id = reply.edit_message_id or self._next_id()
+            if reply.answers is not None and reply.edit_message_id is None:
+                self.screen.answers[reply.answers] = message_id
             return self._with_buttons(plain_text(reply.html), reply.buttons, message_id)
         if isinstance(reply, SendPhoto):
             return self._with_buttons(
@@ -209,6 +293,7 @@ class TerminalSession:
         return ""
 
     def _inline(self, reply: AnswerInline) -> str:
+        self.offered = list(reply.results)
         if not reply.results:
             return self.t("Nothing to share for that.")
         lines = [self.t("In another chat, Telegram would offer:")]
@@ -220,8 +305,8 @@ class TerminalSession:
         for row in keyboard:
             labels = []
             for button in row:
-                self.choices.append(button)
-                self._choice_messages.append(message_id)
+                self.screen.choices.append(button)
+                self.screen.choice_messages.append(message_id)
                 labels.append(f"[{len(self.choices)}] {button.text}")
             rows.append("  ".join(labels))
         return "\n".join([text, *rows]) if rows else text

@@ -358,6 +358,29 @@ class BotAPIEmulator:
             edited=edited,
         )
 
+    def inject_edit(
+        self,
+        user: int | Mapping[str, Any],
+        chat_id: int,
+        message_id: int,
+        text: str,
+        *,
+        language_code: str | None = "en",
+    ) -> int:
+        """The person edits their earlier message: its text, or a photo's caption. Telegram sends the
+        whole message again, same ``message_id``, as ``edited_message`` with an ``edit_date``."""
+        message = self.messages.get((chat_id, message_id))
+        if message is None or message["from"]["id"] != self._user(user, language_code)["id"]:
+            raise ValueError("one can only edit one's own message")
+        field = "caption" if "photo" in message else "text"
+        edited = {**message, field: text, "edit_date": int(time.time())}
+        edited.pop("entities" if field == "text" else "caption_entities", None)
+        entities = _entities(text)
+        if entities:
+            edited["entities" if field == "text" else "caption_entities"] = entities
+        self.messages[(chat_id, message_id)] = edited
+        return self.inject_update({"edited_message": edited}, chat_id)
+
     def inject_location(
         self,
         user: int | Mapping[str, Any],
@@ -676,10 +699,28 @@ class BotAPIEmulator:
         _check_markup(markup)
         return {"reply_markup": markup} if "inline_keyboard" in markup else {}
 
+    def _reply_to(self, chat: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+        """``reply_parameters`` (or the older ``reply_to_message_id``) as Telegram keeps them: the
+        quoted message, which must exist unless ``allow_sending_without_reply``."""
+        reply = params.get("reply_parameters") or {}
+        if not reply and params.get("reply_to_message_id"):
+            reply = {"message_id": params["reply_to_message_id"]}
+        if not reply:
+            return {}
+        if not isinstance(reply, dict) or not isinstance(reply.get("message_id"), int):
+            raise bad_request("can't parse reply parameters")
+        quoted = self.messages.get((chat["id"], reply["message_id"]))
+        if quoted is None:
+            if reply.get("allow_sending_without_reply") or params.get("allow_sending_without_reply"):
+                return {}
+            raise bad_request("message to be replied not found")
+        return {"reply_to_message": {k: v for k, v in quoted.items() if k != "reply_to_message"}}
+
     async def _send_message(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat_of(params)
         text = _checked_text(params.get("text"), params.get("parse_mode"), TEXT_LIMIT, "message text")
-        return self._new_message(chat, {"text": text, "html": params.get("text"), **self._markup(params)})
+        fields = {"text": text, "html": params.get("text"), **self._markup(params)}
+        return self._new_message(chat, {**fields, **self._reply_to(chat, params)})
 
     async def _edit_message_text(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         text = _checked_text(params.get("text"), params.get("parse_mode"), TEXT_LIMIT, "message text")

@@ -472,6 +472,7 @@ async def test_privacy_says_what_is_kept(world: World) -> None:
     reply = only_text(await world.send("command", command="privacy", language_code="en"))
     assert "100 m" in reply.html and "24 hours" in reply.html and "/forgetme" in reply.html
     assert "campaign tag is kept with your Telegram user id for 24 hours" in reply.html
+    assert "In a group, the group's last question is kept for 30 minutes" in reply.html
 
 
 # --- groups ------------------------------------------------------------------------------------------
@@ -515,7 +516,7 @@ async def test_bad_input_gets_a_clear_reply_or_is_ignored(world: World) -> None:
     assert sticker.html == t("I can only read text and locations. Type what you are looking for.")
     photo = only_text(await world.send("photo", photo_ref="AgAD", language_code="en"))
     assert photo.html == sticker.html
-    assert await world.send("text", text="havermelk", edited=True) == []
+    assert await world.send("text", text="   ", edited=True) == [], "an edit that leaves no question"
     emoji = only_text(await ask(world, "🥛🥛🥛", language_code="en"))
     assert "oat milk" in emoji.html
     controls = only_text(await ask(world, "\x00\x07\u202e", language_code="en"))
@@ -559,3 +560,56 @@ async def test_a_live_location_moving_updates_the_position_quietly(world: World)
     )
     state = await world.state()
     assert state is not None and (state.lat, state.lon) == (52.095, 5.119)
+
+
+# --- issue 12: language, groups, edits ---------------------------------------------------------------
+
+
+async def test_buttons_and_commands_keep_the_language_of_the_last_question(world: World) -> None:
+    answer = only_text(await ask(world, "where can I buy oat milk?", language_code="es"))
+    assert "Not what I meant" in [b.text for row in answer.buttons for b in row]
+    token = next(data for data in button_data(answer) if data.startswith("n:"))
+    pressed = await world.send("button", text=token, callback_id="1", language_code="es")
+    assert all("Sorry" in r.html or "Which kind" in r.html for r in texts(pressed)), pressed
+    help_text = only_text(await world.send("command", command="help", language_code="es"))
+    assert help_text.html.startswith("Ask me in your own words")
+    start = only_text(await world.send("command", command="start", user_id=8, language_code="es"))
+    assert start.html.startswith("Hallo!"), "nothing asked yet, no language of ours: the area's (nl)"
+
+
+async def test_a_product_word_alone_does_not_switch_a_known_language(world: World) -> None:
+    answer = only_text(await ask(world, "havermelk", language_code="en"))
+    assert "Not what I meant" in [b.text for row in answer.buttons for b in row]
+    dutch = only_text(await ask(world, "havermelk", user_id=8, language_code="pt"))
+    assert "Niet wat ik bedoelde" in [b.text for row in dutch.buttons for b in row]
+
+
+async def test_a_location_shared_in_a_group_is_not_used(world: World) -> None:
+    group = {"chat_id": -100, "chat_type": "supergroup", "language_code": "en"}
+    reply = only_text(await world.send("location", lat=52.0912, lon=5.1121, **group))
+    assert reply.html.startswith("In a group I never use anyone")
+    assert await world.state() is None, "nothing stored"
+
+
+async def test_an_edit_during_an_owners_flow_is_left_alone(world: World) -> None:
+    await world.send("command", command="mybusiness", language_code="en")
+    started = await world.send("button", text="o:new", callback_id="1", language_code="en")
+    assert texts(started), "the flow asks its first question"
+    assert await world.send("text", text="where can I buy bread?", edited=True, message_id=3) == []
+
+
+async def test_inline_results_use_the_sharers_own_position_for_their_list(world: World) -> None:
+    await world.send("location", lat=52.0931, lon=5.1151, language_code="en")
+    [offer] = await world.send("inline_query", chat_type="inline", text="havermelk", language_code="en")
+    assert isinstance(offer, AnswerInline) and offer.results
+    near = [r.status for r in offer.results]
+    [centre] = await world.send("inline_query", chat_type="inline", text="havermelk", user_id=9)
+    assert isinstance(centre, AnswerInline)
+    assert near != [r.status for r in centre.results]
+
+
+async def test_an_inline_query_from_far_outside_the_area_searches_from_its_centre(world: World) -> None:
+    [far] = await world.send("inline_query", chat_type="inline", text="havermelk", lat=52.5, lon=4.6)
+    [centre] = await world.send("inline_query", chat_type="inline", text="havermelk")
+    assert isinstance(far, AnswerInline) and isinstance(centre, AnswerInline)
+    assert far.results and [r.status for r in far.results] == [r.status for r in centre.results]

@@ -232,3 +232,38 @@ async def test_webhook_delivery_with_secret(emulator: BotAPIEmulator, http: aioh
     finally:
         await call(http, emulator, "deleteWebhook")
         await runner.cleanup()
+
+
+async def test_edits_keep_the_message_and_replies_quote_it(
+    emulator: BotAPIEmulator, http: aiohttp.ClientSession
+) -> None:
+    emulator.inject_message(USER, "where is bred", chat_type="supergroup", chat_id=-100)
+    emulator.inject_photo(USER, "oat milk?", chat_type="supergroup", chat_id=-100)
+    _, body = await call(http, emulator, "getUpdates")
+    question, photo = (update["message"] for update in body["result"])
+    emulator.inject_edit(USER, -100, question["message_id"], "where is bread")
+    emulator.inject_edit(USER, -100, photo["message_id"], "soy milk?")
+    offset = body["result"][-1]["update_id"] + 1
+    _, body = await call(http, emulator, "getUpdates", offset=offset)
+    text, caption = (update["edited_message"] for update in body["result"])
+    assert (text["message_id"], text["text"], "edit_date" in text) == (
+        question["message_id"],
+        "where is bread",
+        True,
+    )
+    assert (caption["message_id"], caption["caption"]) == (photo["message_id"], "soy milk?")
+    with pytest.raises(ValueError):
+        emulator.inject_edit(USER + 1, -100, question["message_id"], "not mine")
+
+    reply = {"message_id": question["message_id"], "allow_sending_without_reply": True}
+    status, sent = await call(
+        http, emulator, "sendMessage", chat_id=-100, text="answer", reply_parameters=reply
+    )
+    assert status == 200 and sent["result"]["reply_to_message"]["text"] == "where is bread"
+    status, _ = await call(
+        http, emulator, "sendMessage", chat_id=-100, text="x", reply_parameters={"message_id": 999}
+    )
+    assert status == 400
+    gone = {"message_id": 999, "allow_sending_without_reply": True}
+    status, sent = await call(http, emulator, "sendMessage", chat_id=-100, text="x", reply_parameters=gone)
+    assert status == 200 and "reply_to_message" not in sent["result"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 from hypothesis import given
@@ -22,6 +23,7 @@ from concierge.events import (
     SendVenue,
 )
 from handlers.telegram_render import (
+    AnswerLog,
     BotIdentity,
     Origin,
     at_most,
@@ -29,6 +31,7 @@ from handlers.telegram_render import (
     event_from_update,
     render,
     render_all,
+    respond,
 )
 
 BOT = BotIdentity(123, "concierge_test_bot")
@@ -207,3 +210,81 @@ async def test_at_most_lets_only_so_many_events_into_the_core() -> None:
     replies = await asyncio.gather(*calls)
     assert [r[0].html for r in replies] == ["0", "1", "2", "3", "4"]  # type: ignore[union-attr]
     assert most == 2
+
+
+# -- issue 12: replies in groups, edited questions, captions, venues -----------------------------------
+
+
+def test_group_answers_are_replies_and_private_ones_are_not() -> None:
+    origin = Origin(-100)
+    [quoted] = render(SendText("answer", answers=5, quote=True), origin)
+    assert quoted.params["reply_parameters"] == {"message_id": 5, "allow_sending_without_reply": True}
+    assert quoted.answers == 5
+    [plain] = render(SendText("answer", answers=5), Origin(7))
+    assert "reply_parameters" not in plain.params and plain.answers == 5
+
+
+def test_an_edited_question_edits_the_answer_it_got_or_is_answered_anew() -> None:
+    log = AnswerLog()
+    log.remember(7, 5, 42)
+    reply = SendText("new answer", answers=5, replace=True)
+    [edit] = render(reply, Origin(7), log)
+    assert (edit.method, edit.params["message_id"], edit.params["text"]) == (
+        "editMessageText",
+        42,
+        "new answer",
+    )
+    [elsewhere] = render(reply, Origin(8), log)
+    assert elsewhere.method == "sendMessage", "another chat's question 5 is another question"
+    [unknown] = render(SendText("new answer", answers=6, replace=True), Origin(7), log)
+    assert unknown.method == "sendMessage" and unknown.answers == 6
+
+
+def test_the_answer_log_forgets_the_oldest_first() -> None:
+    log = AnswerLog()
+    log.LIMIT = 2
+    for question in (1, 2, 3):
+        log.remember(7, question, 100 + question)
+    assert [log.answer_to(7, q) for q in (1, 2, 3)] == [None, 102, 103]
+
+
+async def test_respond_remembers_which_message_answered_which_question() -> None:
+    log = AnswerLog()
+    question = Event("text", user_id=7, chat_id=7, text="bread", message_id=5)
+
+    async def handle(event: Event) -> list[Reply]:
+        return [SendText("thanks"), SendText("answer", answers=event.message_id, replace=event.edited)]
+
+    sent: list[str] = []
+
+    async def execute(call: Any) -> Any:
+        sent.append(call.method)
+        return {"message_id": 40 + len(sent), "chat": {"id": 7}}
+
+    await respond(handle, question, execute, log)
+    assert log.answer_to(7, 5) == 42
+    await respond(
+        handle, Event("text", user_id=7, chat_id=7, text="brood", message_id=5, edited=True), execute, log
+    )
+    assert sent[-1] == "editMessageText" and log.answer_to(7, 5) == 42
+
+
+def test_captions_and_edits_become_questions() -> None:
+    photo = message(
+        photo=[{"file_id": "F", "file_unique_id": "u", "width": 1, "height": 1}], caption="oat milk?"
+    )
+    event = event_from_update({"message": photo}, BOT)
+    assert event is not None and (event.kind, event.text, event.photo_ref) == ("photo", "oat milk?", "F")
+    edited = event_from_update({"edited_message": message("where is bread", edit_date=1)}, BOT)
+    assert edited is not None and (edited.kind, edited.edited, edited.message_id) == ("text", True, 5)
+
+
+def test_venue_results_show_distance_and_opening_state_beside_the_address() -> None:
+    result = InlineResult(
+        "r", "Bakery", "Sells bread · 240 m · open now", "<b>Bakery</b>", 52.0, 5.0, "Main St 1"
+    )
+    venue = render(
+        AnswerInline((dataclasses.replace(result, status="240 m · open now"),)), Origin(7, None, "q")
+    )
+    [shown] = venue[0].params["results"]
+    assert shown["type"] == "venue" and shown["address"] == "240 m · open now · Main St 1"

@@ -125,3 +125,14 @@ def test_concierge_chat_refuses_an_unknown_language(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         "concierge chat: unknown language 'xx': use one of nl, en, de, fr"
     ]
+
+
+async def test_edit_retypes_the_last_question_and_rewrites_its_answer(session: TerminalSession) -> None:
+    assert await session.send("/edit oat milk") == "There is no question to edit yet."
+    first = await session.send("where can I buy bread?")
+    answer_id = session.message_of("Not what I meant")
+    assert "Bakkerij" in first
+    edited = await session.send("/edit where can I buy oat milk?")
+    assert session.edited == [answer_id], "the answer to the question is edited, not sent again"
+    assert "oat milk" in edited.casefold() or "havermelk" in edited
+    assert session.message_of("Not what I meant") == answer_id

@@ -9,6 +9,7 @@ translate updates into events and replies into API calls. :class:`Conversation` 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -22,6 +23,7 @@ from concierge.conversation import buttons, commands, inline, location, question
 from concierge.conversation.commands import bot_commands
 from concierge.conversation.context import Turn
 from concierge.conversation.counts import Counts
+from concierge.conversation.language import QuestionLanguages, reply_language
 from concierge.conversation.render import say
 from concierge.events import AnswerCallback, AnswerInline, Event, Reply, SendText
 from concierge.i18n import normalise_language, translator
@@ -60,6 +62,7 @@ class Conversation:
         )
         self.taxonomy = taxonomy or load_taxonomy()
         self.counts = Counts(app.engine)
+        self.languages = QuestionLanguages()
 
     async def handle(self, event: Event) -> list[Reply]:
         """The replies to one event, in order; never raises, whatever the event holds.
@@ -71,7 +74,7 @@ class Conversation:
         try:
             if not self._wanted(event):
                 return []
-            replies = await self._dispatch(await self._turn(event))
+            replies = in_reply(event, await self._dispatch(await self._turn(event)))
             self.app.metrics.handled(event.kind, time.perf_counter() - started)
             return replies
         except Exception as exc:
@@ -89,40 +92,53 @@ class Conversation:
         await self.counts.drain()
 
     def _wanted(self, event: Event) -> bool:
-        """Edited messages, channels, and in groups anything not meant for the bot are left alone.
+        """Channels, and in groups anything not meant for the bot, are left alone.
 
-        Button presses and inline queries are always answered (Telegram waits for that); an edited
-        location is a live location moving, which quietly updates the position.
+        Button presses and inline queries are always answered (Telegram waits for that). Of edited
+        messages only questions are answered again (a text, a photo's caption); an edited location is
+        a live location moving, which quietly updates the position.
         """
         if event.kind in {"button", "inline_query"}:
             return True
         if event.chat_type == "channel":
             return False
-        if event.edited:
+        if event.edited and event.kind not in {"text", "photo"}:
             return event.kind == "location" and event.live
         if event.chat_type in GROUPS:
-            return event.kind == "command" or (event.addressed and event.kind in {"text", "location"})
+            return (event.kind == "command" and not event.edited) or (
+                event.addressed and event.kind in {"text", "photo", "location"}
+            )
         return True
 
     async def _turn(self, event: Event) -> Turn:
         now = self.clock()
+        if event.kind in {"text", "photo"}:
+            event = dataclasses.replace(event, text=self._without_mention(event.text))
         profile = await self.store.load(event.user_id, now)
         default = self.app.settings.default_language
-        lang = profile.language or normalise_language(event.language_code, default)
+        last_question, shared_language = profile.question, None
+        if event.kind == "button" and event.chat_type in GROUPS:
+            group = await self.store.load(event.chat_id, now)
+            last_question, shared_language = group.question, group.language if group.question else None
+        lang = shared_language or reply_language(
+            event, profile, last_question, self.app.search.lexicon, default, self.languages
+        )
         return Turn(
             self.app, self.store, self.taxonomy, self.counts, event, profile, lang, translator(lang), now
         )
 
     async def _dispatch(self, turn: Turn) -> list[Reply]:
         event = turn.event
+        if event.edited and event.kind in {"text", "photo"}:
+            return await self._edited(turn)
         if (owned := await owners_route(turn)) is not None:
             return owned
         if event.kind == "command":
             return await commands.run(turn)
-        if event.kind == "text":
+        if event.kind == "text" or (event.kind == "photo" and questions.has_words(event.text)):
             if (verdict := await self.limiter.hit(event.user_id)) != "answer":
                 return self._slow_down(turn, verdict)
-            return await questions.ask(turn, self._without_mention(event.text))
+            return await questions.ask(turn, event.text)
         if event.kind == "button":
             return await buttons.pressed(turn)
         if event.kind == "location":
@@ -134,6 +150,15 @@ class Conversation:
                 SendText(say(turn.t("I can only read text and locations. Type what you are looking for.")))
             ]
         return []
+
+    async def _edited(self, turn: Turn) -> list[Reply]:
+        """An edited question (fixing a typo) is answered again, in place of its first answer. During
+        an owner's guided flow edits are left alone: the flow has moved on from that message."""
+        if turn.profile.flow is not None or not questions.has_words(turn.event.text):
+            return []
+        if (verdict := await self.limiter.hit(turn.event.user_id)) != "answer":
+            return self._slow_down(turn, verdict)
+        return await questions.ask(turn, turn.event.text)
 
     def _slow_down(self, turn: Turn, verdict: str) -> list[Reply]:
         """A flood of questions gets one polite warning per window, then nothing."""
@@ -155,3 +180,16 @@ class Conversation:
         if event.chat_type in GROUPS and not event.addressed and event.kind != "command":
             return []
         return [SendText(say(t("Something went wrong. Please try again.")))]
+
+
+def in_reply(event: Event, replies: list[Reply]) -> list[Reply]:
+    """In groups, new messages answering a person's message are sent as replies to it, so everyone
+    sees which question each answer belongs to."""
+    if event.chat_type not in GROUPS or event.message_id is None or event.kind in {"button", "inline_query"}:
+        return replies
+    return [
+        dataclasses.replace(reply, answers=reply.answers or event.message_id, quote=True)
+        if isinstance(reply, SendText) and reply.edit_message_id is None
+        else reply
+        for reply in replies
+    ]

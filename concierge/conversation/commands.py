@@ -91,7 +91,11 @@ def privacy(turn: Turn) -> list[Reply]:
         "Nothing else: no names, no chats, no history. Owners and editors only see daily totals, never "
         "who asked. /forgetme deletes everything at once."
     )
-    return [SendText(say(text))]
+    groups = turn.t(
+        "In a group, the group's last question is kept for 30 minutes so that every member can use the "
+        "buttons under its answer. Nobody's position is used there."
+    )
+    return [SendText(f"{say(text)}\n\n{say(groups)}")]
 
 
 async def forget_me(turn: Turn) -> list[Reply]:

@@ -31,6 +31,11 @@ class Turn:
         return self.event.chat_type in {"private", "terminal"}
 
     @property
+    def shared_chat(self) -> bool:
+        """A chat others read too: a member's own position and last question stay out of it."""
+        return self.event.chat_type in {"group", "supergroup", "channel"}
+
+    @property
     def area_name(self) -> str | None:
         area = self.app.search.area
         return area.name if area else None

@@ -26,17 +26,35 @@ def has_words(text: str) -> bool:
     return any(unicodedata.category(ch)[0] in {"L", "N"} for ch in text)
 
 
+def own_position(turn: Turn) -> tuple[float, float] | None:
+    """The person's shared position, used only where they alone read the answer: in a group, three
+    distances would tell everyone where that member is."""
+    return None if turn.shared_chat else turn.profile.position
+
+
 def search_position(turn: Turn) -> tuple[float, float] | None:
-    if turn.profile.position is not None:
-        return turn.profile.position
+    if (position := own_position(turn)) is not None:
+        return position
     area = turn.app.search.area
     return area.center if area else None
 
 
 def run_search(turn: Turn, question: str) -> Answer:
     return turn.app.search.ask(
-        question, near=search_position(turn), lang_hint=turn.lang, limit=SHORT_LIST, now=turn.now
+        question,
+        near=search_position(turn),
+        lang_hint=turn.lang,
+        limit=SHORT_LIST,
+        now=turn.now,
+        reply_language=turn.lang,
     )
+
+
+def question_owner(turn: Turn) -> int:
+    """Whose last question the More and Not-what-I-meant buttons work on: the person's own, and in a
+    group the group's (with the language it was answered in), so any member can press them and the
+    group's list keeps its language."""
+    return turn.event.chat_id if turn.shared_chat else turn.event.user_id
 
 
 def count_shown(turn: Turn, results: tuple[Result, ...], *, question: bool = False) -> None:
@@ -57,35 +75,58 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
         ]
     answer = run_search(turn, question)
     turn.app.metrics.results.observe(len(answer.results))
-    await turn.store.set_question(turn.event.user_id, question, turn.now + QUESTION_TTL)
+    await turn.store.set_question(question_owner(turn), question, turn.now + QUESTION_TTL)
+    if turn.shared_chat:
+        await turn.store.set_language(question_owner(turn), turn.lang)
     count_shown(turn, answer.results, question=True)
+    event = turn.event
+    answered = event.message_id if event.kind in {"text", "photo", "location"} else None
     if not answer.results:
         message = answer.message or turn.t("Nothing nearby fits that question.")
-        return [SendText(text_html(message))]
-    return [short_list(turn, answer, answer.results, question_token(question), show_more=bool(answer.more))]
+        return [SendText(text_html(message), answers=answered, replace=event.edited)]
+    listing = short_list(turn, answer, answer.results, question_token(question), show_more=bool(answer.more))
+    return [dataclasses.replace(listing, answers=answered, replace=event.edited)]
 
 
 def short_list(
     turn: Turn, answer: Answer, results: tuple[Result, ...], token: str, *, show_more: bool
 ) -> SendText:
-    area = turn.area_name if turn.profile.position is None else None
+    area = turn.area_name if own_position(turn) is None else None
     return answer_message(
-        answer, results, turn.t, turn.lang, token=token, show_more=show_more, area_name=area
+        answer,
+        results,
+        turn.t,
+        turn.lang,
+        token=token,
+        show_more=show_more,
+        area_name=area,
+        shared_chat=turn.shared_chat,
+        place=named_place(turn, answer),
     )
+
+
+def named_place(turn: Turn, answer: Answer) -> str | None:
+    """The area's place the question named, when the search measured from it ("near Molenbrug")."""
+    area, where = turn.app.search.area, answer.understood.where
+    if area is None or where is None or answer.near is None:
+        return None
+    return where if area.places.get(where) == tuple(answer.near) else None
 
 
 def stale(turn: Turn) -> list[Reply]:
     return [AnswerCallback(turn.t("This button has expired. Please ask your question again."))]
 
 
-def _current_question(turn: Turn, token: str) -> str | None:
+async def _current_question(turn: Turn, token: str) -> str | None:
     question = turn.profile.question
+    if turn.shared_chat:
+        question = (await turn.store.load(question_owner(turn), turn.now)).question
     return question if question and question_token(question) == token else None
 
 
 async def more(turn: Turn, token: str) -> list[Reply]:
     """The list message grows in place (an edit) by the next results; its More button goes."""
-    question = _current_question(turn, token)
+    question = await _current_question(turn, token)
     if question is None:
         return stale(turn)
     answer = run_search(turn, question)
@@ -110,7 +151,7 @@ def shop_types(turn: Turn, answer: Answer) -> list[tuple[str, list[Result]]]:
 
 
 async def not_what_i_meant(turn: Turn, token: str) -> list[Reply]:
-    question = _current_question(turn, token)
+    question = await _current_question(turn, token)
     if question is None:
         return stale(turn)
     types = shop_types(turn, run_search(turn, question))
@@ -138,7 +179,7 @@ async def not_what_i_meant(turn: Turn, token: str) -> list[Reply]:
 
 
 async def pick_type(turn: Turn, token: str, index: str) -> list[Reply]:
-    question = _current_question(turn, token)
+    question = await _current_question(turn, token)
     if question is None or not index.isdigit():
         return stale(turn)
     answer = run_search(turn, question)
@@ -147,4 +188,9 @@ async def pick_type(turn: Turn, token: str, index: str) -> list[Reply]:
         return stale(turn)
     _, results = types[int(index)]
     count_shown(turn, tuple(results))
-    return [AnswerCallback(), answer_message(answer, results[:SHORT_LIST], turn.t, turn.lang, lead=False)]
+    return [
+        AnswerCallback(),
+        answer_message(
+            answer, results[:SHORT_LIST], turn.t, turn.lang, lead=False, shared_chat=turn.shared_chat
+        ),
+    ]

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache
 
+from babel import Locale
 from babel.dates import get_day_names
 
 from catalog.views import BusinessView
@@ -194,20 +195,32 @@ def answer_message(
     show_more: bool = False,
     area_name: str | None = None,
     lead: bool = True,
+    shared_chat: bool = False,
+    place: str | None = None,
 ) -> SendText:
     """The short list: one message, a block and a button row per result, then More / Not what I meant.
 
     ``lead`` adds the search's own lead-in and, when ``area_name`` is given (no position of the person's
-    own), the note that the area's centre was used unless the question named a place itself.
+    own), the note that the area's centre was used unless the question named a place itself. In a
+    ``shared_chat`` (a group) that note says members' own positions are never used there. A ``place``
+    of the area that the question named is where distances were measured from, and the note says so.
     """
     blocks = []
     if lead and answer.message:
         blocks.append(clip(answer.message, 500))
-    if lead and area_name and not answer.understood.where:
-        hint = t(
-            "Searching around the centre of {area}. Share your location for better results: /near",
-            area=area_name,
-        )
+    if lead and place:
+        blocks.append(f"<i>{clip(t('Distances are from {place}.', place=place), 400)}</i>")
+    elif lead and area_name and not answer.understood.where:
+        if shared_chat:
+            hint = t(
+                "In a group I measure distances from the centre of {area}, never from anyone's own position.",
+                area=area_name,
+            )
+        else:
+            hint = t(
+                "Searching around the centre of {area}. Share your location for better results: /near",
+                area=area_name,
+            )
         blocks.append(f"<i>{clip(hint, 400)}</i>")
     rows: list[tuple[Button, ...]] = []
     for number, result in enumerate(results, start=first_number):
@@ -222,9 +235,24 @@ def answer_message(
     return SendText(join_blocks(blocks, separator="\n\n"), buttons=tuple(rows))
 
 
+def story_language_note(story_language: str, lang: str | None, t: Translate) -> str:
+    """ "Written by the owner in Dutch" when the story is in another language than the reader's: it
+    stays as the owner wrote it, and says so (Telegram's HTML has no ``lang`` attribute)."""
+    if not lang or not story_language or story_language == normalise_language(lang):
+        return ""
+    names = Locale.parse(normalise_language(lang)).languages
+    return t("Written by the owner in {language}", language=names.get(story_language, story_language))
+
+
 def story_blocks(
-    business: BusinessView, t: Translate, partner_names: Sequence[str], *, part_chars: int = STORY_PART_CHARS
+    business: BusinessView,
+    t: Translate,
+    partner_names: Sequence[str],
+    *,
+    part_chars: int = STORY_PART_CHARS,
+    lang: str | None = None,
 ) -> list[str]:
+    """``lang``, the reader's language, adds a note when the story is written in another one."""
     blocks = [f"<b>{clip(business.name, NAME_CHARS)}</b>"]
     parts = [
         (t("Who"), business.story_who),
@@ -236,6 +264,8 @@ def story_blocks(
         for label, text in parts
         if clean(text)
     ]
+    if story and (note := story_language_note(business.story_language, lang, t)):
+        story.insert(0, f"<i>{say(note)}</i>")
     if story:
         blocks.append("<blockquote expandable>" + "\n".join(story) + "</blockquote>")
     if partner_names:
@@ -264,27 +294,34 @@ def story_buttons(business: BusinessView, t: Translate) -> Keyboard:
 
 
 def story_replies(
-    business: BusinessView, t: Translate, partner_names: Sequence[str]
+    business: BusinessView, t: Translate, partner_names: Sequence[str], lang: str | None = None
 ) -> list[SendText | SendPhoto]:
     """The Story view: one photo with the card as caption when it fits, else a photo and the card."""
     buttons = story_buttons(business, t)
     if business.photo:
-        short = story_blocks(business, t, partner_names, part_chars=250)
+        short = story_blocks(business, t, partner_names, part_chars=250, lang=lang)
         caption = join_blocks(short, CAPTION_LIMIT)
         if caption == "\n".join(short):
             return [SendPhoto(business.photo, caption, buttons)]
         return [
             SendPhoto(business.photo, join_blocks(short[:1], CAPTION_LIMIT)),
-            SendText(join_blocks(story_blocks(business, t, partner_names)), buttons=buttons),
+            SendText(join_blocks(story_blocks(business, t, partner_names, lang=lang)), buttons=buttons),
         ]
-    return [SendText(join_blocks(story_blocks(business, t, partner_names)), buttons=buttons)]
+    return [SendText(join_blocks(story_blocks(business, t, partner_names, lang=lang)), buttons=buttons)]
 
 
-def inline_card(result: Result, t: Translate, lang: str, link: str | None) -> str:
-    """The message an inline result posts into another chat, with a link back to the bot."""
-    blocks = [result_head(result, t, lang)]
-    if result.why:
-        blocks.append(clip(result.why, 300))
+def inline_card(result: Result, t: Translate, lang: str, link: str | None, kind: str = "") -> str:
+    """The message an inline result posts into another chat, with a link back to the bot.
+
+    It is read by someone else, later: what held only for the sharer (the distance from where they
+    are, open right now, how the place matched *their* question) stays in the sharer's own list
+    (:func:`inline_description`, :func:`inline_status`). The friend reads the place's ``kind``, what it
+    sells when that is what matched, its story line and its address.
+    """
+    blocks = [f"<b>{clip(result.name, NAME_CHARS)}</b>"]
+    line = result.why if result.why and any(result.matched) and result.tier >= 2 else kind
+    if line:
+        blocks.append(clip(line, 300))
     if result.story:
         blocks.append(f"<i>{clip(result.story, STORY_LINE_CHARS)}</i>")
     if result.address:
@@ -294,10 +331,16 @@ def inline_card(result: Result, t: Translate, lang: str, link: str | None) -> st
     return join_blocks(blocks)
 
 
-def inline_description(result: Result, t: Translate, lang: str) -> str:
-    parts = [plain_clip(result.why, 120)] if result.why else []
-    parts.append(format_distance(result.distance_m, lang))
+def inline_status(result: Result, t: Translate, lang: str) -> str:
+    """Distance and opening state, for the sharer's own list of inline results."""
+    parts = [format_distance(result.distance_m, lang)]
     opening = opening_line(result, t, lang)
     if opening:
         parts.append(opening)
+    return " · ".join(parts)
+
+
+def inline_description(result: Result, t: Translate, lang: str) -> str:
+    parts = [plain_clip(result.why, 120)] if result.why else []
+    parts.append(inline_status(result, t, lang))
     return " · ".join(parts)

@@ -16,7 +16,7 @@ def partner_names(turn: Turn, business: BusinessView) -> list[str]:
 
 async def story(turn: Turn, business: BusinessView) -> list[Reply]:
     turn.counts.add(turn.now.date(), [(counts.business_subject(business.id), "opened")])
-    return list(story_replies(business, turn.t, partner_names(turn, business)))
+    return list(story_replies(business, turn.t, partner_names(turn, business), turn.lang))
 
 
 async def map_view(turn: Turn, business: BusinessView) -> list[Reply]:

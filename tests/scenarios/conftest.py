@@ -1,8 +1,13 @@
-"""Each scenario gets a fresh copy of a database holding the demo neighbourhood, and a driver."""
+"""Each scenario gets a fresh copy of a database holding the demo neighbourhood, and a driver.
+
+Every driver's conversation runs on a frozen clock (:data:`FROZEN_AT`), so opening states and
+expiries are the same on every run.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,6 +23,12 @@ from tests.scenarios.drivers import Driver, TerminalDriver, telegram_bot
 
 BOT_USERNAME = "concierge_test_bot"
 DRIVERS = ("aiogram", "ptb", "terminal")
+FROZEN_AT = dt.datetime(2026, 12, 9, 10, 30, tzinfo=dt.UTC)
+"""A Wednesday, 11:30 in Amsterdam."""
+
+
+def frozen_clock() -> dt.datetime:
+    return FROZEN_AT
 
 
 def _settings(database: Path, api_url: str = "http://127.0.0.1:9") -> Settings:
@@ -64,9 +75,9 @@ async def app(demo_database: Path, tmp_path: Path, emulator: BotAPIEmulator) -> 
 async def person(request: pytest.FixtureRequest, app: App, emulator: BotAPIEmulator) -> AsyncIterator[Driver]:
     """A resident writing to the bot in a private chat, in English, over one of the three drivers."""
     if request.param == "terminal":
-        yield TerminalDriver(Conversation(app))
+        yield TerminalDriver(Conversation(app, clock=frozen_clock))
         return
-    async with telegram_bot(request.param, app, emulator) as driver:
+    async with telegram_bot(request.param, app, emulator, frozen_clock) as driver:
         yield driver
 
 
@@ -74,6 +85,6 @@ async def person(request: pytest.FixtureRequest, app: App, emulator: BotAPIEmula
 async def telegram_person(
     request: pytest.FixtureRequest, app: App, emulator: BotAPIEmulator
 ) -> AsyncIterator[Driver]:
-    """The same, for what only Telegram has: stickers, forged callbacks, groups, inline mode."""
-    async with telegram_bot(request.param, app, emulator) as driver:
+    """The same, for what only Telegram has: stickers, forged callbacks, inline mode."""
+    async with telegram_bot(request.param, app, emulator, frozen_clock) as driver:
         yield driver

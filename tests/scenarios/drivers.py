@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from concierge.app import App
 from concierge.conversation import Conversation
 from concierge.events import Event, Reply
-from handlers.telegram_render import render_all
+from handlers.telegram_render import ANSWERS, render_all
 from tests.botapi_emulator import BotAPIEmulator, Call, make_user
+from tests.emulator.telegram_html import parse_html
+
+if TYPE_CHECKING:
+    from handlers.terminal import TerminalSession
 
 STEP_TIMEOUT = 15.0
 _user_ids = itertools.count(1001)
@@ -40,7 +45,27 @@ class Driver(Protocol):
     def edited(self) -> list[int]:
         """The earlier messages the last step edited instead of sending new ones."""
 
+    def replied_to(self) -> list[int]:
+        """The messages the last step's new messages were sent as replies to."""
+
+    async def edit(self, text: str) -> str:
+        """Edits the person's last question (a text or a photo's caption) to ``text``."""
+
+    async def send_photo(self, caption: str = "") -> str: ...
+
+    last_sent: int | None
+    """The id of the person's own last message."""
+
     def other_user(self, language_code: str) -> Driver: ...
+
+    def shared_cards(self) -> list[str]:
+        """The plain text of each message the last inline answer would post into another chat."""
+
+    def in_group(self, chat_id: int = -100123) -> Driver:
+        """The same person, writing in a group chat (addressing the bot)."""
+
+    def member(self, language_code: str) -> Driver:
+        """Another member of this driver's group, seeing the same messages and buttons."""
 
 
 def expect(driver: Driver, *fragments: str) -> str:
@@ -67,14 +92,54 @@ def _matches(label: str, wanted: str) -> bool:
 class TerminalDriver:
     name = "terminal"
 
-    def __init__(self, conversation: Conversation, language_code: str = "en", user_id: int | None = None):
+    def __init__(
+        self,
+        conversation: Conversation,
+        language_code: str | None = "en",
+        user_id: int | None = None,
+        session: TerminalSession | None = None,
+    ):
         from handlers.terminal import TerminalSession
 
         self.conversation = conversation
-        self.session = TerminalSession(
+        self.session = session or TerminalSession(
             conversation, language_code=language_code, user_id=user_id or next(_user_ids)
         )
         self.replies: list[str] = []
+
+    @property
+    def last_sent(self) -> int | None:
+        return self.session.last_sent
+
+    async def edit(self, text: str) -> str:
+        return await self._step(await self.session.edit(text))
+
+    async def send_photo(self, caption: str = "") -> str:
+        return await self._step(await self.session.photo(caption))
+
+    def replied_to(self) -> list[int]:
+        return list(self.session.replied_to)
+
+    def shared_cards(self) -> list[str]:
+        from handlers.terminal import plain_text
+
+        return [plain_text(result.message_html) for result in self.session.offered]
+
+    def in_group(self, chat_id: int = -100123) -> TerminalDriver:
+        from handlers.terminal import TerminalSession
+
+        here = self.session
+        group = TerminalSession(
+            self.conversation,
+            language_code=here.language_code,
+            user_id=here.user_id,
+            chat_type="supergroup",
+            chat_id=chat_id,
+        )
+        return TerminalDriver(self.conversation, session=group)
+
+    def member(self, language_code: str) -> TerminalDriver:
+        return TerminalDriver(self.conversation, session=self.session.join(next(_user_ids), language_code))
 
     async def _step(self, reply: str) -> str:
         self.replies.append(reply)
@@ -140,6 +205,8 @@ class TelegramDriver:
     calls: list[Call] = field(default_factory=list)
     """The calls the bot made in the last step."""
     choices: list[_Choice] = field(default_factory=list)
+    """The buttons on screen; members of one group share this list."""
+    last_sent: int | None = None
 
     @property
     def user_id(self) -> int:
@@ -151,9 +218,11 @@ class TelegramDriver:
         inject()
         async with asyncio.timeout(STEP_TIMEOUT):
             event, replies = await self.recorder.handled.get()
+            if event.kind not in {"button", "inline_query"} and not event.edited:
+                self.last_sent = event.message_id
             position = mark
             calls = []
-            for expected in render_all(replies, event):
+            for expected in render_all(replies, event, ANSWERS):
                 call = await self.emulator.wait_for_call(expected.method, since=position, within=STEP_TIMEOUT)
                 position = call.index + 1
                 calls.append(call)
@@ -172,7 +241,7 @@ class TelegramDriver:
             if not rows:
                 continue
             message_id = call.result.get("message_id") if isinstance(call.result, dict) else None
-            self.choices = [_Choice(b["text"], b, message_id) for row in rows for b in row]
+            self.choices[:] = [_Choice(b["text"], b, message_id) for row in rows for b in row]
 
     async def send(self, text: str) -> str:
         return await self.step(
@@ -204,11 +273,30 @@ class TelegramDriver:
     async def send_voice(self) -> str:
         return await self.step(lambda: self.emulator.inject_voice(self.user))
 
-    async def send_photo(self) -> str:
-        return await self.step(lambda: self.emulator.inject_photo(self.user))
+    async def send_photo(self, caption: str = "") -> str:
+        return await self.step(
+            lambda: self.emulator.inject_photo(
+                self.user, caption, chat_type=self.chat_type, chat_id=self.chat_id
+            )
+        )
 
     async def edit(self, text: str) -> str:
-        return await self.step(lambda: self.emulator.inject_message(self.user, text, edited=True))
+        assert self.last_sent is not None, f"[{self.name}] nothing to edit yet"
+        chat, message = self.chat_id or self.user_id, self.last_sent
+        return await self.step(lambda: self.emulator.inject_edit(self.user, chat, message, text))
+
+    def shared_cards(self) -> list[str]:
+        [offer] = [c for c in self.calls if c.method == "answerInlineQuery"]
+        return [
+            parse_html(result["input_message_content"]["message_text"]) for result in offer.params["results"]
+        ]
+
+    def replied_to(self) -> list[int]:
+        return [
+            int(c.result["reply_to_message"]["message_id"])
+            for c in self.calls
+            if isinstance(c.result, dict) and "reply_to_message" in c.result
+        ]
 
     async def callback(self, message_id: int, data: str) -> str:
         """A button press with any callback data, on any message of this chat (forged or not)."""
@@ -254,6 +342,12 @@ class TelegramDriver:
     def in_group(self, chat_id: int = -100123) -> TelegramDriver:
         return TelegramDriver(self.name, self.emulator, self.recorder, self.user, "supergroup", chat_id)
 
+    def member(self, language_code: str) -> TelegramDriver:
+        user = make_user(next(_user_ids), language_code)
+        return TelegramDriver(
+            self.name, self.emulator, self.recorder, user, self.chat_type, self.chat_id, choices=self.choices
+        )
+
 
 def _text_of(call: Call) -> str:
     params, result = call.params, call.result
@@ -268,16 +362,21 @@ def _text_of(call: Call) -> str:
     if call.method == "answerCallbackQuery":
         return f"({params['text']})" if params.get("text") else ""
     if call.method == "answerInlineQuery":
-        return "\n".join(f"• {r.get('title', '')}" for r in params.get("results", []))
+        return "\n".join(
+            f"• {r.get('title', '')} — {r.get('address') or r.get('description', '')}"
+            for r in params.get("results", [])
+        )
     return ""
 
 
 @contextlib.asynccontextmanager
-async def telegram_bot(name: str, app: App, emulator: BotAPIEmulator) -> AsyncIterator[TelegramDriver]:
+async def telegram_bot(
+    name: str, app: App, emulator: BotAPIEmulator, clock: Callable[[], dt.datetime] | None = None
+) -> AsyncIterator[TelegramDriver]:
     """The runtime ``name`` polling ``emulator``, stopped and closed on exit."""
     from concierge.commands.run import open_runtime
 
-    recorder = Recorder(Conversation(app))
+    recorder = Recorder(Conversation(app, clock=clock) if clock else Conversation(app))
     runtime = open_runtime(app, name, recorder)  # type: ignore[arg-type]
     await runtime.start()
     stop = asyncio.Event()

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:Please use 'Bot:UserWarning")
 """The PTB runtime calls methods by their Bot API name on purpose (see handlers/ptb_runtime.py)."""
 
 PRODUCT = "gitaarsnaren"
-QUESTION = f"waar kan ik {PRODUCT} kopen?"
+QUESTION = "where can I buy guitar strings?"
+"""In English, as the drivers' people (English phones) ask: a Dutch question would get Dutch answers."""
 
 
 def only_seller(app: App, product: str) -> BusinessView:
@@ -167,10 +168,6 @@ async def test_stickers_photos_and_voice_get_a_clear_reply(telegram_person: Tele
     for send in (telegram_person.send_sticker, telegram_person.send_photo, telegram_person.send_voice):
         reply = await send()
         assert reply.strip() and "went wrong" not in reply
-
-
-async def test_edited_messages_are_ignored(telegram_person: TelegramDriver) -> None:
-    assert await telegram_person.edit(QUESTION) == ""
 
 
 async def test_forged_callbacks_are_answered_and_refused(telegram_person: TelegramDriver, app: App) -> None:
