@@ -21,6 +21,7 @@ COMMANDS = {
     "db": "Database maintenance (db upgrade).",
     "digest": "An email-safe digest of local stories for newsletters.",
     "mcp": "A Model Context Protocol server on stdio for AI assistants.",
+    "hours": "Read opening hours as an owner types them into OSM syntax, and back into words.",
 }
 
 

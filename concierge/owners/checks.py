@@ -15,6 +15,7 @@ import phonenumbers
 from babel.dates import get_day_names, get_month_names
 
 from catalog.ownership import MAX_PRODUCT_CHARS, MAX_PRODUCTS
+from catalog.typed_hours import Unreadable, read_span
 
 NAME_CHARS = 80
 STORY_CHARS = 600
@@ -101,12 +102,13 @@ def clock(text: str) -> str:
     return f"{int(match[1]):02d}:{match[2] or '00'}"
 
 
-def time_span(text: str) -> tuple[str, str]:
-    """ "7:30-18:00", "7.30 - 18", "07:30 tot 18:00" → ("07:30", "18:00")."""
-    parts = re.split(r"\s*(?:-|–|—|to|tot|bis|à|a)\s*", text.strip(), maxsplit=1)
-    if len(parts) != 2:
-        raise Invalid("time")
-    start, end = clock(parts[0]), clock(parts[1])
+def time_span(text: str, lang: str = "") -> tuple[str, str]:
+    """ "7:30-18:00", "7.30 tot 18", "9am-6pm", "9h à midi" → ("07:30", "18:00"); a span that runs
+    past midnight is refused here (the builder's spans lie within one day)."""
+    try:
+        start, end = read_span(text, lang or None)
+    except Unreadable as problem:
+        raise Invalid("time") from problem
     if end <= start:
         raise Invalid("time")
     return start, end
@@ -220,3 +222,134 @@ def weekdays(text: str, lang: str) -> list[int]:
     if not days:
         raise Invalid("days")
     return sorted(days)
+
+
+# -- typed answers where buttons are offered ----------------------------------------------------------
+
+YES_WORDS = frozenset(
+    [
+        "ja",
+        "jawel",
+        "jazeker",
+        "klopt",
+        "zeker",
+        "prima",
+        "goed",
+        "graag",
+        "oké",
+        "oke",
+        "ok",
+        "okay",
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "sure",
+        "correct",
+        "right",
+        "indeed",
+        "doch",
+        "genau",
+        "stimmt",
+        "richtig",
+        "gerne",
+        "natürlich",
+        "natuerlich",
+        "jawohl",
+        "oui",
+        "ouais",
+        "exact",
+        "exactement",
+        "absolument",
+        "volontiers",
+        "bien",
+        "d'accord",
+        "👍",
+        "✅",
+    ]
+)
+NO_WORDS = frozenset(
+    ["nee", "neen", "nope", "no", "nah", "nein", "nö", "noe", "non", "niet", "nicht", "pas", "👎", "❌"]
+)
+DELIVERY_WORDS = {
+    "bike": frozenset(
+        [
+            "fiets",
+            "fietskoerier",
+            "bakfiets",
+            "fietsbezorging",
+            "bike",
+            "bicycle",
+            "bikes",
+            "cargo",
+            "courier",
+            "fahrrad",
+            "rad",
+            "lastenrad",
+            "fahrradkurier",
+            "velo",
+            "vélo",
+            "coursier",
+        ]
+    ),
+    "post": frozenset(
+        [
+            "post",
+            "postnl",
+            "pakket",
+            "pakketpost",
+            "verzenden",
+            "opsturen",
+            "mail",
+            "shipping",
+            "ship",
+            "ships",
+            "parcel",
+            "versand",
+            "paket",
+            "dhl",
+            "poste",
+            "courrier",
+            "colis",
+            "envoi",
+            "expédition",
+        ]
+    ),
+    "none": frozenset(
+        ["geen", "niet", "none", "nothing", "keine", "nicht", "kein", "aucune", "aucun", "pas"]
+    ),
+}
+"""Words that carry the answer; everything else ("met de", "by", "par la") is ignored."""
+
+
+def _words(text: str | None) -> list[str]:
+    if not text:
+        return []
+    return re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?|[👍👎✅❌]", text.casefold().replace("’", "'"))
+
+
+def yes_no(text: str | None, lang: str = "") -> str | None:
+    """ "yes" or "no" for a typed answer in any of the four languages ("ja hoor", "oui", "nein
+    danke"), judged by its first word; None when it is neither."""
+    words = _words(text)
+    if not words or len(words) > 6:
+        return None
+    if words[0] in YES_WORDS:
+        return "yes"
+    if words[0] in NO_WORDS:
+        return "no"
+    return None
+
+
+def delivery(text: str | None) -> str | None:
+    """ "bike", "post" or "none" for "met de fiets", "by post", "nein", "pas de livraison"…; a way of
+    delivering beats a "no" in the same answer; None when the answer names none."""
+    words = _words(text)
+    if not words or len(words) > 8:
+        return None
+    for choice in ("bike", "post"):
+        if any(word in DELIVERY_WORDS[choice] for word in words):
+            return choice
+    if any(word in DELIVERY_WORDS["none"] or word in NO_WORDS for word in words):
+        return "none"
+    return None

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog import hours as opening_hours
+from catalog import typed_hours
 from catalog.ownership import merge_names
 from catalog.views import BusinessView, ProductView
 from concierge.conversation.context import Turn
@@ -36,7 +37,9 @@ STATES = (
     "hours_days",
     "hours_times",
     "hours_lunch",
+    "hours_more",
     "hours_holidays",
+    "hours_confirm",
     "products",
     "story_who",
     "story_how",
@@ -59,11 +62,16 @@ TRANSITIONS = frozenset(
         ("location_confirm", "hours"),
         ("location_confirm", "location"),
         ("hours", "hours_days"),
+        ("hours", "hours_confirm"),
         ("hours", "products"),
         ("hours_days", "hours_times"),
         ("hours_times", "hours_lunch"),
-        ("hours_lunch", "hours_holidays"),
-        ("hours_holidays", "products"),
+        ("hours_lunch", "hours_more"),
+        ("hours_more", "hours_days"),
+        ("hours_more", "hours_holidays"),
+        ("hours_holidays", "hours_confirm"),
+        ("hours_confirm", "products"),
+        ("hours_confirm", "hours"),
         ("products", "story_who"),
         ("story_who", "story_how"),
         ("story_how", "story_why"),
@@ -85,7 +93,9 @@ GROUP = {
     "hours_days": "hours",
     "hours_times": "hours",
     "hours_lunch": "hours",
+    "hours_more": "hours",
     "hours_holidays": "hours",
+    "hours_confirm": "hours",
     "products": "products",
     "story_who": "story",
     "story_how": "story",
@@ -322,10 +332,11 @@ def prompt_location_confirm(flow: Flow) -> list[Reply]:
 
 def prompt_hours(flow: Flow) -> list[Reply]:
     text = flow.t(
-        "When are you open? Paste your opening hours in OpenStreetMap style, or let me help you build them."
+        "When are you open? Type your opening hours in your own words, or let me help you build them."
     )
     rows = ((choice(flow, flow.t("Help me build them"), "build"),),)
-    return [message(flow, say(text) + example(flow, "Tu-Fr 07:30-18:00; Sa 07:30-16:00"), rows, skip=True)]
+    sample = flow.t("Mon-Fri 9-18, Sat 10-17, Sunday closed")
+    return [message(flow, say(text) + example(flow, sample), rows, skip=True)]
 
 
 def prompt_hours_days(flow: Flow) -> list[Reply]:
@@ -351,6 +362,29 @@ def prompt_hours_lunch(flow: Flow) -> list[Reply]:
     text = flow.t("Do you close for lunch? Type the break, or press “No lunch break”.")
     rows = ((choice(flow, flow.t("No lunch break"), "none"),),)
     return [message(flow, say(text) + example(flow, "12:30-13:30"), rows)]
+
+
+def prompt_hours_more(flow: Flow) -> list[Reply]:
+    week = (flow.data.get("builder") or {}).get("week") or {}
+    so_far = opening_hours.describe(typed_hours.compose(_week(week)), flow.turn.lang) if week else ""
+    text = say(flow.t("Are you open on other days, with other hours?"))
+    if so_far:
+        text = say(flow.t("So far:")) + " " + say(clip(so_far, 500)) + "\n" + text
+    rows = (
+        (choice(flow, flow.t("Add other days"), "add"),),
+        (choice(flow, flow.t("That's all"), "done"),),
+    )
+    return [message(flow, text, rows)]
+
+
+def prompt_hours_confirm(flow: Flow) -> list[Reply]:
+    words = opening_hours.describe(flow.draft.get("opening_hours") or "", flow.turn.lang)
+    text = say(flow.t("I read your opening hours as:")) + f"\n<b>{say(clip(words, 500))}</b>\n"
+    text += say(flow.t("Is that right?"))
+    rows = (
+        (choice(flow, flow.t("Yes, that's right"), "yes"), choice(flow, flow.t("No, type them again"), "no")),
+    )
+    return [message(flow, text, rows)]
 
 
 def prompt_hours_holidays(flow: Flow) -> list[Reply]:
@@ -494,7 +528,9 @@ PROMPTS: dict[str, Callable[[Flow], list[Reply]]] = {
     "hours_days": prompt_hours_days,
     "hours_times": prompt_hours_times,
     "hours_lunch": prompt_hours_lunch,
+    "hours_more": prompt_hours_more,
     "hours_holidays": prompt_hours_holidays,
+    "hours_confirm": prompt_hours_confirm,
     "products": prompt_products,
     "story_who": prompt_story,
     "story_how": prompt_story,
@@ -557,6 +593,7 @@ async def accept_location(flow: Flow, given: Input) -> Step:
 
 async def accept_location_confirm(flow: Flow, given: Input) -> Step:
     place = flow.data.get("place") or {}
+    given = Input(choice=given.choice or checks.yes_no(given.text))
     if given.choice == "yes" and place:
         flow.draft.update(lat=place["lat"], lon=place["lon"], address=place["address"])
         flow.data.pop("place", None)
@@ -568,33 +605,43 @@ async def accept_location_confirm(flow: Flow, given: Input) -> Step:
 
 
 async def accept_hours(flow: Flow, given: Input) -> Step:
+    """Hours typed in words (any of the four languages) or OSM syntax, read by one reader."""
     if given.choice == "build":
+        flow.data["builder"] = {"week": {}}
         return Step("hours_days")
     if given.choice == "skip":
         return Step("products")
     if given.text is None:
         return not_understood()
-    problem = opening_hours.validate(given.text)
-    if problem is not None:
-        raise checks.Invalid("hours")
-    flow.draft["opening_hours"] = opening_hours.clean(given.text)
-    return Step("products")
+    try:
+        reading = typed_hours.read(given.text, flow.turn.lang)
+    except typed_hours.Unreadable as problem:
+        raise checks.Invalid("hours") from problem
+    flow.draft["opening_hours"] = reading.expression
+    return Step("hours_confirm")
+
+
+def _week(stored: dict[str, Any]) -> dict[int, list[tuple[str, str]]]:
+    """The builder's week as kept in the flow (JSON: string keys, lists) for :func:`typed_hours.compose`."""
+    return {int(day): [(start, end) for start, end in spans] for day, spans in stored.items()}
 
 
 async def accept_hours_days(flow: Flow, given: Input) -> Step:
+    builder = flow.data.setdefault("builder", {})
+    builder.setdefault("week", {})
     if given.text is not None:
-        flow.data["builder"] = {"days": checks.weekdays(given.text, flow.turn.lang)}
+        builder["days"] = checks.weekdays(given.text, flow.turn.lang)
         return Step("hours_times")
     if given.choice not in DAY_SETS:
         return not_understood()
-    flow.data["builder"] = {"days": list(DAY_SETS[given.choice])}
+    builder["days"] = list(DAY_SETS[given.choice])
     return Step("hours_times")
 
 
 async def accept_hours_times(flow: Flow, given: Input) -> Step:
     if given.text is None:
         return not_understood()
-    flow.data.setdefault("builder", {})["times"] = list(checks.time_span(given.text))
+    flow.data.setdefault("builder", {})["times"] = list(checks.time_span(given.text, flow.turn.lang))
     return Step("hours_lunch")
 
 
@@ -607,25 +654,50 @@ async def accept_hours_lunch(flow: Flow, given: Input) -> Step:
     if given.choice == "none":
         spans = [(start, end)]
     elif given.text is not None:
-        lunch_start, lunch_end = checks.time_span(given.text)
+        lunch_start, lunch_end = checks.time_span(given.text, flow.turn.lang)
         if not start < lunch_start < lunch_end < end:
             raise checks.Invalid("lunch")
         spans = [(start, lunch_start), (lunch_end, end)]
     else:
         return not_understood()
-    flow.draft["opening_hours"] = opening_hours.compose({day: spans for day in days})
-    flow.data.pop("builder", None)
-    return Step("hours_holidays")
+    week = builder.setdefault("week", {})
+    for day in days:
+        week[str(day)] = [list(span) for span in spans]
+    builder.pop("days", None)
+    builder.pop("times", None)
+    flow.draft["opening_hours"] = typed_hours.compose(_week(week))
+    return Step("hours_more")
+
+
+async def accept_hours_more(flow: Flow, given: Input) -> Step:
+    """Several groups of days, each with its own hours: a different Saturday is one more round."""
+    answer = given.choice or checks.yes_no(given.text)
+    if answer in {"add", "yes"}:
+        return Step("hours_days")
+    if answer in {"done", "no"}:
+        return Step("hours_holidays")
+    return not_understood()
 
 
 async def accept_hours_holidays(flow: Flow, given: Input) -> Step:
     """Public holidays follow the area's country calendar ("PH off" in OpenStreetMap hours)."""
-    hours = str(flow.draft.get("opening_hours") or "")
-    if given.choice not in ("off", "open") or not hours:
+    week = (flow.data.get("builder") or {}).get("week") or {}
+    if given.choice not in ("off", "open") or not week:
         return not_understood()
-    rules = [rule for rule in hours.split("; ") if not rule.startswith("PH ")]
-    flow.draft["opening_hours"] = "; ".join([*rules, "PH off"] if given.choice == "off" else rules)
-    return Step("products")
+    flow.draft["opening_hours"] = typed_hours.compose(
+        _week(week), closed_on_public_holidays=given.choice == "off"
+    )
+    flow.data.pop("builder", None)
+    return Step("hours_confirm")
+
+
+async def accept_hours_confirm(flow: Flow, given: Input) -> Step:
+    answer = given.choice or checks.yes_no(given.text)
+    if answer == "yes" and flow.draft.get("opening_hours"):
+        return Step("products")
+    if answer == "no":
+        return Step("hours")
+    return not_understood()
 
 
 async def accept_products(flow: Flow, given: Input) -> Step:
@@ -689,16 +761,18 @@ async def accept_contact_website(flow: Flow, given: Input) -> Step:
 
 
 async def accept_pickup(flow: Flow, given: Input) -> Step:
-    if given.choice not in {"yes", "no"}:
+    answer = given.choice or checks.yes_no(given.text)
+    if answer not in {"yes", "no"}:
         return not_understood()
-    flow.draft["pickup"] = given.choice == "yes"
+    flow.draft["pickup"] = answer == "yes"
     return Step("delivery")
 
 
 async def accept_delivery(flow: Flow, given: Input) -> Step:
-    if given.choice not in DELIVERY_CHOICES:
+    answer = given.choice or checks.delivery(given.text)
+    if answer not in DELIVERY_CHOICES:
         return not_understood()
-    flow.draft["delivery"] = given.choice
+    flow.draft["delivery"] = answer
     return Step("preview")
 
 
@@ -721,7 +795,9 @@ ACCEPT: dict[str, Callable[[Flow, Input], Awaitable[Step]]] = {
     "hours_days": accept_hours_days,
     "hours_times": accept_hours_times,
     "hours_lunch": accept_hours_lunch,
+    "hours_more": accept_hours_more,
     "hours_holidays": accept_hours_holidays,
+    "hours_confirm": accept_hours_confirm,
     "products": accept_products,
     "story_who": _story("story_who", "story_how"),
     "story_how": _story("story_how", "story_why"),
@@ -838,13 +914,7 @@ async def advance(flow: Flow, given: Input) -> Outcome:
         return Outcome([], "saved")
     if step.target == "submitted":
         return Outcome([], "submitted")
-    lead: list[Reply] = []
-    if leaving == "hours" and GROUP[step.target] != "hours" and flow.draft.get("opening_hours"):
-        words = opening_hours.describe(flow.draft["opening_hours"], flow.turn.lang)
-        lead.append(
-            SendText(say(flow.t("Opening hours: {hours}", hours="\x00")).replace("\x00", clip(words, 500)))
-        )
-    return Outcome(lead + prompt(flow))
+    return Outcome(prompt(flow))
 
 
 def compact(replies: list[Reply]) -> list[Reply]:

@@ -31,7 +31,9 @@ STEPS_EN: list[tuple[str, object]] = [
     ("press", "Tuesday to Saturday"),
     ("send", "8:30-17:30"),
     ("press", "No lunch break"),
+    ("press", "That's all"),
     ("press", "Open as usual"),
+    ("press", "Yes, that's right"),
     ("send", "spelt bread\ncroissants"),
     ("send", "Croissants\nrye bread"),
     ("press", "Done"),
@@ -49,7 +51,8 @@ STEPS_NL: list[tuple[str, object]] = [
     ("send", "fietsenmaker"),
     ("press", 1),
     ("location", (52.3871, 4.6561)),
-    ("send", "Tu-Sa 09:00-18:00"),
+    ("send", "di t/m za 9-18 uur, zondag dicht"),
+    ("press", "Ja, klopt"),
     ("send", "band plakken"),
     ("press", "Klaar"),
     *[("press", "Overslaan")] * 6,
@@ -106,7 +109,7 @@ async def test_a_dutch_owner_with_a_pin(person: Driver, app: App) -> None:
     async with app.sessions() as session:
         business = await session.scalar(select(Business).where(Business.name == "Fietsmaker Spaak"))
         assert business is not None and business.status == "pending"
-        assert business.opening_hours == "Tu-Sa 09:00-18:00"
+        assert business.opening_hours == "Tu-Sa 09:00-18:00; Su off"
 
 
 async def test_export_and_delete_through_telegram(telegram_person: TelegramDriver, app: App) -> None:
@@ -146,7 +149,7 @@ async def test_a_flow_resumes_after_a_restart_on_the_other_runtime(
     async with telegram_bot("aiogram", app, emulator) as first:
         await first.send("/mybusiness")
         await first.press("Create a new listing")
-        await run(first, STEPS_EN[:12])
+        await run(first, STEPS_EN[:14])
         user = first.user
     restarted = await open_app(app.settings, migrate=False)
     try:
@@ -154,7 +157,7 @@ async def test_a_flow_resumes_after_a_restart_on_the_other_runtime(
             second.user = user
             await second.send("/mybusiness")
             expect(second, "Welcome back", "spelt bread, croissants, rye bread")
-            await run(second, STEPS_EN[12:])
+            await run(second, STEPS_EN[14:])
             await second.press("Submit")
             expect(second, "moderators")
     finally:
