@@ -25,7 +25,7 @@ from concierge.conversation.render import NAME_CHARS, clip, say
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendPhoto, SendText
 from concierge.i18n import translator
-from concierge.owners import checks, flow, listing
+from concierge.owners import checks, dates, flow, listing
 from concierge.owners.store import flow_store
 
 PASS_THROUGH_COMMANDS = frozenset({"help", "language", "privacy", "forgetme", "near"})
@@ -366,10 +366,10 @@ async def continue_input(turn: Turn, state: dict[str, Any], given: flow.Input) -
             }:
                 changes = {"closed_from": None, "closed_until": None}
             else:
-                start, end = checks.closure(text, turn.lang, today)
+                start, end = dates.closure(text, turn.lang, today)
                 changes = {"closed_from": start, "closed_until": end}
         elif kind == "special":
-            day, hours = checks.special_day(text, turn.lang, today)
+            day, hours = dates.special_day(text, turn.lang, today)
             special = dict(business.special_hours)
             special[day.isoformat()] = hours
             changes = {"special_hours": {d: h for d, h in special.items() if d >= today.isoformat()}}
