@@ -6,13 +6,12 @@ HTML: values are stored as typed and escaped wherever they are shown.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from urllib.parse import urlsplit
 
 import phonenumbers
-from babel.dates import get_day_names, get_month_names
+from babel.dates import get_day_names
 
 from catalog.ownership import MAX_PRODUCT_CHARS, MAX_PRODUCTS
 from catalog.typed_hours import Unreadable, read_span
@@ -112,74 +111,6 @@ def time_span(text: str, lang: str = "") -> tuple[str, str]:
     if end <= start:
         raise Invalid("time")
     return start, end
-
-
-def _month_numbers(lang: str) -> dict[str, int]:
-    names: dict[str, int] = {}
-    for locale in dict.fromkeys([lang, "en"]):
-        for width in ("wide", "abbreviated"):
-            for context in ("format", "stand-alone"):
-                for number, month in get_month_names(width, context, locale=locale).items():
-                    names[month.casefold().rstrip(".")] = number
-    return names
-
-
-_DATE = re.compile(
-    r"(\d{1,2})[.\s]*(?:de\s+)?([^\W\d_]+)\.?(?:\s+(\d{4}))?|(\d{4})-(\d{2})-(\d{2})|(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2,4}))?"
-)
-
-
-def dates(text: str, lang: str, today: dt.date) -> list[dt.date]:
-    """Dates in ``text`` in the order written: "3 January", "3 jan 2027", "2026-12-24", "24/12"; a date
-    without a year is the next one from ``today``."""
-    months = _month_numbers(lang)
-    found = []
-    for match in _DATE.finditer(text.casefold()):
-        try:
-            if match[1]:
-                month = months.get(match[2].rstrip("."))
-                if month is None:
-                    continue
-                day, year = int(match[1]), int(match[3]) if match[3] else None
-            elif match[4]:
-                year, month, day = int(match[4]), int(match[5]), int(match[6])
-            else:
-                day, month = int(match[7]), int(match[8])
-                year = int(match[9]) if match[9] else None
-                if year is not None and year < 100:
-                    year += 2000
-            value = dt.date(year or today.year, month, day)
-            if year is None and value < today:
-                value = dt.date(today.year + 1, month, day)
-        except ValueError:
-            continue
-        found.append(value)
-    return found
-
-
-def closure(text: str, lang: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """ "closed until 3 January" → (today, 3 Jan); "20 December - 3 January" → that range."""
-    found = dates(text, lang, today)
-    if not found or len(found) > 2:
-        raise Invalid("dates")
-    start, end = (today, found[0]) if len(found) == 1 else (found[0], found[1])
-    if end < start and len(found) == 2 and start.year == end.year:
-        end = end.replace(year=end.year + 1)
-    if end < start or end < today or (end - start).days > 366:
-        raise Invalid("dates")
-    return start, end
-
-
-def special_day(text: str, lang: str, today: dt.date) -> tuple[dt.date, str]:
-    """ "24 December 10:00-14:00" or "31 December closed" → (date, "10:00-14:00" | "off")."""
-    found = dates(text, lang, today)
-    if len(found) != 1:
-        raise Invalid("special")
-    spans = re.findall(r"\d{1,2}[:.h]\d{2}\s*[-–]\s*\d{1,2}[:.h]\d{2}", text)
-    if not spans:
-        return found[0], "off"
-    joined = ",".join("-".join(time_span(span)) for span in spans)
-    return found[0], joined
 
 
 OSM_DAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
