@@ -18,21 +18,27 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from geopy.distance import great_circle
+
 from catalog import hours as opening_hours
 from catalog import typed_hours
-from catalog.ownership import merge_names
+from catalog.ownership import fold, merge_names
 from catalog.views import BusinessView, ProductView
 from concierge.conversation.context import Turn
 from concierge.conversation.render import TEXT_LIMIT, clip, say, story_replies, utf16_len
 from concierge.events import Button, Keyboard, Reply, SendPhoto, SendText, SendVenue
 from concierge.geocoding import geocoder_for
+from concierge.i18n import format_distance
 from concierge.owners import checks
+from concierge.owners.listing import group_labels
+from concierge.understanding import understand
 
 STATES = (
     "name",
     "category",
     "location",
     "location_confirm",
+    "location_far",
     "hours",
     "hours_days",
     "hours_times",
@@ -61,6 +67,10 @@ TRANSITIONS = frozenset(
         ("location", "hours"),
         ("location_confirm", "hours"),
         ("location_confirm", "location"),
+        ("location", "location_far"),
+        ("location_confirm", "location_far"),
+        ("location_far", "hours"),
+        ("location_far", "location"),
         ("hours", "hours_days"),
         ("hours", "hours_confirm"),
         ("hours", "products"),
@@ -84,11 +94,12 @@ TRANSITIONS = frozenset(
         ("preview", "submitted"),
     }
 )
-GROUP = {
+GROUP: dict[str, str] = {
     "name": "name",
     "category": "category",
     "location": "location",
     "location_confirm": "location",
+    "location_far": "location",
     "hours": "hours",
     "hours_days": "hours",
     "hours_times": "hours",
@@ -120,6 +131,16 @@ GROUP_FIELDS = {
     "delivery": ("pickup", "delivery"),
 }
 ENTRY = {group: next(state for state in STATES if GROUP[state] == group) for group in GROUP_FIELDS}
+JUMPS = frozenset(
+    {("preview", ENTRY[group]) for group in GROUP_FIELDS}
+    | {
+        (source, "preview")
+        for source, target in TRANSITIONS
+        if GROUP[source] != GROUP[target] and "preview" not in {source, target}
+    }
+)
+"""From the preview to any part, and from the end of that part straight back to the preview."""
+TRANSITIONS = TRANSITIONS | JUMPS
 DAY_SETS = {
     "mo-fr": (0, 1, 2, 3, 4),
     "tu-sa": (1, 2, 3, 4, 5),
@@ -330,6 +351,25 @@ def prompt_location_confirm(flow: Flow) -> list[Reply]:
     return [venue, message(flow, f"{say(text)}\n{clip(place.get('address', ''), 300)}", rows)]
 
 
+def prompt_location_far(flow: Flow) -> list[Reply]:
+    place = flow.data.get("place") or {}
+    area = flow.turn.app.search.area
+    distance = format_distance(
+        outside_area(flow, place.get("lat", 0.0), place.get("lon", 0.0)) or 0, flow.turn.lang
+    )
+    text = flow.t(
+        "That place is {distance} from the centre of {area}, outside the neighbourhood. Is it right?",
+        distance=distance,
+        area="\x00",
+    )
+    text_html = say(text).replace("\x00", say(clip(area.name if area else "", 100)))
+    rows = ((choice(flow, flow.t("Yes, it is right"), "yes"), choice(flow, flow.t("No, try again"), "no")),)
+    venue = SendVenue(
+        place.get("lat", 0.0), place.get("lon", 0.0), flow.draft.get("name", ""), place.get("address", "")
+    )
+    return [venue, message(flow, text_html, rows)]
+
+
 def prompt_hours(flow: Flow) -> list[Reply]:
     text = flow.t(
         "When are you open? Type your opening hours in your own words, or let me help you build them."
@@ -418,7 +458,7 @@ def prompt_products(flow: Flow) -> list[Reply]:
     parts = [say(text) + example(flow, flow.t("sourdough bread, croissants, cakes to order"))]
     summary = product_summary(flow)
     if summary:
-        parts.append(summary)
+        parts.append(summary + "\n" + say(flow.t("To take one off the list, send “- name”.")))
     rows = ((choice(flow, flow.t("Done"), "done"),),)
     return [message(flow, "\n\n".join(parts), rows)]
 
@@ -499,12 +539,43 @@ def draft_view(flow: Flow) -> BusinessView:
     )
 
 
+def resident_details(flow: Flow) -> str:
+    """What residents see besides the card: the kind of business, the hours in words, pickup and
+    delivery."""
+    t, draft, lang = flow.t, flow.draft, flow.turn.lang
+    lines = []
+    kind = flow.turn.taxonomy.name(draft.get("categories") or [], lang) if draft.get("categories") else ""
+    if kind:
+        lines.append(f"<b>{say(t('Category'))}</b>: {say(clip(kind, 100))}")
+    if draft.get("opening_hours"):
+        words = opening_hours.describe(draft["opening_hours"], lang)
+        lines.append(f"<b>{say(t('Opening hours'))}</b>: {say(clip(words, 500))}")
+    delivery = {"bike": t("By bike"), "post": t("By post"), "none": t("No delivery")}
+    lines.append(
+        f"<b>{say(t('Can customers order ahead and pick up?'))}</b> {say(t('Yes') if draft.get('pickup') else t('No'))}"
+    )
+    lines.append(
+        f"<b>{say(t('Do you deliver?'))}</b> {say(delivery.get(draft.get('delivery') or 'none', ''))}"
+    )
+    return "\n".join(lines)
+
+
 def prompt_preview(flow: Flow) -> list[Reply]:
     card: list[Reply] = [*story_replies(draft_view(flow), flow.t, [])]
     card = [_without_buttons(reply) for reply in card]
-    lines = [say(flow.t("This is how residents will see your listing.")), product_summary(flow)]
+    lines = [
+        say(flow.t("This is how residents will see your listing.")),
+        resident_details(flow),
+        product_summary(flow),
+    ]
     lines.append(say(flow.t("Submit it? A moderator checks new listings before they appear.")))
-    rows = ((choice(flow, flow.t("Submit"), "submit"),),)
+    lines.append(say(flow.t("Or change a part first:")))
+    labels = group_labels(flow.turn)
+    jumps = [choice(flow, labels[group], f"to-{group}") for group in GROUP_FIELDS]
+    rows = (
+        (choice(flow, flow.t("Submit"), "submit"),),
+        *(tuple(jumps[i : i + 3]) for i in range(0, len(jumps), 3)),
+    )
     return [*card, message(flow, "\n\n".join(line for line in lines if line), rows)]
 
 
@@ -524,6 +595,7 @@ PROMPTS: dict[str, Callable[[Flow], list[Reply]]] = {
     "category": prompt_category,
     "location": prompt_location,
     "location_confirm": prompt_location_confirm,
+    "location_far": prompt_location_far,
     "hours": prompt_hours,
     "hours_days": prompt_hours_days,
     "hours_times": prompt_hours_times,
@@ -569,16 +641,52 @@ async def accept_category(flow: Flow, given: Input) -> Step:
         return Step("location")
     if given.text is None:
         return not_understood()
-    found = flow.turn.taxonomy.suggest(given.text, flow.turn.lang, 3)
-    if not found:
+    suggestions = category_suggestions(flow, given.text)
+    if not suggestions:
         raise checks.Invalid("category")
-    flow.data["suggestions"] = [preset.primary_tag for preset, _score in found]
+    flow.data["suggestions"] = suggestions
     return Step()
+
+
+def category_suggestions(flow: Flow, text: str, limit: int = 3) -> list[str]:
+    """Shop types for a typed description: what the lexicon reads in it (the same reading residents'
+    questions get, so "ambachtelijke bakker" or "Bio-Bäckerei" is a bakery and "fietsen repareren" a
+    bike shop), then the taxonomy's own name matches, then a clear match of a single word."""
+    turn = flow.turn
+    search = turn.app.search
+    read = understand(text, search.reader, lang_hint=turn.lang, default_language=turn.lang)
+    tags: list[str] = []
+    # the head noun comes last in Dutch, English and German ("handgemaakte kaas"), first in French
+    units = read.units if read.language == "fr" else list(reversed(read.units))
+    for unit in units:
+        for hit in unit.hits:
+            concept = search.lexicon.concepts.get(hit.concept)
+            if concept is not None and not hit.weak and (concept.primary or concept.tags):
+                tags.append(concept.primary or concept.tags[0])
+    tags += [preset.primary_tag for preset, _score in turn.taxonomy.suggest(text, turn.lang, limit)]
+    if not tags:  # "artisan baker": a word alone may name the kind clearly ("baker")
+        scored = [hit for word in text.split() for hit in turn.taxonomy.suggest(word, turn.lang, 1)]
+        tags = [preset.primary_tag for preset, score in sorted(scored, key=lambda h: -h[1]) if score >= 90]
+    known = [tag for tag in dict.fromkeys(tags) if tag and turn.taxonomy.name(tag, turn.lang)]
+    return known[:limit]
+
+
+def outside_area(flow: Flow, lat: float, lon: float) -> float | None:
+    """The distance in metres from the area's centre when (lat, lon) lies outside the area, else None."""
+    area = flow.turn.app.search.area
+    if area is None:
+        return None
+    metres = float(great_circle(area.center, (lat, lon)).meters)
+    return metres if metres > area.radius_m else None
 
 
 async def accept_location(flow: Flow, given: Input) -> Step:
     if given.location is not None:
-        flow.draft["lat"], flow.draft["lon"] = given.location
+        lat, lon = given.location
+        if outside_area(flow, lat, lon) is not None:
+            flow.data["place"] = {"lat": lat, "lon": lon, "address": ""}
+            return Step("location_far")
+        flow.draft["lat"], flow.draft["lon"] = lat, lon
         return Step("hours")
     if given.text is None:
         return not_understood()
@@ -595,10 +703,29 @@ async def accept_location_confirm(flow: Flow, given: Input) -> Step:
     place = flow.data.get("place") or {}
     given = Input(choice=given.choice or checks.yes_no(given.text))
     if given.choice == "yes" and place:
+        if outside_area(flow, place["lat"], place["lon"]) is not None:
+            return Step("location_far")
         flow.draft.update(lat=place["lat"], lon=place["lon"], address=place["address"])
         flow.data.pop("place", None)
         return Step("hours")
     if given.choice == "no":
+        flow.data.pop("place", None)
+        return Step("location")
+    return not_understood()
+
+
+async def accept_location_far(flow: Flow, given: Input) -> Step:
+    """A pin or address outside the area is kept only when the owner confirms it, seeing the distance;
+    the moderators see the same distance on their card."""
+    place = flow.data.get("place") or {}
+    answer = given.choice or checks.yes_no(given.text)
+    if answer == "yes" and place:
+        flow.draft.update(lat=place["lat"], lon=place["lon"])
+        if place.get("address"):
+            flow.draft["address"] = place["address"]
+        flow.data.pop("place", None)
+        return Step("hours")
+    if answer == "no":
         flow.data.pop("place", None)
         return Step("location")
     return not_understood()
@@ -682,6 +809,8 @@ async def accept_hours_more(flow: Flow, given: Input) -> Step:
 async def accept_hours_holidays(flow: Flow, given: Input) -> Step:
     """Public holidays follow the area's country calendar ("PH off" in OpenStreetMap hours)."""
     week = (flow.data.get("builder") or {}).get("week") or {}
+    typed = {"yes": "open", "no": "off"}.get(checks.yes_no(given.text) or "")
+    given = Input(choice=given.choice or typed)
     if given.choice not in ("off", "open") or not week:
         return not_understood()
     flow.draft["opening_hours"] = typed_hours.compose(
@@ -700,19 +829,36 @@ async def accept_hours_confirm(flow: Flow, given: Input) -> Step:
     return not_understood()
 
 
+REMOVE_MARKS = ("-", "−", "–", "✕")
+"""A product line starting with one of these takes the product off the list ("- croissants")."""
+
+
 async def accept_products(flow: Flow, given: Input) -> Step:
     if given.choice == "done":
         return Step("story_who")
     if given.text is None:
         return not_understood()
-    names = checks.product_lines(given.text)
+    lines = [line.strip() for line in given.text.splitlines() if line.strip()]
+    removals = [line for line in lines if line.startswith(REMOVE_MARKS) and line.lstrip("-−–✕ ").strip()]
     current = flow.draft.setdefault("products", [])
-    added = merge_names(current, names)
-    checks.check_product_count(len(current) + len(added))
-    current.extend(added)
-    notes = [say(flow.t("Added {n}.", n=len(added)))]
-    if len(added) < len(names):
-        notes.append(say(flow.t("{n} already on the list, merged.", n=len(names) - len(added))))
+    notes: list[str] = []
+    if removals:
+        wanted = {fold(checks.one_line(line.lstrip("-−–✕ "))) for line in removals}
+        kept = [name for name in current if fold(name) not in wanted]
+        gone = len(current) - len(kept)
+        current[:] = kept
+        notes.append(say(flow.t("Removed {n}.", n=gone)))
+        if gone < len(wanted):
+            notes.append(say(flow.t("{n} not on the list.", n=len(wanted) - gone)))
+    rest = "\n".join(line for line in lines if line not in removals)
+    if rest:
+        names = checks.product_lines(rest)
+        added = merge_names(current, names)
+        checks.check_product_count(len(current) + len(added))
+        current.extend(added)
+        notes.append(say(flow.t("Added {n}.", n=len(added))))
+        if len(added) < len(names):
+            notes.append(say(flow.t("{n} already on the list, merged.", n=len(names) - len(added))))
     return Step(notes=[" ".join(notes)])
 
 
@@ -779,6 +925,10 @@ async def accept_delivery(flow: Flow, given: Input) -> Step:
 async def accept_preview(flow: Flow, given: Input) -> Step:
     if given.choice == "submit":
         return Step("submitted")
+    group = (given.choice or "").removeprefix("to-")
+    if given.choice and given.choice.startswith("to-") and group in GROUP_FIELDS:
+        flow.data["jump"] = True
+        return Step(ENTRY[group])
     return not_understood()
 
 
@@ -791,6 +941,7 @@ ACCEPT: dict[str, Callable[[Flow, Input], Awaitable[Step]]] = {
     "category": accept_category,
     "location": accept_location,
     "location_confirm": accept_location_confirm,
+    "location_far": accept_location_far,
     "hours": accept_hours,
     "hours_days": accept_hours_days,
     "hours_times": accept_hours_times,
@@ -909,6 +1060,9 @@ async def advance(flow: Flow, given: Input) -> Outcome:
     if step.target is None:
         return Outcome([SendText(note) for note in step.notes] + prompt(flow))
     leaving = GROUP[flow.state]
+    if flow.data.get("jump") and GROUP[step.target] != leaving and leaving != "preview":
+        flow.data.pop("jump")
+        step.target = "preview"  # a part changed from the preview goes straight back to it
     move(flow, step.target)
     if flow.editing and GROUP[step.target] != leaving:
         return Outcome([], "saved")
