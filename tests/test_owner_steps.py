@@ -119,3 +119,21 @@ async def test_an_unfinished_listing_left_for_a_day_stops_reading_messages(app: 
     assert "Your unfinished listing is kept" in said and "Gouden Korst" in said
     await owner.cmd("mybusiness")
     assert "Welcome back" in owner.said() and "What kind of business" in owner.said()
+
+
+async def test_two_unreadable_times_in_the_hours_builder_offer_buttons(app: App) -> None:
+    owner = Chat(Conversation(app), OWNER, "en")
+    await start_flow(owner)
+    await owner.send("Cheese Bart")
+    await owner.send("cheese")
+    await owner.press(1)
+    await owner.location(52.3871, 4.6561)
+    await owner.press("Help me build them")
+    await owner.press("Tuesday to Saturday")
+    await owner.send("morning till evening")
+    assert "time span" in owner.said() and "09:00–18:00" not in owner.labels()
+    await owner.send("all day long")
+    assert "09:00–18:00" in owner.labels()
+    await owner.press("09:00–18:00")
+    assert (await stored(app) or {}).get("state") == "hours_lunch"
+    assert "misses" not in (await stored(app) or {})

@@ -31,6 +31,7 @@ from concierge.geocoding import geocoder_for
 from concierge.i18n import format_distance
 from concierge.owners import checks
 from concierge.owners.listing import group_labels
+from concierge.owners.steps import MISSES_FOR_BUTTONS
 from concierge.understanding import understand
 
 STATES = (
@@ -393,9 +394,22 @@ def prompt_hours_days(flow: Flow) -> list[Reply]:
     return [message(flow, text, rows)]
 
 
+COMMON_SPANS = {
+    "0900-1700": ("09:00", "17:00"),
+    "0900-1800": ("09:00", "18:00"),
+    "0800-1800": ("08:00", "18:00"),
+    "1000-1700": ("10:00", "17:00"),
+}
+"""Offered as buttons after two unreadable answers (button data holds no colons)."""
+
+
 def prompt_hours_times(flow: Flow) -> list[Reply]:
     text = flow.t("From what time to what time?")
-    return [message(flow, say(text) + example(flow, "8:30-17:30"))]
+    rows: Keyboard = ()
+    if int(flow.data.get("misses", 0)) >= MISSES_FOR_BUTTONS:
+        spans = [choice(flow, f"{start}–{end}", key) for key, (start, end) in COMMON_SPANS.items()]
+        rows = (tuple(spans[:2]), tuple(spans[2:]))
+    return [message(flow, say(text) + example(flow, "8:30-17:30"), rows)]
 
 
 def prompt_hours_lunch(flow: Flow) -> list[Reply]:
@@ -766,6 +780,9 @@ async def accept_hours_days(flow: Flow, given: Input) -> Step:
 
 
 async def accept_hours_times(flow: Flow, given: Input) -> Step:
+    if given.choice in COMMON_SPANS:
+        flow.data.setdefault("builder", {})["times"] = list(COMMON_SPANS[given.choice])
+        return Step("hours_lunch")
     if given.text is None:
         return not_understood()
     flow.data.setdefault("builder", {})["times"] = list(checks.time_span(given.text, flow.turn.lang))
@@ -995,6 +1012,7 @@ def back(flow: Flow) -> list[Reply]:
     flow.data["history"] = history[:-1]
     flow.data.pop("suggestions", None)
     flow.data.pop("place", None)
+    flow.data.pop("misses", None)
     return prompt(flow)
 
 
@@ -1035,6 +1053,12 @@ def confused(text: str | None) -> bool:
     return folded in CONFUSED or folded.rstrip("?") in CONFUSED
 
 
+def missed(flow: Flow, given: Input) -> None:
+    """Counts unreadable typed answers in a row; from the second on, typed-only steps offer buttons."""
+    if given.text is not None:
+        flow.data["misses"] = int(flow.data.get("misses", 0)) + 1
+
+
 async def advance(flow: Flow, given: Input) -> Outcome:
     """One step of the machine for one input; ``flow.data`` is updated in place."""
     command = given.choice or (given.text or "").strip().casefold()
@@ -1054,9 +1078,12 @@ async def advance(flow: Flow, given: Input) -> Outcome:
     try:
         step = await ACCEPT[flow.state](flow, given)
     except checks.Invalid as problem:
+        missed(flow, given)
         return Outcome([SendText(say(explain(flow, problem))), *prompt(flow)])
     if not step.understood:
+        missed(flow, given)
         return Outcome(restate(flow))
+    flow.data.pop("misses", None)
     if step.target is None:
         return Outcome([SendText(note) for note in step.notes] + prompt(flow))
     leaving = GROUP[flow.state]
