@@ -6,9 +6,11 @@ be accepted by the opening-hours library and to say the same thing in words agai
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -158,6 +160,20 @@ def test_the_hours_command_refuses_in_one_clear_line() -> None:
     assert done.returncode == 1
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1 and "could not read" in done.stderr
+
+
+def test_concierge_import_stores_csv_hours_in_words_as_osm(tmp_path: Path) -> None:
+    csv_file = tmp_path / "winkels.csv"
+    csv_file.write_text(
+        'name,lat,lon,shop,opening_hours\nKaashandel Oost,52.09,5.12,cheese,"ma-vr 9-18, za 10-17, zondag dicht"\n',
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path}/concierge.db"
+    done = concierge("import", str(csv_file), "--db", url, "--area", "Oost")
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(tmp_path / "concierge.db") as connection:
+        (stored,) = connection.execute("SELECT opening_hours FROM businesses").fetchone()
+    assert stored == "Mo-Fr 09:00-18:00; Sa 10:00-17:00; Su off"
 
 
 def test_a_csv_import_reads_hours_in_words() -> None:

@@ -1028,8 +1028,9 @@ def explain(flow: Flow, problem: checks.Invalid) -> str:
         "category": t("I could not match that to a kind of business. Try other words, for example “bakery”."),
         "address": t("I could not find that address. Check the street and number, or share the location."),
         "hours": t(
-            "I could not read those opening hours. Write days, then times, for example "
-            "“Mo-Fr 09:00-17:30; Sa 10:00-16:00”, or let me help you build them."
+            "I could not read those opening hours. Write the days, then the times, for example "
+            "“{example}”, or let me help you build them.",
+            example=t("Mon-Fri 9-18, Sat 10-17, Sunday closed"),
         ),
         "time": t("Please write a time span such as 8:30-17:30."),
         "days": t("I could not read those days. Write them like “Tue-Sat” or “Mon, Wed, Fri”."),
