@@ -14,6 +14,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from opening_hours import OpeningHours, State
 
 from catalog.hours import describe
@@ -187,3 +189,37 @@ def test_a_csv_import_reads_hours_in_words() -> None:
     assert records["Bakkerij Noord"].fields["opening_hours"] == "Tu-Sa 08:00-17:00; Mo off"
     assert records["Boekhandel Zuid"].fields["opening_hours"] == "Mo-Fr 10:00-18:00"
     assert records["Raar"].fields["opening_hours"] == "als de zon schijnt"
+
+
+@st.composite
+def weeks(draw: st.DrawFn) -> tuple[dict[int, list[tuple[str, str]]], list[int], bool]:
+    """A shop's week: some days with one span or two (a lunch break), some said to be closed."""
+    week: dict[int, list[tuple[str, str]]] = {}
+    for day in draw(st.sets(st.integers(0, 6), min_size=1)):
+        start = draw(st.integers(6 * 2, 11 * 2)) * 30
+        end = draw(st.integers(14 * 2, 23 * 2)) * 30
+        if draw(st.booleans()):
+            week[day] = [(f"{start // 60}:{start % 60:02d}", f"{end // 60}:{end % 60:02d}")]
+        else:
+            week[day] = [
+                (f"{start // 60}:{start % 60:02d}", "12:30"),
+                ("13:30", f"{end // 60}:{end % 60:02d}"),
+            ]
+    closed = (
+        draw(st.lists(st.sampled_from([d for d in range(7) if d not in week]), unique=True))
+        if len(week) < 7
+        else []
+    )
+    return week, closed, draw(st.booleans())
+
+
+@settings(max_examples=60, deadline=None)
+@given(week=weeks(), lang=st.sampled_from(["nl", "en", "de", "fr"]))
+def test_hours_shown_in_words_read_back_to_the_same_osm(
+    week: tuple[dict[int, list[tuple[str, str]]], list[int], bool], lang: str
+) -> None:
+    """What the bot shows an owner to confirm, typed back, means the same hours."""
+    days, closed, holidays_off = week
+    expression = compose(days, closed_days=closed, holidays=[] if holidays_off else None)
+    words = describe(expression, lang)
+    assert read(words, lang).expression == expression, words
