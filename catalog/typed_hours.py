@@ -155,6 +155,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "closed": "closed",
         "shut": "closed",
         "and": "and",
+        "we are": "skip",
+        "we're": "skip",
+        "we open": "skip",
     },
     "de": {
         "täglich": "daily",
@@ -529,6 +532,8 @@ class Rule:
     spans: list[tuple[int, int]] = field(default_factory=list)
     breaks: list[tuple[int, int]] = field(default_factory=list)
     closed: bool = False
+    excluded: set[int] = field(default_factory=set)
+    """Days taken out with "except" ("tous les jours sauf le lundi"): closed."""
 
     @property
     def has_days(self) -> bool:
@@ -552,6 +557,8 @@ class _Reader:
     days_follow: bool = False
     """Days written after their hours ("9-18 ma-vr"): the next hours start a new rule."""
     after_sep: bool = True
+    excepting: bool = False
+    """Reading the days after "except" that belong to the rule being written."""
 
     def peek(self, offset: int = 0) -> Token | None:
         index = self.position + offset
@@ -561,13 +568,18 @@ class _Reader:
         if self.rule.has_days or self.rule.complete:
             if not self.rule.complete:
                 raise Unreadable("days without hours")
+            excluded = self.rule.excluded
+            self.rule.days -= excluded
             self.rules.append(self.rule)
+            if excluded:
+                self.rules.append(Rule(days=set(excluded), closed=True))
         elif self.rule.breaks:
             self.shared_breaks.extend(self.rule.breaks)
         self.rule = Rule()
         self.last_day = None
         self.ranging = False
         self.days_follow = False
+        self.excepting = False
 
     def read(self) -> list[Rule]:
         while (token := self.peek()) is not None:
@@ -581,6 +593,8 @@ class _Reader:
 
     def step(self, token: Token) -> None:
         kind = token.kind
+        if self.excepting and kind not in {"day", "days", "range", "and", "sep", "skip"}:
+            self.excepting = False
         if kind in {"day", "days", "ph"}:
             self.days(token)
         elif kind == "time":
@@ -597,6 +611,9 @@ class _Reader:
                 self.flush()
             self.rule.closed = True
         elif kind == "except":
+            if self.rule.has_days and not self.rule.complete:
+                self.excepting = True  # "daily except Monday, 9-18": the hours still follow
+                return
             self.flush()
             self.rule.closed = True
         elif kind == "lunch":
@@ -613,6 +630,9 @@ class _Reader:
             raise Unreadable(kind)
 
     def days(self, token: Token) -> None:
+        if self.excepting:
+            self.except_days(token)
+            return
         listing = (self.days_follow or (self.rule.closed and not self.rule.spans)) and not self.after_sep
         joined = self.ranging or listing
         if self.rule.complete and self.rule.has_days and not joined:
@@ -633,6 +653,23 @@ class _Reader:
                 range(start, day + 1) if start <= day else [*range(start, 7), *range(day + 1)]
             )
         self.rule.days.add(day)
+        self.last_day = day
+        self.ranging = False
+
+    def except_days(self, token: Token) -> None:
+        if token.kind == "ph":
+            raise Unreadable("holidays after except")
+        if token.kind == "days":
+            self.rule.excluded |= token.days
+            self.last_day = None
+            return
+        day = next(iter(token.days))
+        if self.ranging and self.last_day is not None:
+            start = self.last_day
+            self.rule.excluded |= set(
+                range(start, day + 1) if start <= day else [*range(start, 7), *range(day + 1)]
+            )
+        self.rule.excluded.add(day)
         self.last_day = day
         self.ranging = False
 

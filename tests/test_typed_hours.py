@@ -35,6 +35,8 @@ CASES: list[tuple[str, str, str]] = [
     ("nl", "van 9 uur 's ochtends tot 6 uur 's avonds", "Mo-Su 09:00-18:00"),
     ("nl", "dinsdag t/m zaterdag van 8.30 tot 17.30, maandag gesloten", "Tu-Sa 08:30-17:30; Mo off"),
     ("nl", "dag en nacht", "24/7"),
+    ("nl", "9-17 (ma-vr)", "Mo-Fr 09:00-17:00"),
+    ("nl", "dagelijks behalve maandag 9-18", "Tu-Su 09:00-18:00; Mo off"),
     ("nl", "wo, vr en za 10-16", "We,Fr-Sa 10:00-16:00"),
     # English
     ("en", "Mon-Fri 9am-6pm", "Mo-Fr 09:00-18:00"),
@@ -48,6 +50,10 @@ CASES: list[tuple[str, str, str]] = [
     ("en", "Fri-Sat 8pm-2am", "Fr-Sa 20:00-02:00"),
     ("en", "always open", "24/7"),
     ("en", "Thursdays 9-1pm", "Th 09:00-13:00"),
+    ("en", "every day except Sunday 8am-6pm", "Mo-Sa 08:00-18:00; Su off"),
+    ("en", "Sat 10-4, we are closed Sundays", "Sa 10:00-16:00; Su off"),
+    ("en", "Tuesday to Saturday 10am to 6pm", "Tu-Sa 10:00-18:00"),
+    ("en", "Mon–Fri: 9am–5pm", "Mo-Fr 09:00-17:00"),
     # German
     ("de", "Mo-Fr 9-18 Uhr", "Mo-Fr 09:00-18:00"),
     ("de", "Di-So 11-22 Uhr, Montag Ruhetag", "Tu-Su 11:00-22:00; Mo off"),
@@ -62,6 +68,7 @@ CASES: list[tuple[str, str, str]] = [
     ("de", "samstags 9-14 Uhr, sonntags und feiertags geschlossen", "Sa 09:00-14:00; Su off; PH off"),
     ("de", "Mi-Sa 10-18 Uhr, an Feiertagen geschlossen", "We-Sa 10:00-18:00; PH off"),
     ("de", "rund um die Uhr", "24/7"),
+    ("de", "täglich außer Mo und Di 11-22 Uhr", "We-Su 11:00-22:00; Mo-Tu off"),
     ("de", "Mo-Fr 7-12 Uhr, außer Mittwoch", "Mo-Tu,Th-Fr 07:00-12:00; We off"),
     # French
     (
@@ -78,6 +85,7 @@ CASES: list[tuple[str, str, str]] = [
         "Tu-Sa 09:00-12:00,14:00-19:00; Mo off",
     ),
     ("fr", "7j/7 24h/24", "24/7"),
+    ("fr", "tous les jours sauf le lundi, 10h-19h", "Tu-Su 10:00-19:00; Mo off"),
     ("fr", "du mardi au dimanche de midi à minuit", "Tu-Su 12:00-24:00"),
     ("fr", "lundi, mercredi et vendredi 8h-12h, jours fériés fermé", "Mo,We,Fr 08:00-12:00; PH off"),
 ]
