@@ -446,7 +446,20 @@ def _without_breaks(
     return result, used
 
 
-def _expression(rules: Sequence[Rule], shared_breaks: Sequence[tuple[int, int]]) -> str:
+@dataclass(frozen=True, slots=True)
+class Week:
+    """Hours read from words: spans in minutes per weekday (0 = Monday), the days said to be closed,
+    and the public holidays' spans (None when not mentioned, empty when closed)."""
+
+    days: dict[int, list[tuple[int, int]]]
+    closed: frozenset[int]
+    holidays: list[tuple[int, int]] | None
+
+    def expression(self) -> str:
+        return compose(self.days, closed_days=self.closed, holidays=self.holidays)
+
+
+def _week(rules: Sequence[Rule], shared_breaks: Sequence[tuple[int, int]]) -> Week:
     """Later rules override earlier ones for their days, as in OSM."""
     if not rules:
         raise Unreadable("no hours")
@@ -473,17 +486,43 @@ def _expression(rules: Sequence[Rule], shared_breaks: Sequence[tuple[int, int]])
             holidays = spans
     if shared_breaks and not shared_used:
         raise Unreadable("a break outside the hours")
-    return compose(week, closed_days=closed, holidays=holidays)
+    return Week(week, frozenset(closed), holidays)
 
 
-def _read(text: str, lang: str) -> tuple[str, int]:
+def _read(text: str, lang: str) -> tuple[Week, int]:
     items, evidence = tokens(text, lang)
     reader = _Reader(items)
-    rules = reader.read()
-    expression = _expression(rules, reader.shared_breaks)
-    if not valid(expression):
+    week = _week(reader.read(), reader.shared_breaks)
+    if not valid(week.expression()):
         raise Unreadable("not valid")
-    return expression, evidence
+    return week, evidence
+
+
+def _best(text: str, lang: str | None) -> tuple[Week, str | None]:
+    """The reading in the language with most of its own words in ``text``; ties go to ``lang``."""
+    order = [lang] if lang in LANGUAGES else []
+    order += [code for code in LANGUAGES if code not in order]
+    results: list[tuple[int, int, str]] = []
+    weeks: dict[str, Week] = {}
+    for rank, code in enumerate(order):
+        try:
+            weeks[code], evidence = _read(text, code)
+        except Unreadable:
+            continue
+        results.append((-evidence, rank, code))
+    if not results:
+        raise Unreadable(text)
+    evidence, _rank, code = min(results)
+    return weeks[code], code if evidence else None
+
+
+def read_week(text: str, lang: str | None = None) -> Week:
+    """Hours in words as a :class:`Week`, for the guided builder that adds them day group by day
+    group. Raises :class:`Unreadable`."""
+    cleaned = text.strip().rstrip(";, \t").strip()
+    if not cleaned or len(cleaned) > MAX_TEXT:
+        raise Unreadable("empty or too long")
+    return _best(cleaned, lang)[0]
 
 
 def valid(expression: str) -> bool:
@@ -509,19 +548,8 @@ def read(text: str, lang: str | None = None) -> Reading:
         raise Unreadable("empty or too long")
     if valid(cleaned):
         return Reading(cleaned, None)
-    order = [lang] if lang in LANGUAGES else []
-    order += [code for code in LANGUAGES if code not in order]
-    results: list[tuple[int, int, str, str]] = []
-    for rank, code in enumerate(order):
-        try:
-            expression, evidence = _read(cleaned, code)
-        except Unreadable:
-            continue
-        results.append((-evidence, rank, expression, code))
-    if not results:
-        raise Unreadable(cleaned)
-    evidence, _rank, expression, code = min(results)
-    return Reading(expression, code if evidence else None)
+    week, language = _best(cleaned, lang)
+    return Reading(week.expression(), language)
 
 
 def read_span(text: str, lang: str | None = None) -> tuple[str, str]:
@@ -537,14 +565,15 @@ def read_span(text: str, lang: str | None = None) -> tuple[str, str]:
             continue
         if len(rules) == 1 and not rules[0].has_days and not rules[0].closed and len(rules[0].spans) == 1:
             start, end = rules[0].spans[0]
-            return _hhmm(start), _hhmm(end)
+            return hhmm(start), hhmm(end)
     raise Unreadable(text)
 
 
 # -- writing OSM ------------------------------------------------------------------------------------
 
 
-def _hhmm(value: time | str | int) -> str:
+def hhmm(value: time | str | int) -> str:
+    """ "HH:MM" for a time, "9:30"-like text or minutes since midnight."""
     if isinstance(value, int):
         return f"{value // 60:02d}:{value % 60:02d}"
     if isinstance(value, time):
@@ -570,7 +599,7 @@ Span = tuple[time | str | int, time | str | int]
 
 
 def _spans(spans: Sequence[Span]) -> str:
-    return ",".join(f"{_hhmm(start)}-{_hhmm(end)}" for start, end in sorted(spans, key=lambda s: _hhmm(s[0])))
+    return ",".join(f"{hhmm(start)}-{hhmm(end)}" for start, end in sorted(spans, key=lambda s: hhmm(s[0])))
 
 
 def compose(

@@ -183,3 +183,27 @@ async def test_a_pin_outside_the_area_is_confirmed_with_its_distance(app: App) -
     state = await state_of(app)
     draft = state["draft"]
     assert state["state"] == "hours" and isinstance(draft, dict) and (draft["lat"], draft["lon"]) == PARIS
+
+
+async def test_the_builder_takes_a_second_day_group_typed_with_its_hours(app: App) -> None:
+    owner = Chat(Conversation(app), OWNER, "en")
+    await start_flow(owner)
+    await owner.send("Bakery Rye")
+    await owner.send("bakery")
+    await owner.press(1)
+    await owner.location(*INSIDE)
+    await owner.press("Help me build them")
+    await owner.press("Monday to Friday")
+    await owner.send("9am to 6pm")
+    await owner.press("No lunch break")
+    await owner.press("Add other days")
+    await owner.send("Sat 10-4, Sunday closed")
+    assert "So far: Mon–Fri 9:00–18:00; Sat 10:00–16:00; Sun closed" in owner.said()
+    await owner.press("That's all")
+    await owner.press("Closed on public holidays")
+    assert "Mon–Fri 9:00–18:00; Sat 10:00–16:00; Sun closed; closed on public holidays" in owner.said()
+    await owner.press("Yes, that's right")
+    state = await state_of(app)
+    draft = state["draft"]
+    assert state["state"] == "products" and isinstance(draft, dict)
+    assert draft["opening_hours"] == "Mo-Fr 09:00-18:00; Sa 10:00-16:00; Su off; PH off"

@@ -76,6 +76,7 @@ TRANSITIONS = frozenset(
         ("hours", "hours_confirm"),
         ("hours", "products"),
         ("hours_days", "hours_times"),
+        ("hours_days", "hours_more"),
         ("hours_times", "hours_lunch"),
         ("hours_lunch", "hours_more"),
         ("hours_more", "hours_days"),
@@ -419,8 +420,10 @@ def prompt_hours_lunch(flow: Flow) -> list[Reply]:
 
 
 def prompt_hours_more(flow: Flow) -> list[Reply]:
-    week = (flow.data.get("builder") or {}).get("week") or {}
-    so_far = opening_hours.describe(typed_hours.compose(_week(week)), flow.turn.lang) if week else ""
+    builder = flow.data.get("builder") or {}
+    week = builder.get("week") or {}
+    composed = typed_hours.compose(_week(week), closed_days=builder.get("closed") or [])
+    so_far = opening_hours.describe(composed, flow.turn.lang) if week else ""
     text = say(flow.t("Are you open on other days, with other hours?"))
     if so_far:
         text = say(flow.t("So far:")) + " " + say(clip(so_far, 500)) + "\n" + text
@@ -771,12 +774,38 @@ async def accept_hours_days(flow: Flow, given: Input) -> Step:
     builder = flow.data.setdefault("builder", {})
     builder.setdefault("week", {})
     if given.text is not None:
-        builder["days"] = checks.weekdays(given.text, flow.turn.lang)
+        try:
+            builder["days"] = checks.weekdays(given.text, flow.turn.lang)
+        except checks.Invalid:
+            return add_typed_days(flow, given.text)
         return Step("hours_times")
     if given.choice not in DAY_SETS:
         return not_understood()
     builder["days"] = list(DAY_SETS[given.choice])
     return Step("hours_times")
+
+
+def add_typed_days(flow: Flow, text: str) -> Step:
+    """Days with their hours typed at once ("za 10-17", "Sat 10-4, Sunday closed") join the week
+    being built; the builder then asks for other days."""
+    try:
+        typed = typed_hours.read_week(text, flow.turn.lang)
+    except typed_hours.Unreadable as problem:
+        raise checks.Invalid("days") from problem
+    if not typed.days:
+        raise checks.Invalid("days")
+    builder = flow.data.setdefault("builder", {})
+    week = builder.setdefault("week", {})
+    closed = set(builder.get("closed") or [])
+    for day, spans in typed.days.items():
+        week[str(day)] = [[typed_hours.hhmm(start), typed_hours.hhmm(end)] for start, end in spans]
+        closed.discard(day)
+    for day in typed.closed:
+        week.pop(str(day), None)
+        closed.add(day)
+    builder["closed"] = sorted(closed)
+    flow.draft["opening_hours"] = typed_hours.compose(_week(week), closed_days=closed)
+    return Step("hours_more")
 
 
 async def accept_hours_times(flow: Flow, given: Input) -> Step:
@@ -807,9 +836,10 @@ async def accept_hours_lunch(flow: Flow, given: Input) -> Step:
     week = builder.setdefault("week", {})
     for day in days:
         week[str(day)] = [list(span) for span in spans]
+    builder["closed"] = [day for day in builder.get("closed") or [] if day not in days]
     builder.pop("days", None)
     builder.pop("times", None)
-    flow.draft["opening_hours"] = typed_hours.compose(_week(week))
+    flow.draft["opening_hours"] = typed_hours.compose(_week(week), closed_days=builder["closed"])
     return Step("hours_more")
 
 
@@ -830,8 +860,9 @@ async def accept_hours_holidays(flow: Flow, given: Input) -> Step:
     given = Input(choice=given.choice or typed)
     if given.choice not in ("off", "open") or not week:
         return not_understood()
+    closed = (flow.data.get("builder") or {}).get("closed") or []
     flow.draft["opening_hours"] = typed_hours.compose(
-        _week(week), closed_on_public_holidays=given.choice == "off"
+        _week(week), closed_days=closed, closed_on_public_holidays=given.choice == "off"
     )
     flow.data.pop("builder", None)
     return Step("hours_confirm")
