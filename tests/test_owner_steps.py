@@ -137,3 +137,20 @@ async def test_two_unreadable_times_in_the_hours_builder_offer_buttons(app: App)
     await owner.press("09:00–18:00")
     assert (await stored(app) or {}).get("state") == "hours_lunch"
     assert "misses" not in (await stored(app) or {})
+
+
+async def test_two_unmatched_kinds_of_business_offer_the_neighbourhoods_common_ones(app: App) -> None:
+    owner = Chat(Conversation(app), OWNER, "en")
+    await start_flow(owner)
+    await owner.send("Zorbl")
+    await owner.send("zorbl and quux")
+    assert "could not match that to a kind of business" in owner.said() and "Bakery" not in owner.labels()
+    await owner.send("kwxq vbnm")
+    assert "common in the neighbourhood" in owner.said()
+    assert len(owner.labels()) == 6 + 2, "six kinds, then Back and Cancel"
+    await owner.press(1)
+    state = await stored(app) or {}
+    draft = state.get("draft")
+    assert state.get("state") == "location" and isinstance(draft, dict)
+    listed = {b.categories[0] for b in app.search.businesses() if b.categories}
+    assert draft["categories"][0] in listed, "a kind the neighbourhood has"

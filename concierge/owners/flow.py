@@ -14,6 +14,7 @@ All state lives in one JSON-able dict (see :func:`new_flow`), kept in the flow s
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -659,10 +660,23 @@ async def accept_category(flow: Flow, given: Input) -> Step:
     if given.text is None:
         return not_understood()
     suggestions = category_suggestions(flow, given.text)
+    if not suggestions and int(flow.data.get("misses", 0)) + 1 >= MISSES_FOR_BUTTONS:
+        suggestions = common_categories(flow)
+        if suggestions:
+            flow.data["suggestions"] = suggestions
+            note = flow.t("I still could not match that. These kinds are common in the neighbourhood:")
+            return Step(notes=[say(note)])
     if not suggestions:
         raise checks.Invalid("category")
     flow.data["suggestions"] = suggestions
     return Step()
+
+
+def common_categories(flow: Flow, limit: int = 6) -> list[str]:
+    """The kinds of business most listed in the neighbourhood, offered after two unmatched answers."""
+    counts = Counter(b.categories[0] for b in flow.turn.app.search.businesses() if b.categories)
+    names = flow.turn.taxonomy
+    return [tag for tag, _n in counts.most_common(limit * 2) if names.name(tag, flow.turn.lang)][:limit]
 
 
 def category_suggestions(flow: Flow, text: str, limit: int = 3) -> list[str]:
