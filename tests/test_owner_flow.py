@@ -100,7 +100,7 @@ async def test_full_creation_in_english_then_moderator_approval(app: App) -> Non
     await run_steps(owner, STEPS_EN)
     preview = owner.said()
     assert "Bakkerij <b>Proef</b>" in preview, "HTML in a name is shown literally"
-    assert "Tu-Sa 08:30-12:30,13:00-17:30; PH off" in preview
+    assert "Tue–Sat 8:30–12:30, 13:00–17:30; closed on public holidays" in preview, "hours in words"
     assert "Kastanjeplein 7" in preview and "+31 23 123 4567" in preview and "https://example.org" in preview
     assert "spelt bread, croissants, rye bread" in preview
     replies = await owner.press("Submit")

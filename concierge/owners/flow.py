@@ -558,16 +558,12 @@ def draft_view(flow: Flow) -> BusinessView:
 
 
 def resident_details(flow: Flow) -> str:
-    """What residents see besides the card: the kind of business, the hours in words, pickup and
-    delivery."""
+    """What residents see besides the card: the kind of business, pickup and delivery."""
     t, draft, lang = flow.t, flow.draft, flow.turn.lang
     lines = []
     kind = flow.turn.taxonomy.name(draft.get("categories") or [], lang) if draft.get("categories") else ""
     if kind:
         lines.append(f"<b>{say(t('Category'))}</b>: {say(clip(kind, 100))}")
-    if draft.get("opening_hours"):
-        words = opening_hours.describe(draft["opening_hours"], lang)
-        lines.append(f"<b>{say(t('Opening hours'))}</b>: {say(clip(words, 500))}")
     delivery = {"bike": t("By bike"), "post": t("By post"), "none": t("No delivery")}
     lines.append(
         f"<b>{say(t('Can customers order ahead and pick up?'))}</b> {say(t('Yes') if draft.get('pickup') else t('No'))}"
@@ -579,7 +575,9 @@ def resident_details(flow: Flow) -> str:
 
 
 def prompt_preview(flow: Flow) -> list[Reply]:
-    card: list[Reply] = [*story_replies(draft_view(flow), flow.t, [])]
+    view = draft_view(flow)
+    words = opening_hours.describe(view.opening_hours, flow.turn.lang) if view.opening_hours else ""
+    card: list[Reply] = [*story_replies(dataclasses.replace(view, opening_hours=words), flow.t, [])]
     card = [_without_buttons(reply) for reply in card]
     lines = [
         say(flow.t("This is how residents will see your listing.")),
