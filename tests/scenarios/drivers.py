@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -275,12 +274,13 @@ def _text_of(call: Call) -> str:
 
 @contextlib.asynccontextmanager
 async def telegram_bot(
-    name: str, app: App, emulator: BotAPIEmulator, clock: Callable[[], dt.datetime] | None = None
+    name: str, app: App, emulator: BotAPIEmulator, conversation: Conversation | None = None
 ) -> AsyncIterator[TelegramDriver]:
-    """The runtime ``name`` polling ``emulator``, stopped and closed on exit; ``clock`` freezes time."""
+    """The runtime ``name`` polling ``emulator``, stopped and closed on exit; ``conversation`` may
+    bring its own clock."""
     from concierge.commands.run import open_runtime
 
-    recorder = Recorder(Conversation(app, clock) if clock else Conversation(app))
+    recorder = Recorder(conversation or Conversation(app))
     runtime = open_runtime(app, name, recorder)  # type: ignore[arg-type]
     await runtime.start()
     stop = asyncio.Event()

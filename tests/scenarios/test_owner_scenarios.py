@@ -126,7 +126,7 @@ async def frozen_driver(
     if name == "terminal":
         yield TerminalDriver(Conversation(app, clock=lambda: now), language_code=lang)
         return
-    async with telegram_bot(name, app, emulator, clock=lambda: now) as driver:
+    async with telegram_bot(name, app, emulator, Conversation(app, clock=lambda: now)) as driver:
         yield driver.other_user(lang)
 
 
