@@ -23,6 +23,7 @@ COMMANDS = {
     "mcp": "A Model Context Protocol server on stdio for AI assistants.",
     "jobs": "Periodic jobs: freshness nudges, weekly summaries, purges (jobs run --once for cron).",
     "moderators": "The neighbourhood's moderators: moderators add|list|remove ID.",
+    "hours": "Read opening hours as an owner types them into OSM syntax, and back into words.",
 }
 
 

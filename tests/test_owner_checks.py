@@ -16,37 +16,6 @@ from concierge.owners import checks
 TODAY = dt.date(2026, 12, 20)
 
 
-@pytest.mark.parametrize(
-    ("text", "lang", "expected"),
-    [
-        ("closed until 3 January", "en", (TODAY, dt.date(2027, 1, 3))),
-        ("gesloten tot 3 januari", "nl", (TODAY, dt.date(2027, 1, 3))),
-        ("geschlossen bis 3. Januar", "de", (TODAY, dt.date(2027, 1, 3))),
-        ("fermé jusqu'au 3 janvier", "fr", (TODAY, dt.date(2027, 1, 3))),
-        ("van 24 dec tot 2 jan", "nl", (dt.date(2026, 12, 24), dt.date(2027, 1, 2))),
-        ("2026-12-22 - 2026-12-28", "en", (dt.date(2026, 12, 22), dt.date(2026, 12, 28))),
-    ],
-)
-def test_closures_in_four_languages(text: str, lang: str, expected: tuple[dt.date, dt.date]) -> None:
-    assert checks.closure(text, lang, TODAY) == expected
-
-
-@pytest.mark.parametrize("text", ["tomorrow maybe", "1 January 2020", "3 Smarch", "1 jan 2026 - 5 jan 2028"])
-def test_closures_that_make_no_sense_are_refused(text: str) -> None:
-    with pytest.raises(checks.Invalid):
-        checks.closure(text, "en", TODAY)
-
-
-def test_special_days() -> None:
-    assert checks.special_day("24 December 10:00-14:00", "en", TODAY) == (
-        dt.date(2026, 12, 24),
-        "10:00-14:00",
-    )
-    assert checks.special_day("31 december gesloten", "nl", TODAY) == (dt.date(2026, 12, 31), "off")
-    with pytest.raises(checks.Invalid):
-        checks.special_day("someday", "en", TODAY)
-
-
 def test_phone_and_website() -> None:
     assert checks.phone("023 123 4567", "NL") == "+31 23 123 4567"
     assert checks.phone("+49 30 1234567", "NL").startswith("+49 30")

@@ -47,7 +47,7 @@ async def test_an_edit_of_every_field(app: App) -> None:
         ("name", [("send", "Bakkerij De Gouden Korst & Co")]),
         ("category", [("send", "pastry shop"), ("press", 1)]),
         ("location", [("location", (52.3866, 4.6556))]),
-        ("hours", [("send", "Mo-Sa 08:00-17:00")]),
+        ("hours", [("send", "Mo-Sa 08:00-17:00"), ("press", "Yes, that's right")]),
         ("products", [("send", "desem\nspelt"), ("press", "Done")]),
         ("story", [("send", "Wij zijn Marieke."), ("press", "Skip"), ("send", "Voor de buurt.")]),
         ("photo", [("photo", "photo-new")]),

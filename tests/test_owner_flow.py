@@ -30,7 +30,9 @@ STEPS_EN: list[tuple[str, object]] = [
     ("press", "Tuesday to Saturday"),
     ("send", "8:30-17:30"),
     ("send", "12:30-13:00"),
+    ("press", "That's all"),
     ("press", "Closed on public holidays"),
+    ("press", "Yes, that's right"),
     ("send", "spelt bread\ncroissants\nSpelt bread"),
     ("send", "rye bread, Croissants"),
     ("press", "Done"),
@@ -50,6 +52,7 @@ STEPS_NL: list[tuple[str, object]] = [
     ("press", 1),
     ("location", (52.3871, 4.6561)),
     ("send", "Tu-Sa 09:00-18:00"),
+    ("press", "Ja, klopt"),
     ("send", "band plakken\nfietsen verkopen"),
     ("press", "Klaar"),
     ("press", "Overslaan"),
@@ -97,7 +100,7 @@ async def test_full_creation_in_english_then_moderator_approval(app: App) -> Non
     await run_steps(owner, STEPS_EN)
     preview = owner.said()
     assert "Bakkerij <b>Proef</b>" in preview, "HTML in a name is shown literally"
-    assert "Tu-Sa 08:30-12:30,13:00-17:30; PH off" in preview
+    assert "Tue–Sat 8:30–12:30, 13:00–17:30; closed on public holidays" in preview, "hours in words"
     assert "Kastanjeplein 7" in preview and "+31 23 123 4567" in preview and "https://example.org" in preview
     assert "spelt bread, croissants, rye bread" in preview
     replies = await owner.press("Submit")
@@ -214,9 +217,10 @@ async def test_validation_explains_and_keeps_the_step(app: App) -> None:
     assert "1 to 80" in owner.said()
     await run_steps(owner, STEPS_EN[:5])
     await owner.send("every day from nine")
-    assert "Mo-Fr 09:00-17:30" in owner.said()
+    assert "could not read those opening hours" in owner.said() and "Mon-Fri 9-18, Sat 10-17" in owner.said()
     await owner.send("Mo-Fr 09:00-17:30")
     assert "Mon–Fri 9:00–17:30" in owner.said()
+    await owner.press("Yes, that's right")
     await owner.send("y" * 81)
     assert "at most 80 characters" in owner.said()
     await owner.send("\n".join(f"product {i}" for i in range(201)))
@@ -240,7 +244,7 @@ async def test_validation_explains_and_keeps_the_step(app: App) -> None:
 async def test_a_restart_in_the_middle_resumes_where_it_stopped(app: App) -> None:
     owner = Chat(Conversation(app), OWNER, "en")
     await start_flow(owner)
-    await run_steps(owner, STEPS_EN[:11])
+    await run_steps(owner, STEPS_EN[:13])
     url = app.settings.database_url
     await app.close()
     reopened = await open_app(owner_settings(url), migrate=False)
@@ -248,7 +252,7 @@ async def test_a_restart_in_the_middle_resumes_where_it_stopped(app: App) -> Non
         again = Chat(Conversation(reopened), OWNER, "en")
         await again.cmd("mybusiness")
         assert "Welcome back" in again.said() and "spelt bread, croissants" in again.said()
-        await run_steps(again, STEPS_EN[11:])
+        await run_steps(again, STEPS_EN[13:])
         await again.press("Submit")
         async with reopened.sessions() as session:
             business = await session.scalar(select(Business).where(Business.name == "Bakkerij <b>Proef</b>"))
@@ -275,11 +279,18 @@ async def test_the_hours_builder_takes_typed_days_in_the_owners_language(app: Ap
     await owner.send("ma, wo tot vr")
     await owner.send("9-17")
     await owner.press("Geen middagpauze")
+    assert "ma, wo–vr 9:00–17:00" in owner.said()
+    await owner.send("ja")
+    await owner.send("za")
+    await owner.send("10.00 tot 16.00")
+    await owner.press("Geen middagpauze")
+    await owner.press("Dat is alles")
     assert "feestdagen" in owner.said()
     await owner.send("misschien")
     assert "Dicht op feestdagen" in owner.labels(), "an answer that is no choice shows the choices again"
     await owner.press("Gewoon open")
-    assert "Openingstijden: ma, wo–vr 9:00–17:00" in owner.said()
+    assert "ma, wo–vr 9:00–17:00; za 10:00–16:00" in owner.said()
+    await owner.send("ja hoor")
     assert await flow_state(app) == "products"
 
 

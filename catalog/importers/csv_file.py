@@ -4,11 +4,14 @@ Columns: ``id, name, categories, lat, lon, address, opening_hours, phone, websit
 independent, pickup, delivery, products, services, story_who, story_how, story_why, story_language,
 partners, source_id``; only ``name``, ``lat`` and ``lon`` are required. Without a ``categories``
 column, OSM tag columns (``shop``, ``amenity``, ...) are read instead. The delimiter (``,`` or ``;``)
-is sniffed from the header.
+is sniffed from the header. An ``opening_hours`` column may hold OSM syntax or hours in words in
+Dutch, English, German or French ("ma-vr 9-18, za 10-17"), read by :mod:`catalog.typed_hours`;
+hours it cannot read are kept as typed (they show as "hours unknown").
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from typing import Any
@@ -16,6 +19,7 @@ from typing import Any
 from catalog.importers.catalogue import country_language, record_from_entry
 from catalog.importers.osm import osm_categories
 from catalog.importers.records import ImportFileError, ParsedFile, Skip
+from catalog.typed_hours import Unreadable, read
 
 COLUMNS = (
     "id",
@@ -76,7 +80,7 @@ def parse(content: str, name: str, country: str = "NL") -> ParsedFile:
             if not any(cell.strip() for cell in row):
                 continue
             try:
-                parsed.records.append(record_from_entry(_entry(header, row), language))
+                parsed.records.append(record_from_entry(_entry(header, row, language), language))
             except Skip as skip:
                 parsed.skipped[str(skip)] += 1
     except csv.Error as exc:
@@ -84,8 +88,11 @@ def parse(content: str, name: str, country: str = "NL") -> ParsedFile:
     return parsed
 
 
-def _entry(header: list[str], row: list[str]) -> dict[str, Any]:
+def _entry(header: list[str], row: list[str], language: str = "") -> dict[str, Any]:
     entry: dict[str, Any] = {key: value.strip() for key, value in zip(header, row, strict=False) if key}
+    if entry.get("opening_hours"):
+        with contextlib.suppress(Unreadable):
+            entry["opening_hours"] = read(entry["opening_hours"], language or None).expression
     if "categories" not in entry:
         tags = osm_categories(entry)
         if tags:

@@ -6,15 +6,15 @@ HTML: values are stored as typed and escaped wherever they are shown.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from urllib.parse import urlsplit
 
 import phonenumbers
-from babel.dates import get_day_names, get_month_names
+from babel.dates import get_day_names
 
 from catalog.ownership import MAX_PRODUCT_CHARS, MAX_PRODUCTS
+from catalog.typed_hours import Unreadable, read_span
 
 NAME_CHARS = 80
 STORY_CHARS = 600
@@ -101,83 +101,16 @@ def clock(text: str) -> str:
     return f"{int(match[1]):02d}:{match[2] or '00'}"
 
 
-def time_span(text: str) -> tuple[str, str]:
-    """ "7:30-18:00", "7.30 - 18", "07:30 tot 18:00" → ("07:30", "18:00")."""
-    parts = re.split(r"\s*(?:-|–|—|to|tot|bis|à|a)\s*", text.strip(), maxsplit=1)
-    if len(parts) != 2:
-        raise Invalid("time")
-    start, end = clock(parts[0]), clock(parts[1])
+def time_span(text: str, lang: str = "") -> tuple[str, str]:
+    """ "7:30-18:00", "7.30 tot 18", "9am-6pm", "9h à midi" → ("07:30", "18:00"); a span that runs
+    past midnight is refused here (the builder's spans lie within one day)."""
+    try:
+        start, end = read_span(text, lang or None)
+    except Unreadable as problem:
+        raise Invalid("time") from problem
     if end <= start:
         raise Invalid("time")
     return start, end
-
-
-def _month_numbers(lang: str) -> dict[str, int]:
-    names: dict[str, int] = {}
-    for locale in dict.fromkeys([lang, "en"]):
-        for width in ("wide", "abbreviated"):
-            for context in ("format", "stand-alone"):
-                for number, month in get_month_names(width, context, locale=locale).items():
-                    names[month.casefold().rstrip(".")] = number
-    return names
-
-
-_DATE = re.compile(
-    r"(\d{1,2})[.\s]*(?:de\s+)?([^\W\d_]+)\.?(?:\s+(\d{4}))?|(\d{4})-(\d{2})-(\d{2})|(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2,4}))?"
-)
-
-
-def dates(text: str, lang: str, today: dt.date) -> list[dt.date]:
-    """Dates in ``text`` in the order written: "3 January", "3 jan 2027", "2026-12-24", "24/12"; a date
-    without a year is the next one from ``today``."""
-    months = _month_numbers(lang)
-    found = []
-    for match in _DATE.finditer(text.casefold()):
-        try:
-            if match[1]:
-                month = months.get(match[2].rstrip("."))
-                if month is None:
-                    continue
-                day, year = int(match[1]), int(match[3]) if match[3] else None
-            elif match[4]:
-                year, month, day = int(match[4]), int(match[5]), int(match[6])
-            else:
-                day, month = int(match[7]), int(match[8])
-                year = int(match[9]) if match[9] else None
-                if year is not None and year < 100:
-                    year += 2000
-            value = dt.date(year or today.year, month, day)
-            if year is None and value < today:
-                value = dt.date(today.year + 1, month, day)
-        except ValueError:
-            continue
-        found.append(value)
-    return found
-
-
-def closure(text: str, lang: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """ "closed until 3 January" → (today, 3 Jan); "20 December - 3 January" → that range."""
-    found = dates(text, lang, today)
-    if not found or len(found) > 2:
-        raise Invalid("dates")
-    start, end = (today, found[0]) if len(found) == 1 else (found[0], found[1])
-    if end < start and len(found) == 2 and start.year == end.year:
-        end = end.replace(year=end.year + 1)
-    if end < start or end < today or (end - start).days > 366:
-        raise Invalid("dates")
-    return start, end
-
-
-def special_day(text: str, lang: str, today: dt.date) -> tuple[dt.date, str]:
-    """ "24 December 10:00-14:00" or "31 December closed" → (date, "10:00-14:00" | "off")."""
-    found = dates(text, lang, today)
-    if len(found) != 1:
-        raise Invalid("special")
-    spans = re.findall(r"\d{1,2}[:.h]\d{2}\s*[-–]\s*\d{1,2}[:.h]\d{2}", text)
-    if not spans:
-        return found[0], "off"
-    joined = ",".join("-".join(time_span(span)) for span in spans)
-    return found[0], joined
 
 
 OSM_DAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
@@ -220,3 +153,134 @@ def weekdays(text: str, lang: str) -> list[int]:
     if not days:
         raise Invalid("days")
     return sorted(days)
+
+
+# -- typed answers where buttons are offered ----------------------------------------------------------
+
+YES_WORDS = frozenset(
+    [
+        "ja",
+        "jawel",
+        "jazeker",
+        "klopt",
+        "zeker",
+        "prima",
+        "goed",
+        "graag",
+        "oké",
+        "oke",
+        "ok",
+        "okay",
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "sure",
+        "correct",
+        "right",
+        "indeed",
+        "doch",
+        "genau",
+        "stimmt",
+        "richtig",
+        "gerne",
+        "natürlich",
+        "natuerlich",
+        "jawohl",
+        "oui",
+        "ouais",
+        "exact",
+        "exactement",
+        "absolument",
+        "volontiers",
+        "bien",
+        "d'accord",
+        "👍",
+        "✅",
+    ]
+)
+NO_WORDS = frozenset(
+    ["nee", "neen", "nope", "no", "nah", "nein", "nö", "noe", "non", "niet", "nicht", "pas", "👎", "❌"]
+)
+DELIVERY_WORDS = {
+    "bike": frozenset(
+        [
+            "fiets",
+            "fietskoerier",
+            "bakfiets",
+            "fietsbezorging",
+            "bike",
+            "bicycle",
+            "bikes",
+            "cargo",
+            "courier",
+            "fahrrad",
+            "rad",
+            "lastenrad",
+            "fahrradkurier",
+            "velo",
+            "vélo",
+            "coursier",
+        ]
+    ),
+    "post": frozenset(
+        [
+            "post",
+            "postnl",
+            "pakket",
+            "pakketpost",
+            "verzenden",
+            "opsturen",
+            "mail",
+            "shipping",
+            "ship",
+            "ships",
+            "parcel",
+            "versand",
+            "paket",
+            "dhl",
+            "poste",
+            "courrier",
+            "colis",
+            "envoi",
+            "expédition",
+        ]
+    ),
+    "none": frozenset(
+        ["geen", "niet", "none", "nothing", "keine", "nicht", "kein", "aucune", "aucun", "pas"]
+    ),
+}
+"""Words that carry the answer; everything else ("met de", "by", "par la") is ignored."""
+
+
+def _words(text: str | None) -> list[str]:
+    if not text:
+        return []
+    return re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?|[👍👎✅❌]", text.casefold().replace("’", "'"))
+
+
+def yes_no(text: str | None, lang: str = "") -> str | None:
+    """ "yes" or "no" for a typed answer in any of the four languages ("ja hoor", "oui", "nein
+    danke"), judged by its first word; None when it is neither."""
+    words = _words(text)
+    if not words or len(words) > 6:
+        return None
+    if words[0] in YES_WORDS:
+        return "yes"
+    if words[0] in NO_WORDS:
+        return "no"
+    return None
+
+
+def delivery(text: str | None) -> str | None:
+    """ "bike", "post" or "none" for "met de fiets", "by post", "nein", "pas de livraison"…; a way of
+    delivering beats a "no" in the same answer; None when the answer names none."""
+    words = _words(text)
+    if not words or len(words) > 8:
+        return None
+    for choice in ("bike", "post"):
+        if any(word in DELIVERY_WORDS[choice] for word in words):
+            return choice
+    if any(word in DELIVERY_WORDS["none"] or word in NO_WORDS for word in words):
+        return "none"
+    return None

@@ -14,29 +14,40 @@ All state lives in one JSON-able dict (see :func:`new_flow`), kept in the flow s
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from geopy.distance import great_circle
+
 from catalog import hours as opening_hours
-from catalog.ownership import merge_names
+from catalog import typed_hours
+from catalog.ownership import fold, merge_names
 from catalog.views import BusinessView, ProductView
 from concierge.conversation.context import Turn
 from concierge.conversation.render import TEXT_LIMIT, clip, say, story_replies, utf16_len
 from concierge.events import Button, Keyboard, Reply, SendPhoto, SendText, SendVenue
 from concierge.geocoding import geocoder_for
+from concierge.i18n import format_distance
 from concierge.owners import checks
+from concierge.owners.listing import group_labels
+from concierge.owners.steps import MISSES_FOR_BUTTONS
+from concierge.understanding import understand
 
 STATES = (
     "name",
     "category",
     "location",
     "location_confirm",
+    "location_far",
     "hours",
     "hours_days",
     "hours_times",
     "hours_lunch",
+    "hours_more",
     "hours_holidays",
+    "hours_confirm",
     "products",
     "story_who",
     "story_how",
@@ -58,12 +69,22 @@ TRANSITIONS = frozenset(
         ("location", "hours"),
         ("location_confirm", "hours"),
         ("location_confirm", "location"),
+        ("location", "location_far"),
+        ("location_confirm", "location_far"),
+        ("location_far", "hours"),
+        ("location_far", "location"),
         ("hours", "hours_days"),
+        ("hours", "hours_confirm"),
         ("hours", "products"),
         ("hours_days", "hours_times"),
+        ("hours_days", "hours_more"),
         ("hours_times", "hours_lunch"),
-        ("hours_lunch", "hours_holidays"),
-        ("hours_holidays", "products"),
+        ("hours_lunch", "hours_more"),
+        ("hours_more", "hours_days"),
+        ("hours_more", "hours_holidays"),
+        ("hours_holidays", "hours_confirm"),
+        ("hours_confirm", "products"),
+        ("hours_confirm", "hours"),
         ("products", "story_who"),
         ("story_who", "story_how"),
         ("story_how", "story_why"),
@@ -76,16 +97,19 @@ TRANSITIONS = frozenset(
         ("preview", "submitted"),
     }
 )
-GROUP = {
+GROUP: dict[str, str] = {
     "name": "name",
     "category": "category",
     "location": "location",
     "location_confirm": "location",
+    "location_far": "location",
     "hours": "hours",
     "hours_days": "hours",
     "hours_times": "hours",
     "hours_lunch": "hours",
+    "hours_more": "hours",
     "hours_holidays": "hours",
+    "hours_confirm": "hours",
     "products": "products",
     "story_who": "story",
     "story_how": "story",
@@ -110,6 +134,16 @@ GROUP_FIELDS = {
     "delivery": ("pickup", "delivery"),
 }
 ENTRY = {group: next(state for state in STATES if GROUP[state] == group) for group in GROUP_FIELDS}
+JUMPS = frozenset(
+    {("preview", ENTRY[group]) for group in GROUP_FIELDS}
+    | {
+        (source, "preview")
+        for source, target in TRANSITIONS
+        if GROUP[source] != GROUP[target] and "preview" not in {source, target}
+    }
+)
+"""From the preview to any part, and from the end of that part straight back to the preview."""
+TRANSITIONS = TRANSITIONS | JUMPS
 DAY_SETS = {
     "mo-fr": (0, 1, 2, 3, 4),
     "tu-sa": (1, 2, 3, 4, 5),
@@ -320,12 +354,32 @@ def prompt_location_confirm(flow: Flow) -> list[Reply]:
     return [venue, message(flow, f"{say(text)}\n{clip(place.get('address', ''), 300)}", rows)]
 
 
+def prompt_location_far(flow: Flow) -> list[Reply]:
+    place = flow.data.get("place") or {}
+    area = flow.turn.app.search.area
+    distance = format_distance(
+        outside_area(flow, place.get("lat", 0.0), place.get("lon", 0.0)) or 0, flow.turn.lang
+    )
+    text = flow.t(
+        "That place is {distance} from the centre of {area}, outside the neighbourhood. Is it right?",
+        distance=distance,
+        area="\x00",
+    )
+    text_html = say(text).replace("\x00", say(clip(area.name if area else "", 100)))
+    rows = ((choice(flow, flow.t("Yes, it is right"), "yes"), choice(flow, flow.t("No, try again"), "no")),)
+    venue = SendVenue(
+        place.get("lat", 0.0), place.get("lon", 0.0), flow.draft.get("name", ""), place.get("address", "")
+    )
+    return [venue, message(flow, text_html, rows)]
+
+
 def prompt_hours(flow: Flow) -> list[Reply]:
     text = flow.t(
-        "When are you open? Paste your opening hours in OpenStreetMap style, or let me help you build them."
+        "When are you open? Type your opening hours in your own words, or let me help you build them."
     )
     rows = ((choice(flow, flow.t("Help me build them"), "build"),),)
-    return [message(flow, say(text) + example(flow, "Tu-Fr 07:30-18:00; Sa 07:30-16:00"), rows, skip=True)]
+    sample = flow.t("Mon-Fri 9-18, Sat 10-17, Sunday closed")
+    return [message(flow, say(text) + example(flow, sample), rows, skip=True)]
 
 
 def prompt_hours_days(flow: Flow) -> list[Reply]:
@@ -342,15 +396,53 @@ def prompt_hours_days(flow: Flow) -> list[Reply]:
     return [message(flow, text, rows)]
 
 
+COMMON_SPANS = {
+    "0900-1700": ("09:00", "17:00"),
+    "0900-1800": ("09:00", "18:00"),
+    "0800-1800": ("08:00", "18:00"),
+    "1000-1700": ("10:00", "17:00"),
+}
+"""Offered as buttons after two unreadable answers (button data holds no colons)."""
+
+
 def prompt_hours_times(flow: Flow) -> list[Reply]:
     text = flow.t("From what time to what time?")
-    return [message(flow, say(text) + example(flow, "8:30-17:30"))]
+    rows: Keyboard = ()
+    if int(flow.data.get("misses", 0)) >= MISSES_FOR_BUTTONS:
+        spans = [choice(flow, f"{start}–{end}", key) for key, (start, end) in COMMON_SPANS.items()]
+        rows = (tuple(spans[:2]), tuple(spans[2:]))
+    return [message(flow, say(text) + example(flow, "8:30-17:30"), rows)]
 
 
 def prompt_hours_lunch(flow: Flow) -> list[Reply]:
     text = flow.t("Do you close for lunch? Type the break, or press “No lunch break”.")
     rows = ((choice(flow, flow.t("No lunch break"), "none"),),)
     return [message(flow, say(text) + example(flow, "12:30-13:30"), rows)]
+
+
+def prompt_hours_more(flow: Flow) -> list[Reply]:
+    builder = flow.data.get("builder") or {}
+    week = builder.get("week") or {}
+    composed = typed_hours.compose(_week(week), closed_days=builder.get("closed") or [])
+    so_far = opening_hours.describe(composed, flow.turn.lang) if week else ""
+    text = say(flow.t("Are you open on other days, with other hours?"))
+    if so_far:
+        text = say(flow.t("So far:")) + " " + say(clip(so_far, 500)) + "\n" + text
+    rows = (
+        (choice(flow, flow.t("Add other days"), "add"),),
+        (choice(flow, flow.t("That's all"), "done"),),
+    )
+    return [message(flow, text, rows)]
+
+
+def prompt_hours_confirm(flow: Flow) -> list[Reply]:
+    words = opening_hours.describe(flow.draft.get("opening_hours") or "", flow.turn.lang)
+    text = say(flow.t("I read your opening hours as:")) + f"\n<b>{say(clip(words, 500))}</b>\n"
+    text += say(flow.t("Is that right?"))
+    rows = (
+        (choice(flow, flow.t("Yes, that's right"), "yes"), choice(flow, flow.t("No, type them again"), "no")),
+    )
+    return [message(flow, text, rows)]
 
 
 def prompt_hours_holidays(flow: Flow) -> list[Reply]:
@@ -384,7 +476,7 @@ def prompt_products(flow: Flow) -> list[Reply]:
     parts = [say(text) + example(flow, flow.t("sourdough bread, croissants, cakes to order"))]
     summary = product_summary(flow)
     if summary:
-        parts.append(summary)
+        parts.append(summary + "\n" + say(flow.t("To take one off the list, send “- name”.")))
     rows = ((choice(flow, flow.t("Done"), "done"),),)
     return [message(flow, "\n\n".join(parts), rows)]
 
@@ -465,12 +557,41 @@ def draft_view(flow: Flow) -> BusinessView:
     )
 
 
+def resident_details(flow: Flow) -> str:
+    """What residents see besides the card: the kind of business, pickup and delivery."""
+    t, draft, lang = flow.t, flow.draft, flow.turn.lang
+    lines = []
+    kind = flow.turn.taxonomy.name(draft.get("categories") or [], lang) if draft.get("categories") else ""
+    if kind:
+        lines.append(f"<b>{say(t('Category'))}</b>: {say(clip(kind, 100))}")
+    delivery = {"bike": t("By bike"), "post": t("By post"), "none": t("No delivery")}
+    lines.append(
+        f"<b>{say(t('Can customers order ahead and pick up?'))}</b> {say(t('Yes') if draft.get('pickup') else t('No'))}"
+    )
+    lines.append(
+        f"<b>{say(t('Do you deliver?'))}</b> {say(delivery.get(draft.get('delivery') or 'none', ''))}"
+    )
+    return "\n".join(lines)
+
+
 def prompt_preview(flow: Flow) -> list[Reply]:
-    card: list[Reply] = [*story_replies(draft_view(flow), flow.t, [])]
+    view = draft_view(flow)
+    words = opening_hours.describe(view.opening_hours, flow.turn.lang) if view.opening_hours else ""
+    card: list[Reply] = [*story_replies(dataclasses.replace(view, opening_hours=words), flow.t, [])]
     card = [_without_buttons(reply) for reply in card]
-    lines = [say(flow.t("This is how residents will see your listing.")), product_summary(flow)]
+    lines = [
+        say(flow.t("This is how residents will see your listing.")),
+        resident_details(flow),
+        product_summary(flow),
+    ]
     lines.append(say(flow.t("Submit it? A moderator checks new listings before they appear.")))
-    rows = ((choice(flow, flow.t("Submit"), "submit"),),)
+    lines.append(say(flow.t("Or change a part first:")))
+    labels = group_labels(flow.turn)
+    jumps = [choice(flow, labels[group], f"to-{group}") for group in GROUP_FIELDS]
+    rows = (
+        (choice(flow, flow.t("Submit"), "submit"),),
+        *(tuple(jumps[i : i + 3]) for i in range(0, len(jumps), 3)),
+    )
     return [*card, message(flow, "\n\n".join(line for line in lines if line), rows)]
 
 
@@ -490,11 +611,14 @@ PROMPTS: dict[str, Callable[[Flow], list[Reply]]] = {
     "category": prompt_category,
     "location": prompt_location,
     "location_confirm": prompt_location_confirm,
+    "location_far": prompt_location_far,
     "hours": prompt_hours,
     "hours_days": prompt_hours_days,
     "hours_times": prompt_hours_times,
     "hours_lunch": prompt_hours_lunch,
+    "hours_more": prompt_hours_more,
     "hours_holidays": prompt_hours_holidays,
+    "hours_confirm": prompt_hours_confirm,
     "products": prompt_products,
     "story_who": prompt_story,
     "story_how": prompt_story,
@@ -533,16 +657,65 @@ async def accept_category(flow: Flow, given: Input) -> Step:
         return Step("location")
     if given.text is None:
         return not_understood()
-    found = flow.turn.taxonomy.suggest(given.text, flow.turn.lang, 3)
-    if not found:
+    suggestions = category_suggestions(flow, given.text)
+    if not suggestions and int(flow.data.get("misses", 0)) + 1 >= MISSES_FOR_BUTTONS:
+        suggestions = common_categories(flow)
+        if suggestions:
+            flow.data["suggestions"] = suggestions
+            note = flow.t("I still could not match that. These kinds are common in the neighbourhood:")
+            return Step(notes=[say(note)])
+    if not suggestions:
         raise checks.Invalid("category")
-    flow.data["suggestions"] = [preset.primary_tag for preset, _score in found]
+    flow.data["suggestions"] = suggestions
     return Step()
+
+
+def common_categories(flow: Flow, limit: int = 6) -> list[str]:
+    """The kinds of business most listed in the neighbourhood, offered after two unmatched answers."""
+    counts = Counter(b.categories[0] for b in flow.turn.app.search.businesses() if b.categories)
+    names = flow.turn.taxonomy
+    return [tag for tag, _n in counts.most_common(limit * 2) if names.name(tag, flow.turn.lang)][:limit]
+
+
+def category_suggestions(flow: Flow, text: str, limit: int = 3) -> list[str]:
+    """Shop types for a typed description: what the lexicon reads in it (the same reading residents'
+    questions get, so "ambachtelijke bakker" or "Bio-Bäckerei" is a bakery and "fietsen repareren" a
+    bike shop), then the taxonomy's own name matches, then a clear match of a single word."""
+    turn = flow.turn
+    search = turn.app.search
+    read = understand(text, search.reader, lang_hint=turn.lang, default_language=turn.lang)
+    tags: list[str] = []
+    # the head noun comes last in Dutch, English and German ("handgemaakte kaas"), first in French
+    units = read.units if read.language == "fr" else list(reversed(read.units))
+    for unit in units:
+        for hit in unit.hits:
+            concept = search.lexicon.concepts.get(hit.concept)
+            if concept is not None and not hit.weak and (concept.primary or concept.tags):
+                tags.append(concept.primary or concept.tags[0])
+    tags += [preset.primary_tag for preset, _score in turn.taxonomy.suggest(text, turn.lang, limit)]
+    if not tags:  # "artisan baker": a word alone may name the kind clearly ("baker")
+        scored = [hit for word in text.split() for hit in turn.taxonomy.suggest(word, turn.lang, 1)]
+        tags = [preset.primary_tag for preset, score in sorted(scored, key=lambda h: -h[1]) if score >= 90]
+    known = [tag for tag in dict.fromkeys(tags) if tag and turn.taxonomy.name(tag, turn.lang)]
+    return known[:limit]
+
+
+def outside_area(flow: Flow, lat: float, lon: float) -> float | None:
+    """The distance in metres from the area's centre when (lat, lon) lies outside the area, else None."""
+    area = flow.turn.app.search.area
+    if area is None:
+        return None
+    metres = float(great_circle(area.center, (lat, lon)).meters)
+    return metres if metres > area.radius_m else None
 
 
 async def accept_location(flow: Flow, given: Input) -> Step:
     if given.location is not None:
-        flow.draft["lat"], flow.draft["lon"] = given.location
+        lat, lon = given.location
+        if outside_area(flow, lat, lon) is not None:
+            flow.data["place"] = {"lat": lat, "lon": lon, "address": ""}
+            return Step("location_far")
+        flow.draft["lat"], flow.draft["lon"] = lat, lon
         return Step("hours")
     if given.text is None:
         return not_understood()
@@ -557,7 +730,10 @@ async def accept_location(flow: Flow, given: Input) -> Step:
 
 async def accept_location_confirm(flow: Flow, given: Input) -> Step:
     place = flow.data.get("place") or {}
+    given = Input(choice=given.choice or checks.yes_no(given.text))
     if given.choice == "yes" and place:
+        if outside_area(flow, place["lat"], place["lon"]) is not None:
+            return Step("location_far")
         flow.draft.update(lat=place["lat"], lon=place["lon"], address=place["address"])
         flow.data.pop("place", None)
         return Step("hours")
@@ -567,34 +743,90 @@ async def accept_location_confirm(flow: Flow, given: Input) -> Step:
     return not_understood()
 
 
+async def accept_location_far(flow: Flow, given: Input) -> Step:
+    """A pin or address outside the area is kept only when the owner confirms it, seeing the distance;
+    the moderators see the same distance on their card."""
+    place = flow.data.get("place") or {}
+    answer = given.choice or checks.yes_no(given.text)
+    if answer == "yes" and place:
+        flow.draft.update(lat=place["lat"], lon=place["lon"])
+        if place.get("address"):
+            flow.draft["address"] = place["address"]
+        flow.data.pop("place", None)
+        return Step("hours")
+    if answer == "no":
+        flow.data.pop("place", None)
+        return Step("location")
+    return not_understood()
+
+
 async def accept_hours(flow: Flow, given: Input) -> Step:
+    """Hours typed in words (any of the four languages) or OSM syntax, read by one reader."""
     if given.choice == "build":
+        flow.data["builder"] = {"week": {}}
         return Step("hours_days")
     if given.choice == "skip":
         return Step("products")
     if given.text is None:
         return not_understood()
-    problem = opening_hours.validate(given.text)
-    if problem is not None:
-        raise checks.Invalid("hours")
-    flow.draft["opening_hours"] = opening_hours.clean(given.text)
-    return Step("products")
+    try:
+        reading = typed_hours.read(given.text, flow.turn.lang)
+    except typed_hours.Unreadable as problem:
+        raise checks.Invalid("hours") from problem
+    flow.draft["opening_hours"] = reading.expression
+    return Step("hours_confirm")
+
+
+def _week(stored: dict[str, Any]) -> dict[int, list[tuple[str, str]]]:
+    """The builder's week as kept in the flow (JSON: string keys, lists) for :func:`typed_hours.compose`."""
+    return {int(day): [(start, end) for start, end in spans] for day, spans in stored.items()}
 
 
 async def accept_hours_days(flow: Flow, given: Input) -> Step:
+    builder = flow.data.setdefault("builder", {})
+    builder.setdefault("week", {})
     if given.text is not None:
-        flow.data["builder"] = {"days": checks.weekdays(given.text, flow.turn.lang)}
+        try:
+            builder["days"] = checks.weekdays(given.text, flow.turn.lang)
+        except checks.Invalid:
+            return add_typed_days(flow, given.text)
         return Step("hours_times")
     if given.choice not in DAY_SETS:
         return not_understood()
-    flow.data["builder"] = {"days": list(DAY_SETS[given.choice])}
+    builder["days"] = list(DAY_SETS[given.choice])
     return Step("hours_times")
 
 
+def add_typed_days(flow: Flow, text: str) -> Step:
+    """Days with their hours typed at once ("za 10-17", "Sat 10-4, Sunday closed") join the week
+    being built; the builder then asks for other days."""
+    try:
+        typed = typed_hours.read_week(text, flow.turn.lang)
+    except typed_hours.Unreadable as problem:
+        raise checks.Invalid("days") from problem
+    if not typed.days:
+        raise checks.Invalid("days")
+    builder = flow.data.setdefault("builder", {})
+    week = builder.setdefault("week", {})
+    closed = set(builder.get("closed") or [])
+    for day, spans in typed.days.items():
+        week[str(day)] = [[typed_hours.hhmm(start), typed_hours.hhmm(end)] for start, end in spans]
+        closed.discard(day)
+    for day in typed.closed:
+        week.pop(str(day), None)
+        closed.add(day)
+    builder["closed"] = sorted(closed)
+    flow.draft["opening_hours"] = typed_hours.compose(_week(week), closed_days=closed)
+    return Step("hours_more")
+
+
 async def accept_hours_times(flow: Flow, given: Input) -> Step:
+    if given.choice in COMMON_SPANS:
+        flow.data.setdefault("builder", {})["times"] = list(COMMON_SPANS[given.choice])
+        return Step("hours_lunch")
     if given.text is None:
         return not_understood()
-    flow.data.setdefault("builder", {})["times"] = list(checks.time_span(given.text))
+    flow.data.setdefault("builder", {})["times"] = list(checks.time_span(given.text, flow.turn.lang))
     return Step("hours_lunch")
 
 
@@ -607,25 +839,58 @@ async def accept_hours_lunch(flow: Flow, given: Input) -> Step:
     if given.choice == "none":
         spans = [(start, end)]
     elif given.text is not None:
-        lunch_start, lunch_end = checks.time_span(given.text)
+        lunch_start, lunch_end = checks.time_span(given.text, flow.turn.lang)
         if not start < lunch_start < lunch_end < end:
             raise checks.Invalid("lunch")
         spans = [(start, lunch_start), (lunch_end, end)]
     else:
         return not_understood()
-    flow.draft["opening_hours"] = opening_hours.compose({day: spans for day in days})
-    flow.data.pop("builder", None)
-    return Step("hours_holidays")
+    week = builder.setdefault("week", {})
+    for day in days:
+        week[str(day)] = [list(span) for span in spans]
+    builder["closed"] = [day for day in builder.get("closed") or [] if day not in days]
+    builder.pop("days", None)
+    builder.pop("times", None)
+    flow.draft["opening_hours"] = typed_hours.compose(_week(week), closed_days=builder["closed"])
+    return Step("hours_more")
+
+
+async def accept_hours_more(flow: Flow, given: Input) -> Step:
+    """Several groups of days, each with its own hours: a different Saturday is one more round."""
+    answer = given.choice or checks.yes_no(given.text)
+    if answer in {"add", "yes"}:
+        return Step("hours_days")
+    if answer in {"done", "no"}:
+        return Step("hours_holidays")
+    return not_understood()
 
 
 async def accept_hours_holidays(flow: Flow, given: Input) -> Step:
     """Public holidays follow the area's country calendar ("PH off" in OpenStreetMap hours)."""
-    hours = str(flow.draft.get("opening_hours") or "")
-    if given.choice not in ("off", "open") or not hours:
+    week = (flow.data.get("builder") or {}).get("week") or {}
+    typed = {"yes": "open", "no": "off"}.get(checks.yes_no(given.text) or "")
+    given = Input(choice=given.choice or typed)
+    if given.choice not in ("off", "open") or not week:
         return not_understood()
-    rules = [rule for rule in hours.split("; ") if not rule.startswith("PH ")]
-    flow.draft["opening_hours"] = "; ".join([*rules, "PH off"] if given.choice == "off" else rules)
-    return Step("products")
+    closed = (flow.data.get("builder") or {}).get("closed") or []
+    flow.draft["opening_hours"] = typed_hours.compose(
+        _week(week), closed_days=closed, closed_on_public_holidays=given.choice == "off"
+    )
+    flow.data.pop("builder", None)
+    return Step("hours_confirm")
+
+
+async def accept_hours_confirm(flow: Flow, given: Input) -> Step:
+    answer = given.choice or checks.yes_no(given.text)
+    if answer == "yes" and flow.draft.get("opening_hours"):
+        return Step("products")
+    if answer == "no":
+        return Step("hours")
+    return not_understood()
+
+
+REMOVE_MARKS = ("-", "−", "–", "✕")
+"""A product line starting with one of these takes the product off the list ("- croissants")."""
 
 
 async def accept_products(flow: Flow, given: Input) -> Step:
@@ -633,14 +898,27 @@ async def accept_products(flow: Flow, given: Input) -> Step:
         return Step("story_who")
     if given.text is None:
         return not_understood()
-    names = checks.product_lines(given.text)
+    lines = [line.strip() for line in given.text.splitlines() if line.strip()]
+    removals = [line for line in lines if line.startswith(REMOVE_MARKS) and line.lstrip("-−–✕ ").strip()]
     current = flow.draft.setdefault("products", [])
-    added = merge_names(current, names)
-    checks.check_product_count(len(current) + len(added))
-    current.extend(added)
-    notes = [say(flow.t("Added {n}.", n=len(added)))]
-    if len(added) < len(names):
-        notes.append(say(flow.t("{n} already on the list, merged.", n=len(names) - len(added))))
+    notes: list[str] = []
+    if removals:
+        wanted = {fold(checks.one_line(line.lstrip("-−–✕ "))) for line in removals}
+        kept = [name for name in current if fold(name) not in wanted]
+        gone = len(current) - len(kept)
+        current[:] = kept
+        notes.append(say(flow.t("Removed {n}.", n=gone)))
+        if gone < len(wanted):
+            notes.append(say(flow.t("{n} not on the list.", n=len(wanted) - gone)))
+    rest = "\n".join(line for line in lines if line not in removals)
+    if rest:
+        names = checks.product_lines(rest)
+        added = merge_names(current, names)
+        checks.check_product_count(len(current) + len(added))
+        current.extend(added)
+        notes.append(say(flow.t("Added {n}.", n=len(added))))
+        if len(added) < len(names):
+            notes.append(say(flow.t("{n} already on the list, merged.", n=len(names) - len(added))))
     return Step(notes=[" ".join(notes)])
 
 
@@ -689,22 +967,28 @@ async def accept_contact_website(flow: Flow, given: Input) -> Step:
 
 
 async def accept_pickup(flow: Flow, given: Input) -> Step:
-    if given.choice not in {"yes", "no"}:
+    answer = given.choice or checks.yes_no(given.text)
+    if answer not in {"yes", "no"}:
         return not_understood()
-    flow.draft["pickup"] = given.choice == "yes"
+    flow.draft["pickup"] = answer == "yes"
     return Step("delivery")
 
 
 async def accept_delivery(flow: Flow, given: Input) -> Step:
-    if given.choice not in DELIVERY_CHOICES:
+    answer = given.choice or checks.delivery(given.text)
+    if answer not in DELIVERY_CHOICES:
         return not_understood()
-    flow.draft["delivery"] = given.choice
+    flow.draft["delivery"] = answer
     return Step("preview")
 
 
 async def accept_preview(flow: Flow, given: Input) -> Step:
     if given.choice == "submit":
         return Step("submitted")
+    group = (given.choice or "").removeprefix("to-")
+    if given.choice and given.choice.startswith("to-") and group in GROUP_FIELDS:
+        flow.data["jump"] = True
+        return Step(ENTRY[group])
     return not_understood()
 
 
@@ -717,11 +1001,14 @@ ACCEPT: dict[str, Callable[[Flow, Input], Awaitable[Step]]] = {
     "category": accept_category,
     "location": accept_location,
     "location_confirm": accept_location_confirm,
+    "location_far": accept_location_far,
     "hours": accept_hours,
     "hours_days": accept_hours_days,
     "hours_times": accept_hours_times,
     "hours_lunch": accept_hours_lunch,
+    "hours_more": accept_hours_more,
     "hours_holidays": accept_hours_holidays,
+    "hours_confirm": accept_hours_confirm,
     "products": accept_products,
     "story_who": _story("story_who", "story_how"),
     "story_how": _story("story_how", "story_why"),
@@ -768,6 +1055,7 @@ def back(flow: Flow) -> list[Reply]:
     flow.data["history"] = history[:-1]
     flow.data.pop("suggestions", None)
     flow.data.pop("place", None)
+    flow.data.pop("misses", None)
     return prompt(flow)
 
 
@@ -783,8 +1071,9 @@ def explain(flow: Flow, problem: checks.Invalid) -> str:
         "category": t("I could not match that to a kind of business. Try other words, for example “bakery”."),
         "address": t("I could not find that address. Check the street and number, or share the location."),
         "hours": t(
-            "I could not read those opening hours. Write days, then times, for example "
-            "“Mo-Fr 09:00-17:30; Sa 10:00-16:00”, or let me help you build them."
+            "I could not read those opening hours. Write the days, then the times, for example "
+            "“{example}”, or let me help you build them.",
+            example=t("Mon-Fri 9-18, Sat 10-17, Sunday closed"),
         ),
         "time": t("Please write a time span such as 8:30-17:30."),
         "days": t("I could not read those days. Write them like “Tue-Sat” or “Mon, Wed, Fri”."),
@@ -808,6 +1097,12 @@ def confused(text: str | None) -> bool:
     return folded in CONFUSED or folded.rstrip("?") in CONFUSED
 
 
+def missed(flow: Flow, given: Input) -> None:
+    """Counts unreadable typed answers in a row; from the second on, typed-only steps offer buttons."""
+    if given.text is not None:
+        flow.data["misses"] = int(flow.data.get("misses", 0)) + 1
+
+
 async def advance(flow: Flow, given: Input) -> Outcome:
     """One step of the machine for one input; ``flow.data`` is updated in place."""
     command = given.choice or (given.text or "").strip().casefold()
@@ -827,24 +1122,24 @@ async def advance(flow: Flow, given: Input) -> Outcome:
     try:
         step = await ACCEPT[flow.state](flow, given)
     except checks.Invalid as problem:
+        missed(flow, given)
         return Outcome([SendText(say(explain(flow, problem))), *prompt(flow)])
     if not step.understood:
+        missed(flow, given)
         return Outcome(restate(flow))
+    flow.data.pop("misses", None)
     if step.target is None:
         return Outcome([SendText(note) for note in step.notes] + prompt(flow))
     leaving = GROUP[flow.state]
+    if flow.data.get("jump") and GROUP[step.target] != leaving and leaving != "preview":
+        flow.data.pop("jump")
+        step.target = "preview"  # a part changed from the preview goes straight back to it
     move(flow, step.target)
     if flow.editing and GROUP[step.target] != leaving:
         return Outcome([], "saved")
     if step.target == "submitted":
         return Outcome([], "submitted")
-    lead: list[Reply] = []
-    if leaving == "hours" and GROUP[step.target] != "hours" and flow.draft.get("opening_hours"):
-        words = opening_hours.describe(flow.draft["opening_hours"], flow.turn.lang)
-        lead.append(
-            SendText(say(flow.t("Opening hours: {hours}", hours="\x00")).replace("\x00", clip(words, 500)))
-        )
-    return Outcome(lead + prompt(flow))
+    return Outcome(prompt(flow))
 
 
 def compact(replies: list[Reply]) -> list[Reply]:

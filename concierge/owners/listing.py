@@ -24,7 +24,7 @@ from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, st
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument, SendPhoto, SendText
 from concierge.i18n import Translate, _, translator
-from concierge.owners import checks, revisions
+from concierge.owners import checks, dates, revisions
 
 MANAGERS = frozenset({"owner", "coowner"})
 """Roles that see People and Export; see docs/roles.md."""
@@ -98,11 +98,16 @@ def card(turn: Turn, business: BusinessView, role: str, waiting: Sequence[str] =
         )
         blocks.append(f"<b>{say(t('Products'))}</b>: {clip(names, 1200)}")
     if business.closed_until or business.closed_from:
-        start = business.closed_from.isoformat() if business.closed_from else "…"
-        end = business.closed_until.isoformat() if business.closed_until else "…"
+        today = turn.now.date()
+        start = dates.in_words(business.closed_from, turn.lang, today) if business.closed_from else "…"
+        end = dates.in_words(business.closed_until, turn.lang, today) if business.closed_until else "…"
         blocks.append(say(t("Temporarily closed: {start} to {end}", start=start, end=end)))
     if business.special_hours:
-        days = "; ".join(f"{day} {hours}" for day, hours in sorted(business.special_hours.items())[:10])
+        days = "; ".join(
+            f"{dates.iso_in_words(day, turn.lang, turn.now.date())} "
+            + (t("closed") if hours == "off" else dates.hours_in_words(hours))
+            for day, hours in sorted(business.special_hours.items())[:10]
+        )
         blocks.append(f"<b>{say(t('Special days'))}</b>: {clip(days, 400)}")
     blocks.append(
         say(t("Quick changes: “+ spelt bread”, “- rye bread”, “sold out: croissants”, “back: croissants”."))

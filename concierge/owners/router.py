@@ -9,6 +9,7 @@ It also adds the "I have a business here" button to /start and a Report button t
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -20,12 +21,13 @@ from catalog.views import BusinessView
 from concierge import moderation
 from concierge.conversation import buttons as resident_buttons
 from concierge.conversation import commands as resident_commands
+from concierge.conversation import questions as resident_questions
 from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, say
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendPhoto, SendText
 from concierge.i18n import translator
-from concierge.owners import checks, flow, listing
+from concierge.owners import checks, dates, flow, listing, steps
 from concierge.owners.store import flow_store
 
 PASS_THROUGH_COMMANDS = frozenset({"help", "language", "privacy", "forgetme", "near"})
@@ -62,7 +64,16 @@ async def _route(turn: Turn) -> list[Reply] | None:
         await flow_store(turn.app).clear(event.user_id)
         state = None
     if state is not None:
-        return await continue_flow(turn, state)
+        left = await let_go(turn, state, command)
+        if left is None:
+            return await continue_flow(turn, state)
+        return [*left, *await as_usual(turn, command)]
+    return await outside_steps(turn, command)
+
+
+async def outside_steps(turn: Turn, command: str) -> list[Reply] | None:
+    """What is ours when no step is open: /mybusiness, /start's business button, quick product commands."""
+    event = turn.event
     if command == "mybusiness":
         code = event.text.strip()
         return await listing.redeem(turn, code) if code else await listing.overview(turn)
@@ -73,6 +84,56 @@ async def _route(turn: Turn) -> list[Reply] | None:
         if quick is not None:
             return await listing.quick(turn, *quick)
     return None
+
+
+async def let_go(turn: Turn, state: dict[str, Any], command: str) -> list[Reply] | None:
+    """None when the open step takes this event; else the step is left (see :mod:`steps`) and the
+    returned note, possibly empty, comes before the event is handled as usual."""
+    event = turn.event
+    key = event.user_id
+    mode = state.get("mode")
+    resuming = event.kind == "command" and command in steps.FLOW_COMMANDS
+    if mode in steps.FLOW_MODES:
+        if state.get("paused") or steps.stale(state, turn.now):
+            if resuming:
+                return None
+            if state.get("paused"):
+                return []
+            await flow_store(turn.app).save(key, {**state, "paused": True})
+            return [
+                SendText(say(turn.t("Your unfinished listing is kept. Send /mybusiness to go on with it.")))
+            ]
+        if steps.leaves(state, event.kind, command, event.text):
+            await flow_store(turn.app).save(key, {**state, "paused": True})
+            note = turn.t("I put your listing aside; nothing is lost. Send /mybusiness to go on with it.")
+            return [SendText(say(note))]
+        return None
+    if steps.stale(state, turn.now):
+        await flow_store(turn.app).clear(key)
+        return []
+    if steps.leaves(state, event.kind, command, event.text):
+        await flow_store(turn.app).clear(key)
+        return [SendText(say(turn.t("I stopped waiting for your answer there; nothing was saved.")))]
+    return None
+
+
+async def as_usual(turn: Turn, command: str) -> list[Reply]:
+    """The event handled as if no step had been open: ours, or the resident conversation's.
+
+    This goes round the conversation's question limiter once per step left, which a flood cannot
+    repeat: the step is gone after the first message.
+    """
+    ours = await outside_steps(turn, command)
+    if ours is not None:
+        return ours
+    if turn.event.kind == "command":
+        return await resident_commands.run(turn)
+    return await resident_questions.ask(turn, turn.event.text)
+
+
+async def save_state(turn: Turn, data: dict[str, Any]) -> None:
+    """Keeps the open step with the time it was saved, for the expiry (:func:`steps.stale`)."""
+    await flow_store(turn.app).save(turn.event.user_id, steps.stamped(data, turn.now))
 
 
 def with_business_button(turn: Turn, replies: list[Reply]) -> list[Reply]:
@@ -125,6 +186,8 @@ async def continue_flow(turn: Turn, state: dict[str, Any], given: flow.Input | N
         and turn.event.command.lower() in {"mybusiness", "start"}
         and mode in {"create", "edit"}
     ):
+        state.pop("paused", None)
+        await save_state(turn, state)
         running = flow.Flow(turn, state)
         lead = turn.t("Welcome back. We were here; press Cancel to stop.")
         return [SendText(say(lead)), *flow.prompt(running)]
@@ -139,6 +202,7 @@ async def continue_flow(turn: Turn, state: dict[str, Any], given: flow.Input | N
         return await moderation.moderator_text(turn, state, given.text)
     if mode == "input":
         return await continue_input(turn, state, given)
+    state.pop("paused", None)
     running = flow.Flow(turn, state)
     if turn.event.kind == "command" and given.choice is None:
         return flow.restate(
@@ -154,7 +218,7 @@ async def continue_flow(turn: Turn, state: dict[str, Any], given: flow.Input | N
     if outcome.finished == "saved":
         await flow_store(turn.app).clear(key)
         return await save_edit(turn, running)
-    await flow_store(turn.app).save(key, running.data)
+    await save_state(turn, running.data)
     return outcome.replies
 
 
@@ -236,22 +300,22 @@ async def owner_button(turn: Turn, data: str) -> list[Reply]:
         return [AnswerCallback(), *await listing.overview(turn)]
     if action == "new":
         data_new = flow.new_flow(turn.lang)
-        await flow_store(turn.app).save(key, data_new)
+        await save_state(turn, data_new)
         intro = turn.t(
             "Let's make your listing. It takes a few minutes; you can go back or stop at every step."
         )
         return [AnswerCallback(), SendText(say(intro)), *flow.prompt(flow.Flow(turn, data_new))]
     if action == "code":
-        await flow_store(turn.app).save(key, {"mode": "input", "input": "code"})
+        await save_state(turn, {"mode": "input", "input": "code"})
         return [AnswerCallback(), listing.ask_input(turn, turn.t("Type the invite code you were given."))]
     if action == "claim":
-        await flow_store(turn.app).save(key, {"mode": "input", "input": "claim"})
+        await save_state(turn, {"mode": "input", "input": "claim"})
         text = turn.t("Type the name of your business as residents see it in the bot.")
         return [AnswerCallback(), listing.ask_input(turn, text)]
     if action == "cl" and len(parts) == 3:
         return [AnswerCallback(), *await claim(turn, parts[2])]
     if action == "ans" and len(parts) == 3 and parts[2].isdigit():
-        await flow_store(turn.app).save(key, {"mode": "input", "input": "answer", "item": int(parts[2])})
+        await save_state(turn, {"mode": "input", "input": "answer", "item": int(parts[2])})
         return [AnswerCallback(), listing.ask_input(turn, turn.t("Type your answer to the moderator."))]
     if action in {"pc", "pd"} and len(parts) == 4:
         return await partner_decision(turn, action, parts[2], parts[3])
@@ -263,7 +327,7 @@ async def owner_button(turn: Turn, data: str) -> list[Reply]:
     business, role = found
     if action == "e" and len(parts) == 4 and parts[3] in flow.GROUP_FIELDS:
         data_edit = flow.edit_flow(turn.lang, business, parts[3])
-        await flow_store(turn.app).save(key, data_edit)
+        await save_state(turn, data_edit)
         return [AnswerCallback(), *flow.prompt(flow.Flow(turn, data_edit))]
     if action == "x" and len(parts) == 4:
         return [AnswerCallback(), *await business_action(turn, business, role, parts[3])]
@@ -271,6 +335,8 @@ async def owner_button(turn: Turn, data: str) -> list[Reply]:
         return await listing.delete_confirmed(turn, parts[2])
     if action in {"rm", "ho"} and len(parts) == 4:
         return await listing.change_person(turn, action, parts[2], parts[3])
+    if action == "qd" and len(parts) == 4:
+        return [AnswerCallback(), *await quick_dates(turn, business, parts[3])]
     if action == "pa" and len(parts) == 4:
         return [AnswerCallback(), *await partner_request(turn, business, parts[3])]
     return listing.refused(turn)
@@ -278,19 +344,18 @@ async def owner_button(turn: Turn, data: str) -> list[Reply]:
 
 async def business_action(turn: Turn, business: BusinessView, role: str, what: str) -> list[Reply]:
     t = turn.t
-    key = turn.event.user_id
     ref = short_ref(business.id)
     base = {"mode": "input", "business_id": business.id, "version": business.version}
     if what == "closed":
-        await flow_store(turn.app).save(key, {**base, "input": "closure"})
+        await save_state(turn, {**base, "input": "closure"})
         text = t("When are you closed? Type the dates. To remove a closure, type “open”.")
         return [listing.ask_input(turn, text, t("closed until 3 January"))]
     if what == "special":
-        await flow_store(turn.app).save(key, {**base, "input": "special"})
+        await save_state(turn, {**base, "input": "special"})
         text = t("Type a day with its opening hours, or with “closed”.")
         return [listing.ask_input(turn, text, t("24 December 10:00-14:00"))]
     if what == "partners":
-        await flow_store(turn.app).save(key, {**base, "input": "partner"})
+        await save_state(turn, {**base, "input": "partner"})
         text = t("Which business complements yours? Type its name. Its owner confirms before the link shows.")
         return [listing.ask_input(turn, text, t("the mill our flour comes from"))]
     if what == "confirm":
@@ -366,10 +431,10 @@ async def continue_input(turn: Turn, state: dict[str, Any], given: flow.Input) -
             }:
                 changes = {"closed_from": None, "closed_until": None}
             else:
-                start, end = checks.closure(text, turn.lang, today)
+                start, end = dates.closure(text, turn.lang, today)
                 changes = {"closed_from": start, "closed_until": end}
         elif kind == "special":
-            day, hours = checks.special_day(text, turn.lang, today)
+            day, hours = dates.special_day(text, turn.lang, today)
             special = dict(business.special_hours)
             special[day.isoformat()] = hours
             changes = {"special_hours": {d: h for d, h in special.items() if d >= today.isoformat()}}
@@ -377,13 +442,58 @@ async def continue_input(turn: Turn, state: dict[str, Any], given: flow.Input) -
             await flow_store(turn.app).clear(key)
             return [SendText(say(turn.t("Sorry, you cannot do that.")))]
     except checks.Invalid:
+        misses = int(state.get("misses", 0)) + 1
+        await flow_store(turn.app).save(key, {**state, "misses": misses})  # the day counts from the question
+        if misses >= steps.MISSES_FOR_BUTTONS:
+            return [date_choices(turn, business, str(kind))]
         example = turn.t("closed until 3 January") if kind == "closure" else turn.t("24 December 10:00-14:00")
         return [listing.ask_input(turn, turn.t("I could not read a date in that."), example)]
-    await flow_store(turn.app).clear(key)
-    conflict = await listing.save_fields(turn, business.id, int(state.get("version", 0)), changes)
+    return await save_dates(turn, business.id, int(state.get("version", 0)), changes)
+
+
+async def save_dates(turn: Turn, business_id: str, version: int, changes: dict[str, Any]) -> list[Reply]:
+    await flow_store(turn.app).clear(turn.event.user_id)
+    conflict = await listing.save_fields(turn, business_id, version, changes)
     if conflict is not None:
         return conflict
     return [SendText(say(turn.t("Saved."))), *await listing.overview(turn)]
+
+
+def date_choices(turn: Turn, business: BusinessView, kind: str) -> SendText:
+    """After a second unreadable answer: the common answers as buttons (typing still works)."""
+    t = turn.t
+    ref = short_ref(business.id)
+
+    def button(label: str, code: str) -> Button:
+        return Button(label, data=f"o:qd:{ref}:{code}")
+
+    if kind == "closure":
+        rows: tuple[tuple[Button, ...], ...] = (
+            (button(t("Closed today"), "c1"), button(t("Today and tomorrow"), "c2")),
+            (button(t("For a week"), "c7"), button(t("Open again"), "open")),
+        )
+    else:
+        rows = ((button(t("Closed today"), "s0"), button(t("Closed tomorrow"), "s1")),)
+    text = t("I still could not read a date. Press one of these, or type the dates once more:")
+    return SendText(say(text), buttons=(*rows, (Button(t("Cancel"), data="o:cancel"),)))
+
+
+async def quick_dates(turn: Turn, business: BusinessView, code: str) -> list[Reply]:
+    """A pressed :func:`date_choices` button: ``c<n>`` closed for n days from today, ``open``, or
+    ``s<n>`` closed on the day n days from today."""
+    today = turn.now.date()
+    changes: dict[str, Any]
+    if code == "open":
+        changes = {"closed_from": None, "closed_until": None}
+    elif code in {"c1", "c2", "c7"}:
+        changes = {"closed_from": today, "closed_until": today + dt.timedelta(days=int(code[1:]) - 1)}
+    elif code in {"s0", "s1"}:
+        day = (today + dt.timedelta(days=int(code[1:]))).isoformat()
+        special = {d: h for d, h in business.special_hours.items() if d >= today.isoformat()}
+        changes = {"special_hours": {**special, day: "off"}}
+    else:
+        return [SendText(say(turn.t("Sorry, you cannot do that.")))]
+    return await save_dates(turn, business.id, business.version, changes)
 
 
 def _find_published(turn: Turn, text: str, exclude: str = "") -> list[BusinessView]:
@@ -410,8 +520,7 @@ async def claim(turn: Turn, ref: str) -> list[Reply]:
     async with turn.app.sessions() as session:
         if await ownership.people_of(session, business.id):
             return [SendText(say(listing.problem_text(turn, "already_owned")))]
-    state = {"mode": "input", "input": "evidence", "claim": business.id}
-    await flow_store(turn.app).save(turn.event.user_id, state)
+    await save_state(turn, {"mode": "input", "input": "evidence", "claim": business.id})
     text = turn.t(
         "How can the moderators see that {name} is yours? For example your name and role, the phone "
         "number on your shop window or website, or your Chamber of Commerce number.",

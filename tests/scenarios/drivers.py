@@ -371,12 +371,17 @@ def _text_of(call: Call) -> str:
 
 @contextlib.asynccontextmanager
 async def telegram_bot(
-    name: str, app: App, emulator: BotAPIEmulator, clock: Callable[[], dt.datetime] | None = None
+    name: str,
+    app: App,
+    emulator: BotAPIEmulator,
+    clock: Callable[[], dt.datetime] | None = None,
+    conversation: Conversation | None = None,
 ) -> AsyncIterator[TelegramDriver]:
-    """The runtime ``name`` polling ``emulator``, stopped and closed on exit."""
+    """The runtime ``name`` polling ``emulator``, stopped and closed on exit; ``conversation`` may
+    bring its own clock, else ``clock`` makes one."""
     from concierge.commands.run import open_runtime
 
-    recorder = Recorder(Conversation(app, clock=clock) if clock else Conversation(app))
+    recorder = Recorder(conversation or (Conversation(app, clock=clock) if clock else Conversation(app)))
     runtime = open_runtime(app, name, recorder)  # type: ignore[arg-type]
     await runtime.start()
     stop = asyncio.Event()

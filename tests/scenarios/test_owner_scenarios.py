@@ -7,7 +7,10 @@ flow started on one runtime resumes on the other after a restart.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import json
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
@@ -15,8 +18,10 @@ from sqlalchemy import select
 from catalog import ownership
 from catalog.models import Business
 from concierge.app import App, open_app
+from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from tests.botapi_emulator import BotAPIEmulator
+from tests.scenarios.conftest import DRIVERS
 from tests.scenarios.drivers import Driver, TelegramDriver, TerminalDriver, expect, telegram_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore:Please use 'Bot:UserWarning")
@@ -31,7 +36,9 @@ STEPS_EN: list[tuple[str, object]] = [
     ("press", "Tuesday to Saturday"),
     ("send", "8:30-17:30"),
     ("press", "No lunch break"),
+    ("press", "That's all"),
     ("press", "Open as usual"),
+    ("press", "Yes, that's right"),
     ("send", "spelt bread\ncroissants"),
     ("send", "Croissants\nrye bread"),
     ("press", "Done"),
@@ -49,12 +56,13 @@ STEPS_NL: list[tuple[str, object]] = [
     ("send", "fietsenmaker"),
     ("press", 1),
     ("location", (52.3871, 4.6561)),
-    ("send", "Tu-Sa 09:00-18:00"),
+    ("send", "di t/m za 9-18 uur, zondag dicht"),
+    ("press", "Ja, klopt"),
     ("send", "band plakken"),
     ("press", "Klaar"),
     *[("press", "Overslaan")] * 6,
-    ("press", "Nee"),
-    ("press", "Geen bezorging"),
+    ("send", "nee"),
+    ("send", "met de fiets"),
 ]
 
 
@@ -83,7 +91,7 @@ async def test_owner_creates_a_listing_and_a_moderator_approves_it(person: Drive
     await person.press("I have a business here")
     await person.press("Create a new listing")
     await run(person, STEPS_EN)
-    expect(person, "Bakkerij <b>Proef</b>", "Tu-Sa 08:30-17:30", "spelt bread, croissants, rye bread")
+    expect(person, "Bakkerij <b>Proef</b>", "Tue–Sat 8:30–17:30", "spelt bread, croissants, rye bread")
     await person.press("Submit")
     expect(person, "moderators")
     await moderator.send("/moderate")
@@ -106,7 +114,55 @@ async def test_a_dutch_owner_with_a_pin(person: Driver, app: App) -> None:
     async with app.sessions() as session:
         business = await session.scalar(select(Business).where(Business.name == "Fietsmaker Spaak"))
         assert business is not None and business.status == "pending"
-        assert business.opening_hours == "Tu-Sa 09:00-18:00"
+        assert business.opening_hours == "Tu-Sa 09:00-18:00; Su off"
+        assert (business.pickup, business.delivery) == (False, "bike"), "typed answers where buttons are"
+
+
+@contextlib.asynccontextmanager
+async def frozen_driver(
+    name: str, app: App, emulator: BotAPIEmulator, now: dt.datetime, lang: str
+) -> AsyncIterator[Driver]:
+    """One of the three drivers with the conversation's clock stopped at ``now``."""
+    if name == "terminal":
+        yield TerminalDriver(Conversation(app, clock=lambda: now), language_code=lang)
+        return
+    async with telegram_bot(name, app, emulator, conversation=Conversation(app, clock=lambda: now)) as driver:
+        yield driver.other_user(lang)
+
+
+async def press_on_card(driver: Driver, label: str) -> None:
+    """A button on an earlier message of the last reply (Telegram drivers remember the last keyboard)."""
+    if not isinstance(driver, TelegramDriver):
+        await driver.press(label)
+        return
+    for call in driver.calls:
+        rows = (call.params.get("reply_markup") or {}).get("inline_keyboard") or []
+        for button in (b for row in rows for b in row):
+            if button["text"] == label and isinstance(call.result, dict):
+                await driver.callback(call.result["message_id"], button["callback_data"])
+                return
+    raise AssertionError(f"no button {label!r} in the last reply")
+
+
+@pytest.mark.parametrize("name", DRIVERS)
+async def test_closure_dates_in_words_and_a_question_leaves_the_step(
+    name: str, app: App, emulator: BotAPIEmulator
+) -> None:
+    today = dt.datetime(2026, 12, 6, 10, tzinfo=dt.UTC)
+    async with frozen_driver(name, app, emulator, today, "nl") as owner:
+        async with app.sessions.begin() as session:
+            await ownership.add_role(session, "bakkerij-de-gouden-korst", user_id(owner), "owner", "nl")
+        await owner.send("/mybusiness")
+        await press_on_card(owner, "Tijdelijk dicht")
+        await owner.send("dicht van 24 december t/m 2 januari")
+        expect(owner, "Opgeslagen", "24 december", "2 januari 2027")
+        await press_on_card(owner, "Tijdelijk dicht")
+        await owner.send("waar kan ik brood kopen?")
+        expect(owner, "Ik wacht daar niet meer op je antwoord", "Gouden Korst")
+    async with app.sessions() as session:
+        business = await session.get(Business, "bakkerij-de-gouden-korst")
+        assert business is not None
+        assert (business.closed_from, business.closed_until) == (dt.date(2026, 12, 24), dt.date(2027, 1, 2))
 
 
 async def test_export_and_delete_through_telegram(telegram_person: TelegramDriver, app: App) -> None:
@@ -146,7 +202,7 @@ async def test_a_flow_resumes_after_a_restart_on_the_other_runtime(
     async with telegram_bot("aiogram", app, emulator) as first:
         await first.send("/mybusiness")
         await first.press("Create a new listing")
-        await run(first, STEPS_EN[:12])
+        await run(first, STEPS_EN[:14])
         user = first.user
     restarted = await open_app(app.settings, migrate=False)
     try:
@@ -154,7 +210,7 @@ async def test_a_flow_resumes_after_a_restart_on_the_other_runtime(
             second.user = user
             await second.send("/mybusiness")
             expect(second, "Welcome back", "spelt bread, croissants, rye bread")
-            await run(second, STEPS_EN[12:])
+            await run(second, STEPS_EN[14:])
             await second.press("Submit")
             expect(second, "moderators")
     finally:
