@@ -225,7 +225,9 @@ async def test_hours_go_live_at_once_and_a_moderator_rolls_them_back(app: App) -
     conversation = Conversation(app, clock=lambda: NOW)
     owner = Chat(conversation, OWNER, "en")
     await owner.data(f"o:e:{short_ref(BAKERY)}:hours")
-    replies = await owner.send("Mo-Su 00:00-23:59")
+    await owner.send("Mo-Su 00:00-23:59")
+    assert "daily 0:00–23:59" in owner.said(), "typed hours are read back in words first"
+    replies = await owner.press("Yes, that's right")
     assert "Saved." in owner.said()
     assert "Wijziging al zichtbaar" in texts_to(replies, MODERATOR), "in the default language until known"
     assert (await business(app)).opening_hours == "Mo-Su 00:00-23:59"

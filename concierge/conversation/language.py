@@ -10,7 +10,7 @@ alternative is the area's language, not the person's.
 "Their question" is the text of this event when it is one (a message, an edit, a photo's caption, an
 inline query), else the last question they asked while it is kept (a button pressed on that answer, a
 command typed after it), so a conversation stays in one language. An owner in a guided flow is not
-switched by the language of the product lines they type.
+switched by the language of the product lines they type, in a flow or as quick commands ("+ brood").
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collections import OrderedDict
 from concierge.events import Event
 from concierge.i18n import normalise_language
 from concierge.lexicon import Lexicon
+from concierge.owners.quick import quick_command
 from concierge.state import Profile
 from concierge.understanding import clear_language
 
@@ -29,7 +30,7 @@ QUESTION_KINDS = frozenset({"text", "photo", "inline_query"})
 
 def question_of(event: Event, last_question: str | None) -> str:
     if event.kind in QUESTION_KINDS and event.text.strip():
-        return event.text
+        return "" if quick_command(event.text) else event.text
     if event.kind in {"text", "photo"}:
         return ""
     return last_question or ""

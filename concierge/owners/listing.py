@@ -175,24 +175,6 @@ async def overview(turn: Turn) -> list[Reply]:
 
 # -- quick product commands -------------------------------------------------------------------------
 
-SOLD_OUT = ("sold out:", "uitverkocht:", "ausverkauft:", "épuisé:", "epuise:", "épuisés:")
-BACK_IN = ("back:", "weer op voorraad:", "wieder da:", "de retour:", "terug:")
-
-
-def quick_command(text: str) -> tuple[str, str] | None:
-    """``("add"|"remove"|"sold_out"|"back", rest)`` for "+ x", "- x", "sold out: x", "back: x"."""
-    stripped = text.strip()
-    folded = stripped.casefold()
-    for prefixes, kind in ((SOLD_OUT, "sold_out"), (BACK_IN, "back")):
-        for prefix in prefixes:
-            if folded.startswith(prefix):
-                return kind, stripped[len(prefix) :]
-    if stripped[:1] == "+" and stripped[1:].strip():
-        return "add", stripped[1:]
-    if stripped[:1] in {"-", "−"} and stripped[1:].strip() and not stripped[1:].strip()[0].isdigit():
-        return "remove", stripped[1:]
-    return None
-
 
 async def quick(turn: Turn, kind: str, rest: str) -> list[Reply] | None:
     """Applies a quick product command to the person's listing; None when they hold none."""

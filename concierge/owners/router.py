@@ -28,6 +28,7 @@ from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendPhoto, SendText
 from concierge.i18n import translator
 from concierge.owners import checks, dates, flow, listing, steps
+from concierge.owners.quick import quick_command
 from concierge.owners.store import flow_store
 
 PASS_THROUGH_COMMANDS = frozenset({"help", "language", "privacy", "forgetme", "near"})
@@ -80,7 +81,7 @@ async def outside_steps(turn: Turn, command: str) -> list[Reply] | None:
     if command == "start" and not event.text.strip():
         return with_business_button(turn, await resident_commands.start(turn))
     if event.kind == "text":
-        quick = listing.quick_command(event.text)
+        quick = quick_command(event.text)
         if quick is not None:
             return await listing.quick(turn, *quick)
     return None
