@@ -22,6 +22,7 @@ from rapidfuzz.distance import OSA
 
 from concierge.lexicon import Hit, Lexicon
 from concierge.text import LANGS, clean, fold, lemma, marked_words, tokens, variants
+from concierge.words import PLAIN_WORD, is_word, zipf
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 
@@ -207,26 +208,32 @@ class Reader:
             self._buckets.setdefault((len(word), word[0]), []).append(word)
 
     def correct(self, word: str, lang: str) -> str | None:
-        """The closest known word within a typo budget that grows with length, or None.
+        """The most likely known word within a typo budget that grows with length, or None.
 
-        Real words of the question's language are never "corrected" ("wolle" is not a typo of
-        "colle"), and the first letter is kept: typos there are rare, and it makes the search 20
+        One edit up to six letters, two from seven ("pharmacey", "bycycle"), three from twelve
+        ("suppermarket"). Among the closest candidates the one frequent in the question's language
+        wins ("chesse" is cheese, not chess), and a term of that language before one of another.
+        Real words of the question's language (wordfreq) are never "corrected" ("wolle" is not a typo
+        of "colle"), and the first letter is kept: typos there are rare, and it makes the search 20
         times cheaper.
         """
-        if len(word) < 5 or not word.isalpha() or simplemma.is_known(word, lang=lang):
+        if len(word) < 5 or not word.isalpha() or is_word(word, lang):
             return None
-        budget = 1 if len(word) <= 7 else 2 if len(word) <= 11 else 3
-        best: tuple[int, str] | None = None
+        budget = 1 if len(word) < 7 else 2 if len(word) < 12 else 3
+        own = self.lexicon.words_by_lang.get(lang, frozenset())
+        best: tuple[float, ...] | None = None
+        found: str | None = None
         for length in range(len(word) - budget, len(word) + budget + 1):
             bucket = self._buckets.get((length, word[0]))
             if not bucket:
                 continue
             for candidate, distance, _ in process.extract(
-                word, bucket, scorer=OSA.distance, score_cutoff=budget, limit=5
+                word, bucket, scorer=OSA.distance, score_cutoff=budget, limit=8
             ):
-                if best is None or distance < best[0]:
-                    best = (int(distance), candidate)
-        return best[1] if best else None
+                key = (distance, candidate not in own, -zipf(candidate, lang))
+                if best is None or key < best:
+                    best, found = key, candidate
+        return found
 
     def hits_for(self, key: str, lang: str, marked: frozenset[str] | None = None) -> list[Hit]:
         """``marked``: the question's words written with accents (None when ``key`` is not as the
@@ -243,16 +250,44 @@ class Reader:
         return _prefer(hits, lang)
 
     def compound(self, word: str, lang: str) -> tuple[list[Hit], str] | None:
-        """Dutch/German compounds: the longest known tail names the concept ("fietsbanden" → band)."""
+        """Dutch/German compounds: the longest known tail names the concept ("fietsbanden" → band).
+
+        A split counts only when the head is a word of the language too (wordfreq, or a lexicon word,
+        with or without a linking "s"/"en"/"e"). When the tail is a shop word ("-winkel", "-laden":
+        "Blumenladen") or the head names a kind of shop ("Drogerie|markt" is a drugstore, not a
+        market), the head is what is asked for.
+        """
         if len(word) < 7:
             return None
+        for code in (lang, *(other for other in LANGS if other != lang)):
+            found = self._split(word, code)
+            if found:
+                return found
+        return None
+
+    def _split(self, word: str, lang: str) -> tuple[list[Hit], str] | None:
+        shop_words = language_data(lang).shop_words
         for cut in range(3, len(word) - 3):
             head, tail = word[:cut], word[cut:]
-            hits = self.hits_for(tail, lang)
-            strong = [h for h in hits if not h.weak]
+            strong = [h for h in self.hits_for(tail, lang) if not h.weak]
+            shop_tail = tail in shop_words or (
+                bool(strong) and all(self.lexicon.concepts[h.concept].kind == "shop" for h in strong)
+            )
+            if not (strong or shop_tail) or not self._is_part(head, lang):
+                continue
+            for form in _heads(head):
+                named = [h for h in self.hits_for(form, lang) if not h.weak]
+                if named and (
+                    shop_tail or any(self.lexicon.concepts[h.concept].kind == "shop" for h in named)
+                ):
+                    return named, head
             if strong:
                 return strong, head
         return None
+
+    def _is_part(self, head: str, lang: str) -> bool:
+        own = self.lexicon.words_by_lang.get(lang, frozenset())
+        return any(form in own or is_word(form, lang, PLAIN_WORD) for form in _heads(head))
 
     def read(
         self,
@@ -322,13 +357,18 @@ class Reader:
         return hits
 
     def _single(self, word: str, lang: str) -> Unit:
+        """A word the lexicon does not know as it stands: a product word of the catalogue, a compound
+        of two words, or a typo. A word too rare to be listed (no Zipf value) is tried as a typo of a
+        known term first, so a compound's tail never wins over the whole word ("suppermarket")."""
         forms = tuple(dict.fromkeys(variants(word, lang)))
         if any(form in self.literal_vocabulary for form in forms):
             return Unit(word, [], forms)
-        compound = self.compound(word, lang)
+        listed = is_word(word, lang, PLAIN_WORD)
+        fixed = None if listed else self.correct(word, lang)
+        compound = None if fixed else self.compound(word, lang)
         if compound:
             return Unit(word, compound[0], forms)
-        fixed = self.correct(word, lang)
+        fixed = fixed or self.correct(word, lang)
         if fixed and fixed != word:
             hits = self.hits_for(fixed, lang)
             if not hits:
@@ -336,6 +376,15 @@ class Reader:
                 hits = compound[0] if compound else []
             return Unit(fixed, hits, tuple(dict.fromkeys(variants(fixed, lang))), corrected=True)
         return Unit(word, [], forms)
+
+
+def _heads(head: str) -> list[str]:
+    """A compound's first part with and without a linking morpheme ("fietsen", "bloemen", "rijks")."""
+    out = [head]
+    for link in ("en", "es", "s", "e", "n"):
+        if head.endswith(link) and len(head) - len(link) >= 3:
+            out.append(head[: -len(link)])
+    return out
 
 
 def _prefer(hits: list[Hit], lang: str) -> list[Hit]:
