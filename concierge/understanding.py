@@ -202,10 +202,15 @@ class Reader:
     def __init__(self, lexicon: Lexicon, extra_vocabulary: Iterable[str] = ()) -> None:
         self.lexicon = lexicon
         single = {k for k in lexicon.phrases if " " not in k and len(k) >= 4}
+        single |= {
+            w for words in lexicon.words_by_lang.values() for w in words if len(w) >= 4 and w.isalpha()
+        }
         self.literal_vocabulary = {w for w in extra_vocabulary if len(w) >= 4 and w.isalpha()}
         self._buckets: dict[tuple[int, str], list[str]] = {}
         for word in single | self.literal_vocabulary:
             self._buckets.setdefault((len(word), word[0]), []).append(word)
+        for lang in LANGS:
+            zipf("", lang)  # word frequencies read now, not during the first question
 
     def correct(self, word: str, lang: str) -> str | None:
         """The most likely known word within a typo budget that grows with length, or None.
@@ -303,20 +308,45 @@ class Reader:
         kaputt" reads as "display kaputt"); ``skip`` words (stop words and generic shop words) are
         dropped when they stand alone.
         """
+        seq, fixed = self._fix_typos(seq, lang, stop | skip)
         units: list[Unit] = []
         i = 0
         while i < len(seq):
+            start = i
             matched = self._phrase_at(seq, i, lang, stop, skip, marked)
             if matched:
                 unit, i = matched
+                unit.corrected = unit.corrected or any(j in fixed for j in range(start, i))
                 units.append(unit)
                 continue
             word = seq[i]
             i += 1
             if word in skip or len(word) < 3 or word.isdigit():
                 continue
-            units.append(self._single(word, lang))
+            unit = self._single(word, lang)
+            unit.corrected = unit.corrected or start in fixed
+            units.append(unit)
         return _drop_weak(units)
+
+    def _fix_typos(self, seq: list[str], lang: str, small: frozenset[str]) -> tuple[list[str], set[int]]:
+        """Typos corrected before phrases are read, so a slip in one word of a term still reads as
+        the term ("ice craem", "sporing goods store"). Only words too rare to be listed (wordfreq)
+        that the lexicon and the catalogue do not know are corrected."""
+        out, fixed = list(seq), set()
+        for i, word in enumerate(seq):
+            if word in small or len(word) < 5 or self._known(word, lang):
+                continue
+            better = self.correct(word, lang)
+            if better and better != word:
+                out[i] = better
+                fixed.add(i)
+        return out, fixed
+
+    def _known(self, word: str, lang: str) -> bool:
+        if is_word(word, lang, PLAIN_WORD):
+            return True
+        phrases, literal = self.lexicon.phrases, self.literal_vocabulary
+        return any(form in phrases or form in literal for form in variants(word, lang))
 
     def _phrase_at(
         self,
