@@ -215,14 +215,14 @@ class Reader:
     def correct(self, word: str, lang: str) -> str | None:
         """The most likely known word within a typo budget that grows with length, or None.
 
-        One edit up to six letters, two from seven ("pharmacey", "bycycle"), three from twelve
+        One edit from four letters up to six, two from seven ("pharmacey", "bycycle"), three from twelve
         ("suppermarket"). Among the closest candidates the one frequent in the question's language
         wins ("chesse" is cheese, not chess), and a term of that language before one of another.
         Real words of the question's language (wordfreq) are never "corrected" ("wolle" is not a typo
         of "colle"), and the first letter is kept: typos there are rare, and it makes the search 20
         times cheaper.
         """
-        if len(word) < 5 or not word.isalpha() or is_word(word, lang):
+        if len(word) < 4 or not word.isalpha() or is_word(word, lang):
             return None
         budget = 1 if len(word) < 7 else 2 if len(word) < 12 else 3
         own = self.lexicon.words_by_lang.get(lang, frozenset())
@@ -271,7 +271,9 @@ class Reader:
         return None
 
     def _split(self, word: str, lang: str) -> tuple[list[Hit], str] | None:
+        """The split whose head names the thing in a shop compound wins; else the longest known tail."""
         shop_words = language_data(lang).shop_words
+        longest_tail: tuple[list[Hit], str] | None = None
         for cut in range(3, len(word) - 3):
             head, tail = word[:cut], word[cut:]
             strong = [h for h in self.hits_for(tail, lang) if not h.weak]
@@ -286,9 +288,9 @@ class Reader:
                     shop_tail or any(self.lexicon.concepts[h.concept].kind == "shop" for h in named)
                 ):
                     return named, head
-            if strong:
-                return strong, head
-        return None
+            if strong and longest_tail is None:
+                longest_tail = strong, head
+        return longest_tail
 
     def _is_part(self, head: str, lang: str) -> bool:
         own = self.lexicon.words_by_lang.get(lang, frozenset())
@@ -334,10 +336,10 @@ class Reader:
         that the lexicon and the catalogue do not know are corrected."""
         out, fixed = list(seq), set()
         for i, word in enumerate(seq):
-            if word in small or len(word) < 5 or self._known(word, lang):
+            if word in small or len(word) < 4 or self._known(word, lang):
                 continue
             better = self.correct(word, lang)
-            if better and better != word:
+            if better and better != word and (_slip(word, better) or not self.compound(word, lang)):
                 out[i] = better
                 fixed.add(i)
         return out, fixed
@@ -388,14 +390,15 @@ class Reader:
 
     def _single(self, word: str, lang: str) -> Unit:
         """A word the lexicon does not know as it stands: a product word of the catalogue, a compound
-        of two words, or a typo. A word too rare to be listed (no Zipf value) is tried as a typo of a
-        known term first, so a compound's tail never wins over the whole word ("suppermarket")."""
+        of two words, or a typo. A word too rare to be listed (no Zipf value) one slip away from a
+        known term is that term, so a compound's tail never wins over the whole word ("suppermarket");
+        a compound of two real words wins over a term two edits away ("wekker|winkel")."""
         forms = tuple(dict.fromkeys(variants(word, lang)))
         if any(form in self.literal_vocabulary for form in forms):
             return Unit(word, [], forms)
         listed = is_word(word, lang, PLAIN_WORD)
         fixed = None if listed else self.correct(word, lang)
-        compound = None if fixed else self.compound(word, lang)
+        compound = None if fixed and _slip(word, fixed) else self.compound(word, lang)
         if compound:
             return Unit(word, compound[0], forms)
         fixed = fixed or self.correct(word, lang)
@@ -406,6 +409,11 @@ class Reader:
                 hits = compound[0] if compound else []
             return Unit(fixed, hits, tuple(dict.fromkeys(variants(fixed, lang))), corrected=True)
         return Unit(word, [], forms)
+
+
+def _slip(word: str, fixed: str) -> bool:
+    """One edit: likelier a typo of the term than a compound that happens to be near it."""
+    return OSA.distance(word, fixed) <= 1
 
 
 def _heads(head: str) -> list[str]:
