@@ -88,6 +88,8 @@ class Concept:
     """Matched only through a taxonomy search term, not a name: a hint rather than an intent."""
     primary: str = ""
     """The first, best-fitting tag of ``tags`` (its equivalents count as the same)."""
+    purpose: bool = False
+    """What a thing is for (a gift), not a thing: next to a thing named, it only sharpens."""
 
     def is_primary(self, tag: str) -> bool:
         return tag == self.primary or tag in EQUIVALENT_TAGS.get(self.primary, ())
@@ -213,7 +215,14 @@ def build_lexicon(
             tags = with_equivalents(raw.get("tags", ()))
             also = tuple(t for t in with_equivalents(raw.get("also", ())) if t not in tags)
             concepts[cid] = Concept(
-                cid, kind, tags, also, family, terms, primary=(raw.get("tags") or [""])[0]
+                cid,
+                kind,
+                tags,
+                also,
+                family,
+                terms,
+                primary=(raw.get("tags") or [""])[0],
+                purpose=bool(raw.get("purpose")),
             )
             for lang, items in terms.items():
                 for term in items:

@@ -38,6 +38,8 @@ class LanguageData:
     near_markers: tuple[tuple[str, ...], ...]
     for_words: frozenset[str]
     possessives: frozenset[str]
+    use_times: tuple[tuple[str, ...], ...] = ()
+    """"for tonight", "für heute Abend": when the thing will be used, not when the shop must be open."""
 
     @property
     def phrase_set(self) -> frozenset[tuple[str, ...]]:
@@ -64,6 +66,7 @@ def language_data(lang: str) -> LanguageData:
         near_markers=_phrases(raw["near_markers"]),
         for_words=frozenset(fold(w) for w in raw.get("for_words", ())),
         possessives=frozenset(w for s in raw.get("possessives", ()) for w in tokens(s)),
+        use_times=_phrases(raw.get("use_times", ())),
     )
 
 
@@ -226,7 +229,7 @@ class Reader:
             return None
         budget = 1 if len(word) < 7 else 2 if len(word) < 12 else 3
         own = self.lexicon.words_by_lang.get(lang, frozenset())
-        best: tuple[float, ...] | None = None
+        best: tuple[float, bool, float, str] | None = None
         found: str | None = None
         for length in range(len(word) - budget, len(word) + budget + 1):
             bucket = self._buckets.get((length, word[0]))
@@ -235,7 +238,7 @@ class Reader:
             for candidate, distance, _ in process.extract(
                 word, bucket, scorer=OSA.distance, score_cutoff=budget, limit=8
             ):
-                key = (distance, candidate not in own, -zipf(candidate, lang))
+                key = (distance, candidate not in own, -zipf(candidate, lang), candidate)
                 if best is None or key < best:
                     best, found = key, candidate
         return found
@@ -441,12 +444,38 @@ def _drop_weak(units: list[Unit]) -> list[Unit]:
     return units
 
 
-def _context_start(seq: list[str], data: LanguageData) -> int:
-    """Where "for my …" / "voor mijn …" / "für meine …" / "pour mon …" begins, else the end."""
+def _context_span(seq: list[str], data: LanguageData) -> tuple[int, int]:
+    """Where "for my dad" / "voor mijn hond" / "für meine Mutter" / "pour mon chat" stands: the
+    for-word, the possessive and at most two words after it, up to the next small word. What follows
+    ("…, he loves whisky") is a new clause and may well name the thing asked for."""
     for i in range(1, len(seq) - 1):
         if seq[i] in data.for_words and seq[i + 1] in data.possessives:
-            return i
-    return len(seq)
+            end = i + 2
+            while end < len(seq) and end < i + 4 and seq[end] not in data.stopwords:
+                end += 1
+            return i, end
+    return len(seq), len(seq)
+
+
+def _purpose_as_context(units: list[Unit], lexicon: Lexicon) -> list[Unit]:
+    """ "A present, he loves whisky": a purpose (a gift) next to a thing named asks for the thing as
+    that purpose, so the purpose only sharpens; alone ("a present for my dad") it is the question."""
+
+    def purpose(unit: Unit) -> bool:
+        return bool(unit.hits) and all(
+            any(
+                lexicon.concepts[c].purpose
+                for c in (h.concept, *lexicon.ancestors(h.concept))
+                if c in lexicon.concepts
+            )
+            for h in unit.hits
+        )
+
+    if any(u.strong and not u.context and not purpose(u) for u in units):
+        for unit in units:
+            if purpose(unit):
+                unit.context = True
+    return units
 
 
 def _merge_context(
@@ -517,18 +546,20 @@ def understand(
     text = clean(question)
     seq = tokens(text)[:60]
     lang = detect_language(seq, reader.lexicon, lang_hint, default_language)
-    seq, filters = _extract_filters(list(seq), lang)
+    seq = _remove_all(list(seq), (p for code in LANGS for p in language_data(code).use_times))
+    seq, filters = _extract_filters(seq, lang)
     seq, where = _extract_place(seq, lang)
     data = language_data(lang)
     seq = _remove_all(seq, data.question_phrases)
     skip = data.stopwords | data.shop_words
-    cut = _context_start(seq, data)
+    start, end = _context_span(seq, data)
     marked = marked_words(text)
-    units = reader.read(seq[:cut], lang, data.stopwords, skip, marked)
-    context = reader.read(seq[cut:], lang, data.stopwords, skip, marked)
+    units = reader.read(seq[:start] + seq[end:], lang, data.stopwords, skip, marked)
+    context = reader.read(seq[start:end], lang, data.stopwords, skip, marked)
     units, context = _merge_context(units, context, reader, lang)
     for unit in context:
         unit.context = True
+    units = _purpose_as_context(units, reader.lexicon)
     units = disambiguate(units + context, reader.lexicon) if units else context
     rest = [w for w in seq if w not in skip] or seq
     return Understanding(text, lang, units, filters, where, rest)
