@@ -6,7 +6,8 @@ Keys are short strings with a one-letter kind:
 * ``h:<word>`` the head word of a product ("zuurdesembrood met walnoot" → zuurdesembrood, "fromage de
   chèvre" → fromage), so a word the lexicon does not know still finds the product;
 * ``x:<word>`` any other product word (weaker: "walnoot" in that bread);
-* ``t:<key=value>`` its OSM tags; ``n:<word>`` distinctive words of its name; ``s:<theme>`` story themes.
+* ``t:<key=value>`` its OSM tags; ``k:<key>`` the specific keys it has a value for (``cuisine``);
+* ``n:<word>`` distinctive words of its name; ``s:<theme>`` story themes.
 """
 
 from __future__ import annotations
@@ -92,6 +93,9 @@ BREAKS = frozenset(
 NOTE = re.compile(r"[(\[].*?([)\]]|$)")
 HEAD_FIRST = frozenset({"fr"})
 PRIMARY_KEYS = frozenset({"shop", "amenity", "craft", "office", "healthcare"})
+SPECIFIC_KEYS = frozenset({"cuisine", "vending", "clothes", "hairdresser", "sport", "healthcare:speciality"})
+"""Keys that say which kind a business is (``k:<key>``): a sushi bar is not a kebab place that
+"may have" kebab."""
 CLEAR_CATEGORY = 90.0
 """Taxonomy suggestion score from which a mapper's own value is read as that shop type."""
 
@@ -245,6 +249,7 @@ class Analyser:
     def keys(self, business: BusinessView) -> set[str]:
         tags = business_tags(business)
         keys = {f"t:{tag}" for tag in tags}
+        keys.update(f"k:{key}" for key in {t.partition("=")[0] for t in tags} if key in SPECIFIC_KEYS)
         for tag in business.categories:
             keys |= self.tag_keys(tag)
         for product in business.products:

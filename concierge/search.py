@@ -378,10 +378,17 @@ class SearchService:
                         concept.id,
                     )
                 also = ALSO if not concept.id.startswith("services:") else SERVICE_ALSO
+                other_kinds = _other_kinds(index, concept.tags)
                 for tag in concept.also:
                     broad = tag in lexicon.broad_tags and not concept.id.startswith("food:")
                     level = BROAD_ALSO if broad else also
-                    put(index.lookup(f"t:{tag}"), min(level, also), "also", concept.id)
+                    found = index.lookup(f"t:{tag}")
+                    put(
+                        set(found) - other_kinds if other_kinds else found,
+                        min(level, also),
+                        "also",
+                        concept.id,
+                    )
             elif concept.kind == "shop":
                 for tag in concept.tags:
                     level = (ALSO if hit.weak else NAMED_SHOP) + (SPECIFIC_TAG if _sub_tag(tag) else 0.0)
@@ -615,6 +622,18 @@ PRIMARY_KEYS = frozenset({"shop", "amenity", "craft", "office", "healthcare", "l
 def _domain(unit: Unit) -> set[str]:
     """Where a unit's concepts come from: ``food``, ``goods``, ``services``, ``values`` or ``shop``."""
     return {hit.concept.split(":", 1)[0] for hit in unit.hits}
+
+
+def _other_kinds(index: SearchIndex, tags: Iterable[str]) -> set[int]:
+    """Businesses of another kind than the concept names ("cuisine=sushi" for kebab): no "may have"
+    hint for them, their own tag says what they are."""
+    out: set[int] = set()
+    for tag in tags:
+        key = tag.partition("=")[0]
+        if _sub_tag(tag):
+            out.update(index.lookup(f"k:{key}"))
+            out.difference_update(index.lookup(f"t:{tag}"))
+    return out
 
 
 def _sub_tag(tag: str) -> bool:

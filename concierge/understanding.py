@@ -547,11 +547,17 @@ def understand(
     seq = tokens(text)[:60]
     lang = detect_language(seq, reader.lexicon, lang_hint, default_language)
     seq = _remove_all(list(seq), (p for code in LANGS for p in language_data(code).use_times))
-    seq, filters = _extract_filters(seq, lang)
-    seq, where = _extract_place(seq, lang)
     data = language_data(lang)
-    seq = _remove_all(seq, data.question_phrases)
     skip = data.stopwords | data.shop_words
+    unfiltered = seq
+    seq, filters = _extract_filters(list(seq), lang)
+    seq, where = _extract_place(seq, lang)
+    seq = _remove_all(seq, data.question_phrases)
+    if filters and not any(w not in skip for w in seq):
+        # Nothing but a filter: it may name the thing asked ("takeaway", "à emporter", "bezorging").
+        whole, place = _extract_place(_remove_all(list(unfiltered), data.question_phrases), lang)
+        if any(u.strong for u in reader.read(whole, lang, data.stopwords, skip)):
+            seq, filters, where = whole, [], place
     start, end = _context_span(seq, data)
     marked = marked_words(text)
     units = reader.read(seq[:start] + seq[end:], lang, data.stopwords, skip, marked)

@@ -50,3 +50,34 @@ def test_a_broad_family_still_fills_a_list_after_real_answers() -> None:
     )
     ids = [r.id for r in (*search.ask("desk lamp", lang_hint="en", limit=5).results,)]
     assert ids == ["lamps", "store"]
+
+
+def test_a_business_of_another_kind_is_no_hint() -> None:
+    """ "kebab" may send you to a take-away, never to one whose own cuisine tag says sushi."""
+    lexicon = load_lexicon()
+    concepts = sorted(
+        (c for c in lexicon.concepts.values() if c.id.startswith("food:") and c.terms.get("en")),
+        key=lambda c: c.id,
+    )
+    dishes = [
+        (c, t.split("=", 1)[1])
+        for c in concepts
+        for t in c.tags[:1]
+        if t.startswith("cuisine=")
+        and {"amenity=fast_food", "amenity=restaurant"} & set(c.also)
+        and not {"amenity=fast_food", "amenity=restaurant"} & set(c.tags)
+    ]
+    assert len(dishes) >= 5
+    businesses = [
+        shop(f"{value}-place", (kind, f"cuisine={value}"), 100 + 20 * i)
+        for i, (_, value) in enumerate(dishes)
+        for kind in ("amenity=fast_food",)
+        if value not in {v for _, v in dishes[:i]}
+    ]
+    search = service(*businesses, shop("plain-take-away", ("amenity=fast_food",), 90))
+    for concept, value in dishes:
+        answer = search.ask(concept.terms["en"][0], lang_hint="en", limit=5)
+        ids = [r.id for r in (*answer.results, *answer.more)]
+        assert ids and ids[0] == f"{value}-place", (concept.id, ids)
+        own = {f"{t.split('=', 1)[1]}-place" for t in concept.tags if t.startswith("cuisine=")}
+        assert set(ids) <= own | {"plain-take-away"}, (concept.id, ids)
