@@ -219,8 +219,9 @@ class Analyser:
         """Keys for a mapper-made value ("shop=fahrradladen", "shop=Fresh_juice") read from its words.
 
         First as an owner's typed category (the iD presets, in any language) when one preset clearly
-        fits; else, for a value of two words or more, as a product name ("fresh juice"). A single
-        unknown word says too little on its own ("nails": a manicure or a hardware shop?).
+        fits; else, for a value of two words or more, as a product name ("fresh juice"); a single
+        word only when it names one concept ("printing"), never when it could be several ("nails":
+        a manicure or a hardware shop?).
         """
         key, _, value = tag.partition("=")
         if key not in PRIMARY_KEYS or not value or tag in self.known_tags:
@@ -234,6 +235,12 @@ class Analyser:
         ):
             return frozenset(f"t:{t}" for t in suggested[0][0].tag.split(";"))
         if len(words.split()) < 2:
+            word = tokens(words)[0]
+            named = {h.concept for h in self.lexicon.lookup(word) if not h.weak} or {
+                h.concept for form in variants(word) for h in self.lexicon.lookup(form) if not h.weak
+            }
+            if len(named) == 1 and self.lexicon.concepts[next(iter(named))].kind == "product":
+                return frozenset({f"c:{next(iter(named))}"})
             return frozenset()
         for lang in LANGS:
             analysis = self.product(words, lang)
