@@ -218,22 +218,23 @@ class Reader:
     def correct(self, word: str, lang: str) -> str | None:
         """The most likely known word within a typo budget that grows with length, or None.
 
-        One edit from four letters up to six, two from seven ("pharmacey", "bycycle"), three from twelve
-        ("suppermarket"). Among the closest candidates the one frequent in the question's language
-        wins ("chesse" is cheese, not chess), and a term of that language before one of another.
+        One edit for words up to six letters, two from seven ("pharmacey", "bycycle"), three from
+        twelve ("suppermarket"), counted on the longer of the typed word and the term. Among the
+        closest candidates a term of the question's language wins, then the one frequent in it
+        ("chesse" is cheese, not chess).
         Real words of the question's language (wordfreq) are never "corrected" ("wolle" is not a typo
         of "colle"), and the first letter is kept: typos there are rare, and it makes the search 20
         times cheaper.
         """
         if len(word) < 4 or not word.isalpha() or is_word(word, lang):
             return None
-        budget = 1 if len(word) < 7 else 2 if len(word) < 12 else 3
         own = self.lexicon.words_by_lang.get(lang, frozenset())
         best: tuple[float, bool, float, str] | None = None
         found: str | None = None
-        for length in range(len(word) - budget, len(word) + budget + 1):
+        for length in range(len(word) - 3, len(word) + 4):
+            budget = _budget(max(len(word), length))
             bucket = self._buckets.get((length, word[0]))
-            if not bucket:
+            if not bucket or abs(length - len(word)) > budget:
                 continue
             for candidate, distance, _ in process.extract(
                 word, bucket, scorer=OSA.distance, score_cutoff=budget, limit=8
@@ -412,6 +413,12 @@ class Reader:
                 hits = compound[0] if compound else []
             return Unit(fixed, hits, tuple(dict.fromkeys(variants(fixed, lang))), corrected=True)
         return Unit(word, [], forms)
+
+
+def _budget(length: int) -> int:
+    """Edits allowed between a typed word and a term, by the longer of the two: two letters
+    dropped from "yoghurt" ("yghrt") are still two slips of a seven-letter word."""
+    return 1 if length < 7 else 2 if length < 12 else 3
 
 
 def _slip(word: str, fixed: str) -> bool:
