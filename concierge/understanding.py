@@ -379,7 +379,8 @@ class Reader:
                     continue
                 hits = self._phrase_hits(words, lang, marked)
                 if hits:
-                    return Unit(" ".join(words), hits, tuple(words), len(words)), end
+                    text = " ".join(words)
+                    return Unit(text, hits, tuple(words), len(text.split())), end
         return None
 
     def _phrase_hits(self, words: list[str], lang: str, marked: frozenset[str] = frozenset()) -> list[Hit]:
@@ -449,6 +450,38 @@ def _drop_weak(units: list[Unit]) -> list[Unit]:
     if any(u.strong for u in units):
         return [u for u in units if u.strong or not u.hits]
     return units
+
+
+@cache
+def _phrasing() -> frozenset[tuple[str, ...]]:
+    """Filter and question phrases of every language: never taken for a term."""
+    out: set[tuple[str, ...]] = set()
+    for code in LANGS:
+        data = language_data(code)
+        out.update(data.question_phrases)
+        for phrases in data.filters.values():
+            out.update(phrases)
+    return frozenset(out)
+
+
+def _protect_terms(seq: list[str], lexicon: Lexicon) -> list[str]:
+    """Terms of several words become one item before phrasing, filters and shop words are taken
+    out, so their words stay together: "real estate office" is not "a real …", "cultureel centrum"
+    is not the town centre, "winkel van goed doel" keeps its "winkel"."""
+    out: list[str] = []
+    phrasing = _phrasing()
+    i = 0
+    while i < len(seq):
+        for n in range(min(lexicon.max_words, len(seq) - i), 1, -1):
+            span = tuple(seq[i : i + n])
+            if span not in phrasing and any(not h.weak for h in lexicon.lookup(" ".join(span))):
+                out.append(" ".join(span))
+                i += n
+                break
+        else:
+            out.append(seq[i])
+            i += 1
+    return out
 
 
 def _context_span(seq: list[str], data: LanguageData) -> tuple[int, int]:
@@ -554,6 +587,7 @@ def understand(
     seq = tokens(text)[:60]
     lang = detect_language(seq, reader.lexicon, lang_hint, default_language)
     seq = _remove_all(list(seq), (p for code in LANGS for p in language_data(code).use_times))
+    seq = _protect_terms(seq, reader.lexicon)
     data = language_data(lang)
     skip = data.stopwords | data.shop_words
     unfiltered = seq

@@ -306,3 +306,30 @@ def test_services_are_read_as_services(reader: Reader, question: str, lang: str,
         for t in (*lexicon.concepts[h.concept].tags, *lexicon.related_tags(h.concept))
     }
     assert tag in tags, [(u.text, [h.concept for h in u.hits]) for u in got.units]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_terms_keep_their_words_that_are_also_phrasing_or_shop_words(reader: Reader, lang: str) -> None:
+    """ "real estate office" is not "a real …", "winkel van goed doel" keeps its "winkel"."""
+    lexicon = load_lexicon()
+    data = QUERY[lang]
+    loose = {w for p in data["question_phrases"] if len(tokens(p)) == 1 for w in tokens(p)}
+    loose |= {w for s in data["shop_words"] for w in tokens(s)}
+    terms = sorted(
+        {
+            term
+            for concept in lexicon.concepts.values()
+            if concept.kind in ("product", "shop") and not concept.id.startswith("cuisine:")
+            for term in concept.terms.get(lang, ())
+            if len(tokens(term)) > 1
+            and set(tokens(term)) & loose
+            and len({h.concept for h in lexicon.lookup(" ".join(tokens(term))) if not h.weak}) == 1
+        }
+    )
+    missed = []
+    for term in random.Random(7).sample(terms, min(40, len(terms))):
+        wanted = {h.concept for h in lexicon.lookup(" ".join(tokens(term))) if not h.weak}
+        got = read(reader, term, hint=lang)
+        if not {h.concept for u in got.units for h in u.hits} & wanted:
+            missed.append(term)
+    assert len(missed) <= 2, missed
