@@ -25,6 +25,12 @@ from concierge.text import LANGS, clean, fold, lemma, marked_words, tokens, vari
 from concierge.words import PLAIN_WORD, is_word, zipf
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
+COMPOUNDING = ("nl", "de")
+"""Languages that write compounds as one word; a compound is tried in the question's language first."""
+MAX_COMPOUND = 40
+MAX_UNKNOWN = 8
+"""Unknown words per question tried as typos or compounds: a real question has a few; a pasted text
+or nonsense must not cost more than a normal question or two."""
 
 
 @dataclass(frozen=True)
@@ -266,9 +272,9 @@ class Reader:
         "Blumenladen") or the head names a kind of shop ("Drogerie|markt" is a drugstore, not a
         market), the head is what is asked for.
         """
-        if len(word) < 7:
+        if not 7 <= len(word) <= MAX_COMPOUND:
             return None
-        for code in (lang, *(other for other in LANGS if other != lang)):
+        for code in (lang, *(other for other in COMPOUNDING if other != lang)):
             found = self._split(word, code)
             if found:
                 return found
@@ -316,7 +322,7 @@ class Reader:
         """
         seq, fixed = self._fix_typos(seq, lang, stop | skip)
         units: list[Unit] = []
-        i = 0
+        i = unknown = 0
         while i < len(seq):
             start = i
             matched = self._phrase_at(seq, i, lang, stop, skip, marked)
@@ -329,7 +335,8 @@ class Reader:
             i += 1
             if word in skip or len(word) < 3 or word.isdigit():
                 continue
-            unit = self._single(word, lang)
+            unknown += 1
+            unit = self._single(word, lang) if unknown <= MAX_UNKNOWN else Unit(word, [], (word,))
             unit.corrected = unit.corrected or start in fixed
             units.append(unit)
         return _drop_weak(units)
@@ -339,9 +346,13 @@ class Reader:
         the term ("ice craem", "sporing goods store"). Only words too rare to be listed (wordfreq)
         that the lexicon and the catalogue do not know are corrected."""
         out, fixed = list(seq), set()
+        tried = 0
         for i, word in enumerate(seq):
             if word in small or len(word) < 4 or self._known(word, lang):
                 continue
+            tried += 1
+            if tried > MAX_UNKNOWN:
+                break
             better = self.correct(word, lang)
             if better and better != word and (_slip(word, better) or not self.compound(word, lang)):
                 out[i] = better
