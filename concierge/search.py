@@ -627,12 +627,12 @@ def _domain(unit: Unit) -> set[str]:
 def _other_kinds(index: SearchIndex, tags: Iterable[str]) -> set[int]:
     """Businesses of another kind than the concept names ("cuisine=sushi" for kebab): no "may have"
     hint for them, their own tag says what they are."""
+    specific = [tag for tag in tags if _sub_tag(tag)]
     out: set[int] = set()
-    for tag in tags:
-        key = tag.partition("=")[0]
-        if _sub_tag(tag):
-            out.update(index.lookup(f"k:{key}"))
-            out.difference_update(index.lookup(f"t:{tag}"))
+    for tag in specific:
+        out.update(index.lookup(f"k:{tag.partition('=')[0]}"))
+    for tag in specific:
+        out.difference_update(index.lookup(f"t:{tag}"))
     return out
 
 
