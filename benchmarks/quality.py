@@ -1,6 +1,8 @@
-"""Answer quality on the development sets: S@3, nDCG@5 and empty-accuracy, next to a plain baseline.
+"""Answer quality on the development sets: S@3, nDCG@5 and empty-accuracy, next to a plain baseline,
+then the generated coverage of every concept and preset in four languages (``benchmarks.coverage``).
 
     .venv/bin/python -m benchmarks.quality [--eval-dir ../shared/eval] [--data-dir ../shared/data] [--show]
+        [--no-coverage]
 
 Each catalogue is imported through the real importer into a fresh SQLite database; the concierge search
 and the baseline (SQLite FTS5 over names, tags and products, any word, nearest first) answer every
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from benchmarks import coverage
 from benchmarks.common import SHARED, load_service, run
 from catalog.views import BusinessView
 from concierge.indexing import business_tags
@@ -166,6 +169,7 @@ def main() -> None:
     parser.add_argument("--eval-dir", type=Path, default=SHARED / "eval")
     parser.add_argument("--data-dir", type=Path, default=SHARED / "data")
     parser.add_argument("--show", action="store_true", help="print every question with its answer")
+    parser.add_argument("--no-coverage", action="store_true", help="skip the generated coverage figures")
     args = parser.parse_args()
     sets = [
         (
@@ -203,6 +207,13 @@ def main() -> None:
                 f"{label:<22} {name:<10} {s.s3:>6.3f} {s.ndcg5:>7.3f} {s.empty_accuracy:>9.3f} {s.answerable:>10} {s.empties:>6}"
             )
         print(f"{'':<22} latency p50 {p50:.2f} ms, max {worst:.2f} ms")
+    if not args.no_coverage:
+        generated = coverage.generate(coverage.SEED, every=True)
+        figures = coverage.measure(generated, *coverage.services(generated))
+        print(
+            f"generated coverage (benchmarks.coverage, seed {coverage.SEED}, every form; answered in the top 3):"
+        )
+        print("\n".join(coverage.report(figures)))
 
 
 if __name__ == "__main__":

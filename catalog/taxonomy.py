@@ -1,6 +1,7 @@
 """Shop types: the OpenStreetMap presets of the iD editor, with names and synonyms in nl/en/de/fr.
 
-The data is ``catalog/data/osm_shop_taxonomy.json`` (iD tagging schema 6.19.2, ISC). A preset is
+The data is ``catalog/data/osm_shop_taxonomy.json`` (iD tagging schema 6.19.2, ISC), rebuilt by
+``python -m catalog.sources.id_presets``. A preset is
 identified by its ``tag`` (``"shop=bakery"``, or ``"amenity=cafe;cuisine=coffee_shop"`` for a more
 specific preset); a business's ``categories`` are OSM-style ``key=value`` strings resolved with
 :meth:`Taxonomy.preset_for`.

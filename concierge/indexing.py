@@ -6,7 +6,8 @@ Keys are short strings with a one-letter kind:
 * ``h:<word>`` the head word of a product ("zuurdesembrood met walnoot" → zuurdesembrood, "fromage de
   chèvre" → fromage), so a word the lexicon does not know still finds the product;
 * ``x:<word>`` any other product word (weaker: "walnoot" in that bread);
-* ``t:<key=value>`` its OSM tags; ``n:<word>`` distinctive words of its name; ``s:<theme>`` story themes.
+* ``t:<key=value>`` its OSM tags; ``k:<key>`` the specific keys it has a value for (``cuisine``);
+* ``n:<word>`` distinctive words of its name; ``s:<theme>`` story themes.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
+from catalog.taxonomy import load_taxonomy
 from catalog.views import BusinessView
 from concierge.lexicon import Lexicon
 from concierge.text import LANGS, lemma, marked_words, tokens, variants
@@ -38,7 +40,17 @@ TAG_KEYS = (
     "microbrewery",
     "social_facility",
     "theme",
+    "hairdresser",
+    "sport",
+    "lgbtq",
+    "fast_food",
+    "food",
+    "information",
+    "beauty",
+    "healthcare:speciality",
+    "self_service",
 )
+"""Keys whose values say what a business is or sells (the specific tags of the iD presets among them)."""
 SUB_TAG_PREFIXES = ("service:", "diet:")
 BREAKS = frozenset(
     [
@@ -80,6 +92,12 @@ BREAKS = frozenset(
 )
 NOTE = re.compile(r"[(\[].*?([)\]]|$)")
 HEAD_FIRST = frozenset({"fr"})
+PRIMARY_KEYS = frozenset({"shop", "amenity", "craft", "office", "healthcare"})
+SPECIFIC_KEYS = frozenset({"cuisine", "vending", "clothes", "hairdresser", "sport", "healthcare:speciality"})
+"""Keys that say which kind a business is (``k:<key>``): a sushi bar is not a kebab place that
+"may have" kebab."""
+CLEAR_CATEGORY = 90.0
+"""Taxonomy suggestion score from which a mapper's own value is read as that shop type."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,12 +209,56 @@ class Analyser:
                 best, score = lang, hits
         return best or (languages[0] if languages and languages[0] in LANGS else "nl")
 
+    @cached_property
+    def known_tags(self) -> frozenset[str]:
+        """Every tag some concept names: a shop type outside them is read from its words."""
+        return frozenset(t for c in self.lexicon.concepts.values() for t in (*c.tags, *c.also))
+
+    @lru_cache(maxsize=10_000)  # noqa: B019 - one analyser per process, few distinct values
+    def tag_keys(self, tag: str) -> frozenset[str]:
+        """Keys for a mapper-made value ("shop=fahrradladen", "shop=Fresh_juice") read from its words.
+
+        First as an owner's typed category (the iD presets, in any language) when one preset clearly
+        fits; else, for a value of two words or more, as a product name ("fresh juice"); a single
+        word only when it names one concept ("printing"), never when it could be several ("nails":
+        a manicure or a hardware shop?).
+        """
+        key, _, value = tag.partition("=")
+        if key not in PRIMARY_KEYS or not value or tag in self.known_tags:
+            return frozenset()
+        words = " ".join(value.replace("_", " ").replace("-", " ").split())
+        suggested = load_taxonomy().suggest(words, "en", 2)
+        if (
+            suggested
+            and suggested[0][1] >= CLEAR_CATEGORY
+            and (len(suggested) == 1 or suggested[1][1] < suggested[0][1])
+        ):
+            return frozenset(f"t:{t}" for t in suggested[0][0].tag.split(";"))
+        if len(words.split()) < 2:
+            word = tokens(words)[0]
+            named = {h.concept for h in self.lexicon.lookup(word) if not h.weak} or {
+                h.concept for form in variants(word) for h in self.lexicon.lookup(form) if not h.weak
+            }
+            if len(named) == 1 and self.lexicon.concepts[next(iter(named))].kind == "product":
+                return frozenset({f"c:{next(iter(named))}"})
+            return frozenset()
+        for lang in LANGS:
+            analysis = self.product(words, lang)
+            if analysis.concepts:
+                return frozenset(
+                    {*(f"c:{c}" for c in analysis.concepts), *(f"h:{w}" for w in analysis.heads)}
+                )
+        return frozenset()
+
     def name_words(self, business: BusinessView) -> set[str]:
         return {w for w in tokens(business.name) if len(w) >= 3 and w not in self.generic}
 
     def keys(self, business: BusinessView) -> set[str]:
         tags = business_tags(business)
         keys = {f"t:{tag}" for tag in tags}
+        keys.update(f"k:{key}" for key in {t.partition("=")[0] for t in tags} if key in SPECIFIC_KEYS)
+        for tag in business.categories:
+            keys |= self.tag_keys(tag)
         for product in business.products:
             if product.sold_out:
                 continue

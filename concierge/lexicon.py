@@ -30,6 +30,9 @@ from concierge.text import LANGS, lemma, marked_words, tokens
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "locales" / "lexicon"
 ConceptKind = Literal["product", "shop", "story"]
+BROAD_SHARE = 0.025
+"""A shop type named as "also has it" by more than this share of all product concepts is a broad
+family (supermarket, marketplace, department store), not a specific association (spices at a deli)."""
 
 EQUIVALENT_TAGS: dict[str, tuple[str, ...]] = {
     "shop=pharmacy": ("amenity=pharmacy",),
@@ -85,6 +88,8 @@ class Concept:
     """Matched only through a taxonomy search term, not a name: a hint rather than an intent."""
     primary: str = ""
     """The first, best-fitting tag of ``tags`` (its equivalents count as the same)."""
+    purpose: bool = False
+    """What a thing is for (a gift), not a thing: next to a thing named, it only sharpens."""
 
     def is_primary(self, tag: str) -> bool:
         return tag == self.primary or tag in EQUIVALENT_TAGS.get(self.primary, ())
@@ -115,6 +120,9 @@ class Lexicon:
     accents: dict[str, dict[str, frozenset[bool]]] = field(default_factory=dict)
     """For folded phrases whose concepts differ in accents ("rose" the flower, "rosé" the wine): per
     concept, whether its terms for the phrase are written with accents, without, or both."""
+    broad_tags: frozenset[str] = frozenset()
+    """Shop types that "may have" a large share of all products (a supermarket, a market, a
+    department store): such a type is a filler after real answers, never a hint of its own."""
     _related: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def lookup(self, phrase: str, accented: bool | None = None) -> list[Hit]:
@@ -198,6 +206,7 @@ def build_lexicon(
 
     for document in documents:
         domain = document.get("domain", "lexicon")
+        weak_document = bool(document.get("weak"))
         for raw in document.get("concepts", []):
             cid = f"{domain}:{raw['id']}"
             family = f"{domain}:{raw['family']}" if raw.get("family") else None
@@ -206,17 +215,26 @@ def build_lexicon(
             tags = with_equivalents(raw.get("tags", ()))
             also = tuple(t for t in with_equivalents(raw.get("also", ())) if t not in tags)
             concepts[cid] = Concept(
-                cid, kind, tags, also, family, terms, primary=(raw.get("tags") or [""])[0]
+                cid,
+                kind,
+                tags,
+                also,
+                family,
+                terms,
+                primary=(raw.get("tags") or [""])[0],
+                purpose=bool(raw.get("purpose")),
             )
             for lang, items in terms.items():
                 for term in items:
-                    index(cid, lang, term)
+                    index(cid, lang, term, weak=weak_document)
 
     for preset in presets:
         if not getattr(preset, "searchable", True) or preset.primary_tag.endswith("=*"):
             continue
-        cid = f"shop:{preset.primary_tag}"
-        tags = tuple(dict.fromkeys([preset.primary_tag, *preset.tag.split(";")]))
+        # A specific preset ("amenity=fast_food;cuisine=kebab") is its own concept, found by its
+        # specific tags: "kebab" asks for kebab places, not for every take-away.
+        cid = f"shop:{preset.tag}"
+        tags = tuple(preset.tag.split(";")[1:]) or (preset.primary_tag,)
         names = {lang: tuple(n for n in [preset.names.get(lang, "")] if n) for lang in LANGS}
         for region, name in getattr(preset, "regional_names", {}).items():
             lang = region.split("-")[0]
@@ -240,12 +258,18 @@ def build_lexicon(
     for concept in concepts.values():
         if concept.family and concept.family in concepts:
             children[concept.family].append(concept.id)
+    products = [c for c in concepts.values() if c.kind == "product"]
+    also_count: dict[str, int] = defaultdict(int)
+    for concept in products:
+        for tag in concept.also:
+            also_count[tag] += 1
     return Lexicon(
         concepts=concepts,
         phrases=dict(phrases),
         max_words=max((len(k.split()) for k in phrases), default=1),
         words_by_lang={lang: frozenset(w) for lang, w in words.items()},
         children=dict(children),
+        broad_tags=frozenset(t for t, n in also_count.items() if n > BROAD_SHARE * len(products)),
         accents={
             key: {concept: frozenset(flags) for concept, flags in table.items()}
             for key, table in accents.items()

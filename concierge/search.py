@@ -57,6 +57,11 @@ NAMED_SHOP = EXACT + 0.05
 before others that happen to list a related product or service."""
 SERVICE_ALSO = 1.8
 """A shop that "sometimes" does a service (a pet shop for a vet) is a hint, never an answer on its own."""
+BROAD_ALSO = 1.9
+"""A broad family that sometimes has a thing (a department store for a lamp, a second-hand shop for
+a guitar) only fills a list after real answers: it never answers on its own, so a question with no
+local answer stays honestly empty. Groceries are what supermarkets and markets are for: for food a
+broad family stays a (lesser) answer."""
 NAME_MENTION_MAX = 3
 """A name word shared by more businesses than this is not a mention of one of them."""
 
@@ -205,10 +210,10 @@ class SearchService:
 
         radius = area.radius_m if area else DEFAULT_RADIUS_M
         matches = self._match(understanding, self.index.around(center[0], center[1], radius))
-        shown = [i for i, match in matches.items() if match.score >= SHOWN_LEVEL]
+        shown = [i for i, match in matches.items() if match.score >= BROAD_ALSO]
         distances = self.index.distances(shown, center[0], center[1])
         local = [i for i, d in distances.items() if d <= radius]
-        if not local:
+        if not any(matches[i].score >= SHOWN_LEVEL for i in local):
             matches = self._match(understanding)
             distances = self.index.distances(matches, center[0], center[1])
             relevant = [i for i in matches if matches[i].score >= SHOWN_LEVEL]
@@ -373,8 +378,17 @@ class SearchService:
                         concept.id,
                     )
                 also = ALSO if not concept.id.startswith("services:") else SERVICE_ALSO
+                other_kinds = _other_kinds(index, concept.tags)
                 for tag in concept.also:
-                    put(index.lookup(f"t:{tag}"), also, "also", concept.id)
+                    broad = tag in lexicon.broad_tags and not concept.id.startswith("food:")
+                    level = BROAD_ALSO if broad else also
+                    found = index.lookup(f"t:{tag}")
+                    put(
+                        set(found) - other_kinds if other_kinds else found,
+                        min(level, also),
+                        "also",
+                        concept.id,
+                    )
             elif concept.kind == "shop":
                 for tag in concept.tags:
                     level = (ALSO if hit.weak else NAMED_SHOP) + (SPECIFIC_TAG if _sub_tag(tag) else 0.0)
@@ -608,6 +622,18 @@ PRIMARY_KEYS = frozenset({"shop", "amenity", "craft", "office", "healthcare", "l
 def _domain(unit: Unit) -> set[str]:
     """Where a unit's concepts come from: ``food``, ``goods``, ``services``, ``values`` or ``shop``."""
     return {hit.concept.split(":", 1)[0] for hit in unit.hits}
+
+
+def _other_kinds(index: SearchIndex, tags: Iterable[str]) -> set[int]:
+    """Businesses of another kind than the concept names ("cuisine=sushi" for kebab): no "may have"
+    hint for them, their own tag says what they are."""
+    specific = [tag for tag in tags if _sub_tag(tag)]
+    out: set[int] = set()
+    for tag in specific:
+        out.update(index.lookup(f"k:{tag.partition('=')[0]}"))
+    for tag in specific:
+        out.difference_update(index.lookup(f"t:{tag}"))
+    return out
 
 
 def _sub_tag(tag: str) -> bool:

@@ -22,8 +22,15 @@ from rapidfuzz.distance import OSA
 
 from concierge.lexicon import Hit, Lexicon
 from concierge.text import LANGS, clean, fold, lemma, marked_words, tokens, variants
+from concierge.words import PLAIN_WORD, is_word, zipf
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
+COMPOUNDING = ("nl", "de")
+"""Languages that write compounds as one word; a compound is tried in the question's language first."""
+MAX_COMPOUND = 40
+MAX_UNKNOWN = 8
+"""Unknown words per question tried as typos or compounds: a real question has a few; a pasted text
+or nonsense must not cost more than a normal question or two."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,8 @@ class LanguageData:
     near_markers: tuple[tuple[str, ...], ...]
     for_words: frozenset[str]
     possessives: frozenset[str]
+    use_times: tuple[tuple[str, ...], ...] = ()
+    """"for tonight", "für heute Abend": when the thing will be used, not when the shop must be open."""
 
     @property
     def phrase_set(self) -> frozenset[tuple[str, ...]]:
@@ -63,6 +72,7 @@ def language_data(lang: str) -> LanguageData:
         near_markers=_phrases(raw["near_markers"]),
         for_words=frozenset(fold(w) for w in raw.get("for_words", ())),
         possessives=frozenset(w for s in raw.get("possessives", ()) for w in tokens(s)),
+        use_times=_phrases(raw.get("use_times", ())),
     )
 
 
@@ -236,32 +246,44 @@ class Reader:
     def __init__(self, lexicon: Lexicon, extra_vocabulary: Iterable[str] = ()) -> None:
         self.lexicon = lexicon
         single = {k for k in lexicon.phrases if " " not in k and len(k) >= 4}
+        single |= {
+            w for words in lexicon.words_by_lang.values() for w in words if len(w) >= 4 and w.isalpha()
+        }
         self.literal_vocabulary = {w for w in extra_vocabulary if len(w) >= 4 and w.isalpha()}
         self._buckets: dict[tuple[int, str], list[str]] = {}
         for word in single | self.literal_vocabulary:
             self._buckets.setdefault((len(word), word[0]), []).append(word)
+        for lang in LANGS:
+            zipf("", lang)  # word frequencies read now, not during the first question
 
     def correct(self, word: str, lang: str) -> str | None:
-        """The closest known word within a typo budget that grows with length, or None.
+        """The most likely known word within a typo budget that grows with length, or None.
 
-        Real words of the question's language are never "corrected" ("wolle" is not a typo of
-        "colle"), and the first letter is kept: typos there are rare, and it makes the search 20
+        One edit for words up to six letters, two from seven ("pharmacey", "bycycle"), three from
+        twelve ("suppermarket"), counted on the longer of the typed word and the term. Among the
+        closest candidates a term of the question's language wins, then the one frequent in it
+        ("chesse" is cheese, not chess).
+        Real words of the question's language (wordfreq) are never "corrected" ("wolle" is not a typo
+        of "colle"), and the first letter is kept: typos there are rare, and it makes the search 20
         times cheaper.
         """
-        if len(word) < 5 or not word.isalpha() or simplemma.is_known(word, lang=lang):
+        if len(word) < 4 or not word.isalpha() or is_word(word, lang):
             return None
-        budget = 1 if len(word) <= 7 else 2 if len(word) <= 11 else 3
-        best: tuple[int, str] | None = None
-        for length in range(len(word) - budget, len(word) + budget + 1):
+        own = self.lexicon.words_by_lang.get(lang, frozenset())
+        best: tuple[float, bool, float, str] | None = None
+        found: str | None = None
+        for length in range(len(word) - 3, len(word) + 4):
+            budget = _budget(max(len(word), length))
             bucket = self._buckets.get((length, word[0]))
-            if not bucket:
+            if not bucket or abs(length - len(word)) > budget:
                 continue
             for candidate, distance, _ in process.extract(
-                word, bucket, scorer=OSA.distance, score_cutoff=budget, limit=5
+                word, bucket, scorer=OSA.distance, score_cutoff=budget, limit=8
             ):
-                if best is None or distance < best[0]:
-                    best = (int(distance), candidate)
-        return best[1] if best else None
+                key = (distance, candidate not in own, -zipf(candidate, lang), candidate)
+                if best is None or key < best:
+                    best, found = key, candidate
+        return found
 
     def hits_for(self, key: str, lang: str, marked: frozenset[str] | None = None) -> list[Hit]:
         """``marked``: the question's words written with accents (None when ``key`` is not as the
@@ -278,16 +300,46 @@ class Reader:
         return _prefer(hits, lang)
 
     def compound(self, word: str, lang: str) -> tuple[list[Hit], str] | None:
-        """Dutch/German compounds: the longest known tail names the concept ("fietsbanden" → band)."""
-        if len(word) < 7:
+        """Dutch/German compounds: the longest known tail names the concept ("fietsbanden" → band).
+
+        A split counts only when the head is a word of the language too (wordfreq, or a lexicon word,
+        with or without a linking "s"/"en"/"e"). When the tail is a shop word ("-winkel", "-laden":
+        "Blumenladen") or the head names a kind of shop ("Drogerie|markt" is a drugstore, not a
+        market), the head is what is asked for.
+        """
+        if not 7 <= len(word) <= MAX_COMPOUND:
             return None
+        for code in (lang, *(other for other in COMPOUNDING if other != lang)):
+            found = self._split(word, code)
+            if found:
+                return found
+        return None
+
+    def _split(self, word: str, lang: str) -> tuple[list[Hit], str] | None:
+        """The split whose head names the thing in a shop compound wins; else the longest known tail."""
+        shop_words = language_data(lang).shop_words
+        longest_tail: tuple[list[Hit], str] | None = None
         for cut in range(3, len(word) - 3):
             head, tail = word[:cut], word[cut:]
-            hits = self.hits_for(tail, lang)
-            strong = [h for h in hits if not h.weak]
-            if strong:
-                return strong, head
-        return None
+            strong = [h for h in self.hits_for(tail, lang) if not h.weak]
+            shop_tail = tail in shop_words or (
+                bool(strong) and all(self.lexicon.concepts[h.concept].kind == "shop" for h in strong)
+            )
+            if not (strong or shop_tail) or not self._is_part(head, lang):
+                continue
+            for form in _heads(head):
+                named = [h for h in self.hits_for(form, lang) if not h.weak]
+                if named and (
+                    shop_tail or any(self.lexicon.concepts[h.concept].kind == "shop" for h in named)
+                ):
+                    return named, head
+            if strong and longest_tail is None:
+                longest_tail = strong, head
+        return longest_tail
+
+    def _is_part(self, head: str, lang: str) -> bool:
+        own = self.lexicon.words_by_lang.get(lang, frozenset())
+        return any(form in own or is_word(form, lang, PLAIN_WORD) for form in _heads(head))
 
     def read(
         self,
@@ -303,20 +355,50 @@ class Reader:
         kaputt" reads as "display kaputt"); ``skip`` words (stop words and generic shop words) are
         dropped when they stand alone.
         """
+        seq, fixed = self._fix_typos(seq, lang, stop | skip)
         units: list[Unit] = []
-        i = 0
+        i = unknown = 0
         while i < len(seq):
+            start = i
             matched = self._phrase_at(seq, i, lang, stop, skip, marked)
             if matched:
                 unit, i = matched
+                unit.corrected = unit.corrected or any(j in fixed for j in range(start, i))
                 units.append(unit)
                 continue
             word = seq[i]
             i += 1
             if word in skip or len(word) < 3 or word.isdigit():
                 continue
-            units.append(self._single(word, lang))
+            unknown += 1
+            unit = self._single(word, lang) if unknown <= MAX_UNKNOWN else Unit(word, [], (word,))
+            unit.corrected = unit.corrected or start in fixed
+            units.append(unit)
         return _drop_weak(units)
+
+    def _fix_typos(self, seq: list[str], lang: str, small: frozenset[str]) -> tuple[list[str], set[int]]:
+        """Typos corrected before phrases are read, so a slip in one word of a term still reads as
+        the term ("ice craem", "sporing goods store"). Only words too rare to be listed (wordfreq)
+        that the lexicon and the catalogue do not know are corrected."""
+        out, fixed = list(seq), set()
+        tried = 0
+        for i, word in enumerate(seq):
+            if word in small or len(word) < 4 or self._known(word, lang):
+                continue
+            tried += 1
+            if tried > MAX_UNKNOWN:
+                break
+            better = self.correct(word, lang)
+            if better and better != word and (_slip(word, better) or not self.compound(word, lang)):
+                out[i] = better
+                fixed.add(i)
+        return out, fixed
+
+    def _known(self, word: str, lang: str) -> bool:
+        if is_word(word, lang, PLAIN_WORD):
+            return True
+        phrases, literal = self.lexicon.phrases, self.literal_vocabulary
+        return any(form in phrases or form in literal for form in variants(word, lang))
 
     def _phrase_at(
         self,
@@ -343,7 +425,8 @@ class Reader:
                     continue
                 hits = self._phrase_hits(words, lang, marked)
                 if hits:
-                    return Unit(" ".join(words), hits, tuple(words), len(words)), end
+                    text = " ".join(words)
+                    return Unit(text, hits, tuple(words), len(text.split())), end
         return None
 
     def _phrase_hits(self, words: list[str], lang: str, marked: frozenset[str] = frozenset()) -> list[Hit]:
@@ -357,13 +440,19 @@ class Reader:
         return hits
 
     def _single(self, word: str, lang: str) -> Unit:
+        """A word the lexicon does not know as it stands: a product word of the catalogue, a compound
+        of two words, or a typo. A word too rare to be listed (no Zipf value) one slip away from a
+        known term is that term, so a compound's tail never wins over the whole word ("suppermarket");
+        a compound of two real words wins over a term two edits away ("wekker|winkel")."""
         forms = tuple(dict.fromkeys(variants(word, lang)))
         if any(form in self.literal_vocabulary for form in forms):
             return Unit(word, [], forms)
-        compound = self.compound(word, lang)
+        listed = is_word(word, lang, PLAIN_WORD)
+        fixed = None if listed else self.correct(word, lang)
+        compound = None if fixed and _slip(word, fixed) else self.compound(word, lang)
         if compound:
             return Unit(word, compound[0], forms)
-        fixed = self.correct(word, lang)
+        fixed = fixed or self.correct(word, lang)
         if fixed and fixed != word:
             hits = self.hits_for(fixed, lang)
             if not hits:
@@ -371,6 +460,26 @@ class Reader:
                 hits = compound[0] if compound else []
             return Unit(fixed, hits, tuple(dict.fromkeys(variants(fixed, lang))), corrected=True)
         return Unit(word, [], forms)
+
+
+def _budget(length: int) -> int:
+    """Edits allowed between a typed word and a term, by the longer of the two: two letters
+    dropped from "yoghurt" ("yghrt") are still two slips of a seven-letter word."""
+    return 1 if length < 7 else 2 if length < 12 else 3
+
+
+def _slip(word: str, fixed: str) -> bool:
+    """One edit: likelier a typo of the term than a compound that happens to be near it."""
+    return OSA.distance(word, fixed) <= 1
+
+
+def _heads(head: str) -> list[str]:
+    """A compound's first part with and without a linking morpheme ("fietsen", "bloemen", "rijks")."""
+    out = [head]
+    for link in ("en", "es", "s", "e", "n"):
+        if head.endswith(link) and len(head) - len(link) >= 3:
+            out.append(head[: -len(link)])
+    return out
 
 
 def _prefer(hits: list[Hit], lang: str) -> list[Hit]:
@@ -389,12 +498,70 @@ def _drop_weak(units: list[Unit]) -> list[Unit]:
     return units
 
 
-def _context_start(seq: list[str], data: LanguageData) -> int:
-    """Where "for my …" / "voor mijn …" / "für meine …" / "pour mon …" begins, else the end."""
+@cache
+def _phrasing() -> frozenset[tuple[str, ...]]:
+    """Filter and question phrases of every language: never taken for a term."""
+    out: set[tuple[str, ...]] = set()
+    for code in LANGS:
+        data = language_data(code)
+        out.update(data.question_phrases)
+        for phrases in data.filters.values():
+            out.update(phrases)
+    return frozenset(out)
+
+
+def _protect_terms(seq: list[str], lexicon: Lexicon) -> list[str]:
+    """Terms of several words become one item before phrasing, filters and shop words are taken
+    out, so their words stay together: "real estate office" is not "a real …", "cultureel centrum"
+    is not the town centre, "winkel van goed doel" keeps its "winkel"."""
+    out: list[str] = []
+    phrasing = _phrasing()
+    i = 0
+    while i < len(seq):
+        for n in range(min(lexicon.max_words, len(seq) - i), 1, -1):
+            span = tuple(seq[i : i + n])
+            if span not in phrasing and any(not h.weak for h in lexicon.lookup(" ".join(span))):
+                out.append(" ".join(span))
+                i += n
+                break
+        else:
+            out.append(seq[i])
+            i += 1
+    return out
+
+
+def _context_span(seq: list[str], data: LanguageData) -> tuple[int, int]:
+    """Where "for my dad" / "voor mijn hond" / "für meine Mutter" / "pour mon chat" stands: the
+    for-word, the possessive and at most two words after it, up to the next small word. What follows
+    ("…, he loves whisky") is a new clause and may well name the thing asked for."""
     for i in range(1, len(seq) - 1):
         if seq[i] in data.for_words and seq[i + 1] in data.possessives:
-            return i
-    return len(seq)
+            end = i + 2
+            while end < len(seq) and end < i + 4 and seq[end] not in data.stopwords:
+                end += 1
+            return i, end
+    return len(seq), len(seq)
+
+
+def _purpose_as_context(units: list[Unit], lexicon: Lexicon) -> list[Unit]:
+    """ "A present, he loves whisky": a purpose (a gift) next to a thing named asks for the thing as
+    that purpose, so the purpose only sharpens; alone ("a present for my dad") it is the question."""
+
+    def purpose(unit: Unit) -> bool:
+        return bool(unit.hits) and all(
+            any(
+                lexicon.concepts[c].purpose
+                for c in (h.concept, *lexicon.ancestors(h.concept))
+                if c in lexicon.concepts
+            )
+            for h in unit.hits
+        )
+
+    if any(u.strong and not u.context and not purpose(u) for u in units):
+        for unit in units:
+            if purpose(unit):
+                unit.context = True
+    return units
 
 
 def _merge_context(
@@ -465,18 +632,27 @@ def understand(
     text = clean(question)
     seq = tokens(text)[:60]
     lang = detect_language(seq, reader.lexicon, lang_hint, default_language)
+    seq = _remove_all(list(seq), (p for code in LANGS for p in language_data(code).use_times))
+    seq = _protect_terms(seq, reader.lexicon)
+    data = language_data(lang)
+    skip = data.stopwords | data.shop_words
+    unfiltered = seq
     seq, filters = _extract_filters(list(seq), lang)
     seq, where = _extract_place(seq, lang)
-    data = language_data(lang)
     seq = _remove_all(seq, data.question_phrases)
-    skip = data.stopwords | data.shop_words
-    cut = _context_start(seq, data)
+    if filters and not any(w not in skip for w in seq):
+        # Nothing but a filter: it may name the thing asked ("takeaway", "à emporter", "bezorging").
+        whole, place = _extract_place(_remove_all(list(unfiltered), data.question_phrases), lang)
+        if any(u.strong for u in reader.read(whole, lang, data.stopwords, skip)):
+            seq, filters, where = whole, [], place
+    start, end = _context_span(seq, data)
     marked = marked_words(text)
-    units = reader.read(seq[:cut], lang, data.stopwords, skip, marked)
-    context = reader.read(seq[cut:], lang, data.stopwords, skip, marked)
+    units = reader.read(seq[:start] + seq[end:], lang, data.stopwords, skip, marked)
+    context = reader.read(seq[start:end], lang, data.stopwords, skip, marked)
     units, context = _merge_context(units, context, reader, lang)
     for unit in context:
         unit.context = True
+    units = _purpose_as_context(units, reader.lexicon)
     units = disambiguate(units + context, reader.lexicon) if units else context
     rest = [w for w in seq if w not in skip] or seq
     return Understanding(text, lang, units, filters, where, rest)

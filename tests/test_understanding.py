@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import random
+
 import pytest
 
 from concierge.lexicon import load_lexicon
-from concierge.understanding import Reader, Understanding, understand
+from concierge.text import LANGS, tokens
+from concierge.understanding import LOCALES, Reader, Understanding, understand
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +190,146 @@ def test_words_typed_without_accents_are_not_narrowed(reader: Reader) -> None:
 
 def test_inflection_umlauts_do_not_turn_a_product_into_a_loose_shop_term(reader: Reader) -> None:
     assert "goods:inner_tube" in concepts_of(read(reader, "Fahrradschläuche", "de"))
+
+
+# Classes of issue 10: generated from the data, never from evaluation questions.
+
+QUERY = {lang: json.loads((LOCALES / lang / "query.json").read_text(encoding="utf-8")) for lang in LANGS}
+
+
+def _single_word_terms(lang: str, count: int, seed: int = 7) -> list[str]:
+    lexicon = load_lexicon()
+    terms = sorted(
+        {
+            term
+            for concept in lexicon.concepts.values()
+            if concept.kind == "product"
+            and concept.id.split(":")[0] in ("food", "goods")
+            and not any(lexicon.concepts[c].purpose for c in (concept.id, *lexicon.ancestors(concept.id)))
+            for term in concept.terms.get(lang, ())
+            if term.isalpha() and len(term) >= 5 and len(lexicon.lookup(tokens(term)[0])) == 1
+        }
+    )
+    return random.Random(seed).sample(terms, count)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_time_of_use_is_not_an_opening_hours_filter(reader: Reader, lang: str) -> None:
+    """ "wine for tonight" is wine (to drink tonight); "open tonight" still asks for evening hours."""
+    terms = _single_word_terms(lang, 8)
+    for phrase in QUERY[lang]["use_times"]:
+        for term in terms[:4]:
+            got = read(reader, f"{term} {phrase}", hint=lang)
+            assert got.filters == [], (term, phrase)
+            assert got.units, (term, phrase)
+    evening = [p for p in QUERY[lang]["filters"]["open_evening"] if len(p.split()) > 1]
+    for phrase in evening:
+        for term in terms[4:]:
+            assert "open_evening" in read(reader, f"{term} {phrase}", hint=lang).filters, (term, phrase)
+
+
+GIFT_FOR_SOMEONE = {
+    "en": "a present for my dad, he loves {}",
+    "nl": "een cadeau voor mijn vader, hij houdt van {}",
+    "de": "ein Geschenk für meinen Vater, er liebt {}",
+    "fr": "un cadeau pour mon père, il adore {}",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_gift_for_someone_who_loves_a_thing_asks_for_the_thing(reader: Reader, lang: str) -> None:
+    lexicon = load_lexicon()
+    for term in _single_word_terms(lang, 25):
+        wanted = {h.concept for h in lexicon.lookup(tokens(term)[0])}
+        got = read(reader, GIFT_FOR_SOMEONE[lang].format(term), hint=lang)
+        asked = {h.concept for u in got.units if not u.context for h in u.hits}
+        assert asked & wanted, (term, [(u.text, u.context) for u in got.units])
+        assert all(u.context for u in got.units if {h.concept for h in u.hits} & {"goods:gift"}), term
+    alone = read(reader, GIFT_FOR_SOMEONE[lang].split(",")[0], hint=lang)
+    assert any(
+        not u.context and "shop=gift" in lexicon.concepts[h.concept].tags for u in alone.units for h in u.hits
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "tag"),
+    [
+        ("chesse", "en", "shop=cheese"),
+        ("where can I get chesse?", "en", "shop=cheese"),
+        ("pharmacey", "en", "amenity=pharmacy"),
+        ("bycycle", "en", "shop=bicycle"),
+        ("suppermarket", "en", "shop=supermarket"),
+        ("wo gibt es einen Drogeriemarkt?", "de", "shop=chemist"),
+        ("koffiebranderij", "nl", "shop=coffee"),
+        ("Blumenladen", "de", "shop=florist"),
+    ],
+)
+def test_typos_prefer_the_frequent_term_and_compounds_their_whole_word(
+    reader: Reader, question: str, lang: str, tag: str
+) -> None:
+    lexicon = load_lexicon()
+    got = read(reader, question, hint=lang)
+    tags = {t for u in got.units for h in u.hits for t in lexicon.concepts[h.concept].tags}
+    assert tag in tags, [(u.text, [h.concept for h in u.hits]) for u in got.units]
+    assert "chess" not in got.what.split()
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "tag"),
+    [
+        ("bike hire", "en", "amenity=bicycle_rental"),
+        ("fiets huren", "nl", "amenity=bicycle_rental"),
+        ("Fahrrad mieten", "de", "amenity=bicycle_rental"),
+        ("louer un vélo", "fr", "amenity=bicycle_rental"),
+        ("taking up trousers", "en", "craft=tailor"),
+        ("broek laten inkorten", "nl", "craft=tailor"),
+        ("Hose kürzen lassen", "de", "craft=tailor"),
+        ("faire un ourlet", "fr", "craft=tailor"),
+        ("shortening curtains", "en", "shop=curtain"),
+        ("change money", "en", "amenity=bureau_de_change"),
+        ("Geld wechseln", "de", "amenity=bureau_de_change"),
+        ("key cutting", "en", "craft=key_cutter"),
+        ("sleutel bijmaken", "nl", "craft=key_cutter"),
+        ("passport photos", "en", "craft=photographer"),
+        ("photo d'identité", "fr", "craft=photographer"),
+        ("printing flyers", "en", "shop=copyshop"),
+        ("Flyer drucken", "de", "shop=copyshop"),
+    ],
+)
+def test_services_are_read_as_services(reader: Reader, question: str, lang: str, tag: str) -> None:
+    lexicon = load_lexicon()
+    got = read(reader, question, hint=lang)
+    tags = {
+        t
+        for u in got.units
+        for h in u.hits
+        for t in (*lexicon.concepts[h.concept].tags, *lexicon.related_tags(h.concept))
+    }
+    assert tag in tags, [(u.text, [h.concept for h in u.hits]) for u in got.units]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_terms_keep_their_words_that_are_also_phrasing_or_shop_words(reader: Reader, lang: str) -> None:
+    """ "real estate office" is not "a real …", "winkel van goed doel" keeps its "winkel"."""
+    lexicon = load_lexicon()
+    data = QUERY[lang]
+    loose = {w for p in data["question_phrases"] if len(tokens(p)) == 1 for w in tokens(p)}
+    loose |= {w for s in data["shop_words"] for w in tokens(s)}
+    terms = sorted(
+        {
+            term
+            for concept in lexicon.concepts.values()
+            if concept.kind in ("product", "shop") and not concept.id.startswith("cuisine:")
+            for term in concept.terms.get(lang, ())
+            if len(tokens(term)) > 1
+            and set(tokens(term)) & loose
+            and len({h.concept for h in lexicon.lookup(" ".join(tokens(term))) if not h.weak}) == 1
+        }
+    )
+    missed = []
+    for term in random.Random(7).sample(terms, min(40, len(terms))):
+        wanted = {h.concept for h in lexicon.lookup(" ".join(tokens(term))) if not h.weak}
+        got = read(reader, term, hint=lang)
+        if not {h.concept for u in got.units for h in u.hits} & wanted:
+            missed.append(term)
+    assert len(missed) <= 2, missed

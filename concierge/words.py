@@ -1,0 +1,59 @@
+"""How common a word is in Dutch, English, German or French (wordfreq's Zipf scale, 0 to about 8).
+
+Read from ``catalog/data/words/<lang>.tsv.gz`` (rebuilt by ``python -m catalog.sources.word_frequencies``)
+once per language, the first time that language is asked about. A language's words are kept as a
+sorted array of their string hashes plus one byte of frequency each: about 9 bytes a word instead of
+the hundred a set or dict entry costs, so all four languages fit in a few megabytes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+from array import array
+from functools import cache
+from pathlib import Path
+
+from concierge.text import fold
+
+WORDS = Path(__file__).resolve().parent.parent / "catalog" / "data" / "words"
+REAL_WORD = 3.0
+"""From about once in a million words: a real word of the language, never "corrected"."""
+PLAIN_WORD = 2.0
+"""The rarest words listed: enough to be a part of a compound ("branderij", "drogerie")."""
+
+
+@cache
+def _table(lang: str) -> tuple[array, bytes]:
+    slow_fold = fold.__wrapped__  # not through fold's cache: these words are read once
+    packed: list[int] = []  # hash and frequency in one int: a third of the memory of pairs
+    path = WORDS / f"{lang}.tsv.gz"
+    if path.exists():
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                word, _, zipf = line.partition("\t")
+                key = hash(word if word.isascii() and word.isalpha() else slow_fold(word))
+                packed.append(key << 7 | int(zipf))
+    packed.sort()
+    keys, values = array("q"), bytearray()
+    for item in packed:
+        key = item >> 7
+        if keys and keys[-1] == key:
+            values[-1] = item & 127  # spellings folded alike: the most frequent one, sorted last
+        else:
+            keys.append(key)
+            values.append(item & 127)
+    del packed
+    return keys, bytes(values)
+
+
+def zipf(word: str, lang: str) -> float:
+    """The Zipf frequency of a folded word in ``lang``; 0.0 for a word too rare to be listed."""
+    keys, values = _table(lang)
+    key = hash(word)
+    i = bisect.bisect_left(keys, key)
+    return values[i] / 10 if i < len(keys) and keys[i] == key else 0.0
+
+
+def is_word(word: str, lang: str, at_least: float = REAL_WORD) -> bool:
+    return zipf(word, lang) >= at_least
