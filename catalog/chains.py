@@ -65,11 +65,15 @@ class ChainIndex:
         brands.append(_Brand(words, frozenset({tag})))
 
     def matches(self, name: str, categories: frozenset[str] = frozenset()) -> bool:
+        return self.brand(name, categories) is not None
+
+    def brand(self, name: str, categories: frozenset[str] = frozenset()) -> str | None:
+        """The normalised brand ``name`` is a branch of ("kruidvat" for "Kruidvat Lindenlaan"), or None."""
         normalised = normalise_name(name)
         if not normalised:
-            return False
+            return None
         if normalised in self.exact:
-            return True
+            return normalised
         words = normalised.split()
         for brand in self.by_first_word.get(words[0], ()):
             size = len(brand.words)
@@ -78,8 +82,8 @@ class ChainIndex:
             # A one-word brand ("Wolf", "Normal") followed by more words is only trusted when the
             # record's own category agrees with the brand's, or when the category is unknown.
             if size > 1 or not categories or brand.tags & categories:
-                return True
-        return False
+                return " ".join(brand.words)
+        return None
 
 
 def load_brands(path: Path = BRANDS_FILE) -> dict[str, dict[str, list[str]]]:
@@ -129,3 +133,20 @@ def is_chain(
         return True
     known = _categories(tags) | frozenset(categories)
     return chain_index(country).matches(name or "", known)
+
+
+def brand_key(
+    name: str,
+    tags: Mapping[str, Any] | None = None,
+    country: str | None = None,
+    categories: Iterable[str] = (),
+) -> str:
+    """What the branches of one chain share, so fairness can count them as one brand: the OSM
+    ``brand:wikidata`` or ``brand`` tag, else the known brand the name starts with, else the name."""
+    tags = tags or {}
+    for key in ("brand:wikidata", "brand"):
+        value = str(tags.get(key) or "").strip()
+        if value:
+            return f"{key}={normalise_name(value) if key == 'brand' else value}"
+    known = chain_index(country).brand(name or "", _categories(tags) | frozenset(categories))
+    return f"brand={known or normalise_name(name or '')}"

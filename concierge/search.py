@@ -18,12 +18,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalog import hours
+from catalog.chains import brand_key
 from catalog.index import Reach, SearchIndex
 from catalog.repository import Published, load_areas, load_published
 from catalog.taxonomy import load_taxonomy
 from catalog.views import AreaView, BusinessView, ProductView
 from concierge.answers import Answer, Result, Understood
 from concierge.deeplinks import short_ref
+from concierge.hours_text import opening_state
 from concierge.i18n import Translate, format_distance, normalise_language, translator
 from concierge.indexing import Analyser
 from concierge.lexicon import Lexicon, load_lexicon
@@ -39,9 +41,10 @@ from concierge.ranking import (
     SPECIFIC_TAG,
     STORY,
     Match,
+    keep_chains,
     order,
 )
-from concierge.text import lemma, tokens, variants
+from concierge.text import fold, lemma, tokens, variants
 from concierge.understanding import LANGS, Reader, Understanding, Unit, language_data, understand
 
 MAX_RESULTS = 5
@@ -118,6 +121,8 @@ class SearchService:
             analyse = reuse
         self.index = SearchIndex(published, analyse)
         self._chains = frozenset(i for i, b in enumerate(self.index.businesses) if not b.independent)
+        self._brands = {i: self._brand(self.index.businesses[i]) for i in self._chains}
+        """Chains' branches share a brand for fair turns; an independent is its own brand."""
         self._status_cache: tuple[dt.datetime | None, dict[int, hours.HoursStatus]] = (None, {})
         self._by_id = {b.id: b for b in published}
         self._by_ref = {short_ref(b.id): b for b in published}
@@ -130,6 +135,10 @@ class SearchService:
     @property
     def area(self) -> AreaView | None:
         return self.areas[0] if self.areas else None
+
+    def _brand(self, business: BusinessView) -> str:
+        area = self.area_of(business)
+        return brand_key(business.name, business.tags, area.country if area else None, business.categories)
 
     def area_of(self, business: BusinessView) -> AreaView | None:
         return self._areas.get(business.area_id or "") or self.area
@@ -184,7 +193,7 @@ class SearchService:
             more: tuple[Result, ...] = (),
         ) -> Answer:
             return Answer(
-                question, lang, understood, results, message, center, near_is_default, nearest, more
+                question, lang_out, understood, results, message, center, near_is_default, nearest, more
             )
 
         if not understanding.units:
@@ -233,6 +242,7 @@ class SearchService:
                 matches,
                 distances,
                 ids=lambda i: businesses[i].id,
+                brand=lambda i: self._brands.get(i) or businesses[i].id,
                 chains=self._chains,
                 open_rank=lambda i: {True: 0, None: 1, False: 2}[status(i).open_now],
                 question_key=" ".join(sorted(u.text for u in understanding.units)),
@@ -245,7 +255,7 @@ class SearchService:
             taken = set(batch)
             local = [i for i in local if i not in taken]
             batch_size *= 4
-        ranked = ranked[:MAX_RESULTS]
+        ranked = keep_chains(ranked, matches, self._chains)[:MAX_RESULTS]
         if not ranked:
             return answer(message=self._filter_message(understanding.filters, t))
         results = tuple(
@@ -514,13 +524,8 @@ class SearchService:
     ) -> Result:
         t = translator(lang)
         matched, why = self._why(business, match, lang)
-        opens_at = None
-        if status.open_now is False and status.opens_at is not None:
-            opens_at = (
-                status.opens_at.strftime("%a %H:%M")
-                if status.opens_at.date() != now.astimezone(status.opens_at.tzinfo).date()
-                else status.opens_at.strftime("%H:%M")
-            )
+        opens_at = status.opens_at if status.open_now is False else None
+        closed_until = business.closed_until if status.closed_temporarily else None
         outdated = business.confirmed_at is not None and now - business.confirmed_at > OUTDATED_AFTER
         return Result(
             id=business.id,
@@ -540,6 +545,11 @@ class SearchService:
             source_id=business.source_id,
             address=business.address,
             outdated=outdated,
+            closed_until=closed_until,
+            opening=opening_state(
+                status.open_now, opens_at, closed_until, status.closed_temporarily, now, lang
+            ),
+            story_lang=business.story_language if business.story_line else "",
         )
 
     def _why(self, business: BusinessView, match: Match, lang: str) -> tuple[tuple[str, ...], str]:
@@ -548,10 +558,11 @@ class SearchService:
         if match.reason in ("product", "family", "partner", "word"):
             product = self._matching_product(business, match)
             if product:
+                item = self._in_words_of(product, match, lang)
                 verb = (
-                    t("Offers {item}", item=product.name)
+                    t("Offers {item}", item=item)
                     if product.kind == "service"
-                    else t("Sells {item}", item=product.name)
+                    else t("Sells {item}", item=item)
                 )
                 if match.reason == "partner":
                     partner = self._by_id.get(match.detail)
@@ -578,10 +589,21 @@ class SearchService:
             return (label,), t("Their story: {theme}", theme=label)
         return (), t("Name matches your question")
 
+    def _in_words_of(self, product: ProductView, match: Match, lang: str) -> str:
+        """The product as the reader says it, with the shop's own word beside it where that differs:
+        "oat milk (haverdrink)" in English, plain "haverdrink" in Dutch."""
+        concept = self.lexicon.concepts.get(match.detail)
+        if concept is None:
+            return product.name
+        label = _label(concept.label(lang), lang)
+        if fold(label) in fold(product.name):
+            return product.name
+        return f"{label} ({product.name})"
+
     def _concept_label(self, match: Match, lang: str) -> str:
         concept = self.lexicon.concepts.get(match.detail)
         if concept is not None:
-            return concept.label(lang)
+            return _label(concept.label(lang), lang)
         return match.detail if "=" not in match.detail else ""
 
     def _matching_product(self, business: BusinessView, match: Match) -> ProductView | None:
@@ -608,6 +630,12 @@ PRIMARY_KEYS = frozenset({"shop", "amenity", "craft", "office", "healthcare", "l
 def _domain(unit: Unit) -> set[str]:
     """Where a unit's concepts come from: ``food``, ``goods``, ``services``, ``values`` or ``shop``."""
     return {hit.concept.split(":", 1)[0] for hit in unit.hits}
+
+
+def _label(term: str, lang: str) -> str:
+    """A lexicon term as written in a sentence: the lexicon keeps terms in lower case, and German
+    writes its nouns (every product and service name) with a capital."""
+    return term[:1].upper() + term[1:] if lang == "de" else term
 
 
 def _sub_tag(tag: str) -> bool:

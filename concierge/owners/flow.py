@@ -25,6 +25,7 @@ from concierge.conversation.context import Turn
 from concierge.conversation.render import TEXT_LIMIT, clip, say, story_replies, utf16_len
 from concierge.events import Button, Keyboard, Reply, SendPhoto, SendText, SendVenue
 from concierge.geocoding import geocoder_for
+from concierge.hours_text import describe
 from concierge.owners import checks
 
 STATES = (
@@ -840,7 +841,7 @@ async def advance(flow: Flow, given: Input) -> Outcome:
         return Outcome([], "submitted")
     lead: list[Reply] = []
     if leaving == "hours" and GROUP[step.target] != "hours" and flow.draft.get("opening_hours"):
-        words = opening_hours.describe(flow.draft["opening_hours"], flow.turn.lang)
+        words = describe(flow.draft["opening_hours"], flow.turn.lang)
         lead.append(
             SendText(say(flow.t("Opening hours: {hours}", hours="\x00")).replace("\x00", clip(words, 500)))
         )

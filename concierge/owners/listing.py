@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from catalog import hours, ownership
+from catalog import ownership
 from catalog.export import export_catalogue, export_jsonld
 from catalog.models import Business, BusinessRole
 from catalog.views import BusinessView
@@ -21,6 +21,7 @@ from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, story_blocks
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument, SendText
+from concierge.hours_text import describe
 from concierge.i18n import translator
 from concierge.owners import checks
 
@@ -75,7 +76,7 @@ def status_text(turn: Turn, status: str) -> str:
 
 def card(turn: Turn, business: BusinessView, role: str) -> SendText:
     t = turn.t
-    in_words = hours.describe(business.opening_hours, turn.lang) if business.opening_hours else ""
+    in_words = describe(business.opening_hours, turn.lang) if business.opening_hours else ""
     blocks = [*story_blocks(dataclasses.replace(business, opening_hours=in_words), t, [])]
     blocks.insert(1, f"<i>{say(status_text(turn, business.status))}</i>")
     kind = turn.taxonomy.name(business.categories, turn.lang) if business.categories else ""

@@ -20,7 +20,18 @@ ERROR = {
 
 RESULT = {
     "type": "object",
-    "required": ["id", "name", "categories", "lat", "lon", "distance_m", "open_now", "story", "independent"],
+    "required": [
+        "id",
+        "name",
+        "categories",
+        "lat",
+        "lon",
+        "distance_m",
+        "open_now",
+        "story",
+        "independent",
+        "chain",
+    ],
     "properties": {
         "id": {"type": "string"},
         "source_id": NULLABLE_STRING,
@@ -30,11 +41,29 @@ RESULT = {
         "lon": {"type": "number"},
         "distance_m": {"type": "integer"},
         "open_now": {"type": ["boolean", "null"]},
-        "opens_at": NULLABLE_STRING,
+        "opens_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "the next opening, ISO 8601 local time with offset; null when open or unknown",
+        },
+        "closed_until": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "last day of a temporary closure that covers the moment of asking",
+        },
         "matched": {"type": "array", "items": {"type": "string"}},
         "why": {"type": "string"},
         "story": {"type": "string"},
+        "story_lang": {
+            "type": ["string", "null"],
+            "description": "the language the owner wrote the story in",
+        },
         "independent": {"type": "boolean"},
+        "chain": {
+            "type": "boolean",
+            "description": "a branch of a chain brand; chains come after the independents that fit, "
+            "only when fewer than three do, and are labelled",
+        },
         "address": {"type": "string"},
         "outdated": {"type": "boolean"},
     },
