@@ -17,8 +17,10 @@ open shop goes first (a tie-breaker only), then a schedule: the equals take turn
 fixed cycle (its order differs per question), so over any 30 days each is first within one day of an
 equal share. A chain's branches take one turn together, as one brand.
 
-The chain rule, the same on every surface because every surface asks here: chains are listed only when
-fewer than ``CHAINS_BELOW`` independents fit, always after them, and always labelled.
+The chain rule, the same on every surface because every surface asks here: a chain comes only after
+every independent that answers the question, so the short list of three holds a chain only when fewer
+than three independents fit, and "More" continues with chains only once the independents run out; a
+chain is always labelled (``Result.chain``, "chain store" in the reader's language).
 """
 
 from __future__ import annotations
@@ -42,8 +44,6 @@ PHRASE = 0.05
 SHOWN_LEVEL = 2.0
 """Below this a match is a hint (a word in a name, a word beside the main product), not an answer."""
 BANDS_M = (250, 500, 800, 1200, 1700, 2500, 4000, 7000)
-CHAINS_BELOW = 3
-"""Chains are shown only when fewer independents than this answer the question."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +100,6 @@ def turns(
         for j, i in enumerate(branches):
             out[i] = (brand_turn, (j - rounds) % len(branches))
     return out
-
-
-def keep_chains(ranked: Sequence[int], matches: dict[int, Match], chains: AbstractSet[int]) -> list[int]:
-    """The chain rule on a ranked list: when ``CHAINS_BELOW`` or more independents answer, chains go."""
-    independents = sum(1 for i in ranked if i not in chains and matches[i].score >= SHOWN_LEVEL)
-    if independents >= CHAINS_BELOW:
-        return [i for i in ranked if i not in chains]
-    return list(ranked)
 
 
 def order(

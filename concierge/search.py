@@ -41,7 +41,6 @@ from concierge.ranking import (
     SPECIFIC_TAG,
     STORY,
     Match,
-    keep_chains,
     order,
 )
 from concierge.text import fold, lemma, tokens, variants
@@ -255,7 +254,7 @@ class SearchService:
             taken = set(batch)
             local = [i for i in local if i not in taken]
             batch_size *= 4
-        ranked = keep_chains(ranked, matches, self._chains)[:MAX_RESULTS]
+        ranked = ranked[:MAX_RESULTS]
         if not ranked:
             return answer(message=self._filter_message(understanding.filters, t))
         results = tuple(
