@@ -48,6 +48,11 @@ from concierge.understanding import LANGS, Reader, Understanding, Unit, language
 
 MAX_RESULTS = 5
 DEFAULT_RADIUS_M = 1500
+WALK_M = 1500
+"""A comfortable walk in a city: the short list grows to this reach, whatever the area's own radius
+(a dense old town can derive 100 m from its imported shops), until it holds ``GOOD_ENOUGH`` answers."""
+REACH_STEPS_M = (250, 400, 600, 800, 1000, 1200, 1500)
+GOOD_ENOUGH = 3
 OUTDATED_AFTER = dt.timedelta(days=180)
 WORD_MATCH = 1.5
 PARTNER_BONUS = 1.0
@@ -212,10 +217,12 @@ class SearchService:
             return answer(message=t("The catalogue is empty: no businesses have been added yet."))
 
         radius = area.radius_m if area else DEFAULT_RADIUS_M
-        matches = self._match(understanding, self.index.around(center[0], center[1], radius))
+        furthest = max(radius, WALK_M)
+        matches = self._match(understanding, self.index.around(center[0], center[1], furthest))
         shown = [i for i, match in matches.items() if match.score >= SHOWN_LEVEL]
         distances = self.index.distances(shown, center[0], center[1])
-        local = [i for i, d in distances.items() if d <= radius]
+        reach = _reach(matches, distances, radius, furthest)
+        local = [i for i, d in distances.items() if d <= reach]
         if not local:
             matches = self._match(understanding)
             distances = self.index.distances(matches, center[0], center[1])
@@ -263,6 +270,12 @@ class SearchService:
         message = ""
         if all(not r.independent for r in results[:limit]):
             message = t("No independent business nearby has this; these chain stores do.")
+        elif reach > radius and max(r.distance_m for r in results[:limit]) > radius:
+            furthest_shown = max(r.distance_m for r in results[:limit])
+            message = t(
+                "I looked up to {distance} away to find these.",
+                distance=format_distance(furthest_shown, lang_out),
+            )
         return answer(results[:limit], message, more=results[limit:])
 
     def kind_of(self, name: str, language: str) -> str:
@@ -635,6 +648,22 @@ def _label(term: str, lang: str) -> str:
     """A lexicon term as written in a sentence: the lexicon keeps terms in lower case, and German
     writes its nouns (every product and service name) with a capital."""
     return term[:1].upper() + term[1:] if lang == "de" else term
+
+
+def _reach(matches: dict[int, Match], distances: dict[int, float], radius: float, furthest: float) -> float:
+    """How far the short list looks: the area's radius when it holds ``GOOD_ENOUGH`` good answers
+    (a product, its family, or the kind of shop that has it), else the next step of a walk that does,
+    up to ``furthest``. Hints ("may have") never make the search look further."""
+    good = sorted(d for i, d in distances.items() if matches[i].score >= FAMILY)
+    if len(good) >= GOOD_ENOUGH and good[GOOD_ENOUGH - 1] <= radius:
+        return radius
+    if not good or good[0] > furthest:
+        return radius
+    wanted = good[min(GOOD_ENOUGH, len(good)) - 1]
+    for step in REACH_STEPS_M:
+        if radius < step <= furthest and step >= wanted:
+            return step
+    return furthest
 
 
 def _sub_tag(tag: str) -> bool:
