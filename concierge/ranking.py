@@ -95,8 +95,12 @@ def turns(
     rounds = shift // count
     out: dict[int, tuple[int, int]] = {}
     for slot, name in enumerate(cycle):
-        branches = sorted(by_brand[name], key=lambda i: _cycle_position(question_key, ids(i)))
         brand_turn = (slot - shift) % count
+        branches = by_brand[name]
+        if len(branches) == 1:
+            out[branches[0]] = (brand_turn, 0)
+            continue
+        branches.sort(key=lambda i: _cycle_position(question_key, ids(i)))
         for j, i in enumerate(branches):
             out[i] = (brand_turn, (j - rounds) % len(branches))
     return out

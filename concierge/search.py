@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -64,6 +65,9 @@ NAMED_SHOP = EXACT + 0.05
 before others that happen to list a related product or service."""
 SERVICE_ALSO = 1.8
 """A shop that "sometimes" does a service (a pet shop for a vet) is a hint, never an answer on its own."""
+NAMED = FAMILY + 0.1
+"""A business whose name names what was asked ("Reparatiecafé Lombok" for "repair café"): a good
+answer, after the shop types that usually have it."""
 NAME_MENTION_MAX = 3
 """A name word shared by more businesses than this is not a mention of one of them."""
 
@@ -384,6 +388,7 @@ class SearchService:
                     sellers = index.lookup(f"c:{cid}")
                     put(sellers, EXACT + phrase, "product", cid)
                     put(specialists.intersection(sellers), EXACT + phrase + SPECIALIST, "product", cid)
+                    put(index.lookup(f"m:{cid}"), NAMED + phrase, "named", cid)
                 for aid in lexicon.ancestors(concept.id):
                     put(index.lookup(f"c:{aid}"), FAMILY + phrase, "family", aid)
                 for tag in concept.tags:
@@ -595,6 +600,11 @@ class SearchService:
             return ((concept,) if concept else ()), text
         if match.reason == "category":
             return (shop,), shop
+        if match.reason == "named":
+            concept = self._concept_label(match, lang)
+            return (business.name,), t(
+                "{shop} · its name says {item}", shop=shop, item=concept
+            ) if shop else t("Its name says {item}", item=concept)
         if match.reason == "story":
             theme = self.lexicon.concepts.get(match.detail)
             label = theme.label(lang) if theme else match.detail
@@ -654,7 +664,7 @@ def _reach(matches: dict[int, Match], distances: dict[int, float], radius: float
     """How far the short list looks: the area's radius when it holds ``GOOD_ENOUGH`` good answers
     (a product, its family, or the kind of shop that has it), else the next step of a walk that does,
     up to ``furthest``. Hints ("may have") never make the search look further."""
-    good = sorted(d for i, d in distances.items() if matches[i].score >= FAMILY)
+    good = heapq.nsmallest(GOOD_ENOUGH, (d for i, d in distances.items() if matches[i].score >= FAMILY))
     if len(good) >= GOOD_ENOUGH and good[GOOD_ENOUGH - 1] <= radius:
         return radius
     if not good or good[0] > furthest:
