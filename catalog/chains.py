@@ -1,7 +1,7 @@
 """Chain detection: is a business a branch of a chain brand rather than an independent?
 
-Brand names come from the name-suggestion-index (``data/chain_brands.json``, BSD-3-Clause), bucketed
-per country (nl, ch, de, be) plus ``wide`` (Europe- or world-wide brands). Matching is on whole words of
+Brand names come from the name-suggestion-index (``data/chain_brands.json``, BSD-3-Clause), each with
+the countries where it counts (its ``locationSet``, resolved by ``python -m catalog.sources.chains``). Matching is on whole words of
 a normalised name so that "Kruidvat Lindenlaan" is the chain Kruidvat, while "Bakker Bart's Brood" is
 not the chain "Bakker Bart". The lookup is built once per set of buckets and cached.
 """
@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 BRANDS_FILE = Path(__file__).with_name("data") / "chain_brands.json"
-WIDE = "wide"
 SHORT_BRAND = 3
 """Brands this short (letters and digits only) must equal the whole name: "DA", "OK", "C&A"."""
 BRAND_TAGS = ("brand", "brand:wikidata")
@@ -86,27 +85,34 @@ class ChainIndex:
         return None
 
 
-def load_brands(path: Path = BRANDS_FILE) -> dict[str, dict[str, list[str]]]:
-    data: dict[str, dict[str, list[str]]] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+def load_brands(path: Path = BRANDS_FILE) -> dict[str, list[tuple[str, str]]]:
+    """``key=value`` tag to ``(brand name, countries)``: see :func:`counts_in` for ``countries``."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {tag: [(name, where) for name, where in pairs] for tag, pairs in data["brands"].items()}
+
+
+def counts_in(countries: str, country: str) -> bool:
+    """Whether a brand whose ``countries`` are ``"*"`` (all), ``"* -US -CA"`` (all but those) or
+    ``"BE NL"`` counts as a chain in ``country`` (ISO code, upper case)."""
+    codes = countries.split()
+    if codes[:1] == ["*"]:
+        return f"-{country}" not in codes
+    return country in codes
 
 
 @cache
-def _index(buckets: tuple[str, ...] | None) -> ChainIndex:
+def _index(country: str | None) -> ChainIndex:
     index = ChainIndex()
-    for tag, by_country in load_brands().items():
-        for bucket, names in by_country.items():
-            if buckets is None or bucket in buckets:
-                for name in names:
-                    index.add(name, tag)
+    for tag, brands in load_brands().items():
+        for name, where in brands:
+            if country is None or counts_in(where, country):
+                index.add(name, tag)
     return index
 
 
 def chain_index(country: str | None = None) -> ChainIndex:
-    """The cached index for a country (ISO code, any case): its bucket plus ``wide``; all when unknown."""
-    if not country:
-        return _index(None)
-    return _index(tuple(sorted({country.strip().lower(), WIDE})))
+    """The cached index of the brands that count in a country (ISO code, any case); all when unknown."""
+    return _index(country.strip().upper() or None if country else None)
 
 
 def _categories(tags: Mapping[str, Any]) -> frozenset[str]:
@@ -124,7 +130,8 @@ def is_chain(
     country: str | None = None,
     categories: Iterable[str] = (),
 ) -> bool:
-    """True when ``tags`` carry a brand, or ``name`` is (a branch of) a known chain brand.
+    """True when ``tags`` carry a brand, or ``name`` or the ``operator`` tag is (a branch of) a chain
+    brand that counts in ``country``.
 
     ``categories`` (``key=value`` strings) may be given instead of, or besides, OSM ``tags``.
     """
@@ -132,7 +139,14 @@ def is_chain(
     if any(str(tags.get(key) or "").strip() for key in BRAND_TAGS):
         return True
     known = _categories(tags) | frozenset(categories)
-    return chain_index(country).matches(name or "", known)
+    index = chain_index(country)
+    return index.matches(name or "", known) or index.matches(_operator(tags), known)
+
+
+def _operator(tags: Mapping[str, Any]) -> str:
+    """OSM ``operator``: a branch named after its street is still run by its brand ("Albert Heijn
+    B.V."); only an operator that is itself a known brand makes a chain, a person or a town does not."""
+    return str(tags.get("operator") or "").strip()
 
 
 def brand_key(
@@ -148,5 +162,6 @@ def brand_key(
         value = str(tags.get(key) or "").strip()
         if value:
             return f"{key}={normalise_name(value) if key == 'brand' else value}"
-    known = chain_index(country).brand(name or "", _categories(tags) | frozenset(categories))
+    index, kinds = chain_index(country), _categories(tags) | frozenset(categories)
+    known = index.brand(name or "", kinds) or index.brand(_operator(tags), kinds)
     return f"brand={known or normalise_name(name or '')}"

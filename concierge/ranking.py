@@ -18,9 +18,10 @@ fixed cycle (its order differs per question), so over any 30 days each is first 
 equal share. A chain's branches take one turn together, as one brand.
 
 The chain rule, the same on every surface because every surface asks here: a chain comes only after
-every independent that answers the question, so the short list of three holds a chain only when fewer
-than three independents fit, and "More" continues with chains only once the independents run out; a
-chain is always labelled (``Result.chain``, "chain store" in the reader's language).
+every independent that answers the question (``GOOD_LEVEL``; an independent that only "may have" it
+comes after the chains that answer), so the short list of three holds a chain only when fewer than
+three independents fit, and "More" continues with chains only once they run out; a chain is always
+labelled (``Result.chain``, "chain store" in the reader's language).
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ PHRASE = 0.05
 """A question phrase of several words ("schoenen laten maken") says more than a single word."""
 SHOWN_LEVEL = 2.0
 """Below this a match is a hint (a word in a name, a word beside the main product), not an answer."""
+GOOD_LEVEL = FAMILY
+"""From here a match answers the question (a product, its family, a shop of the kind that has it);
+below it, a shop that "may have" it or whose story speaks of it is shown, but is no answer."""
 BANDS_M = (250, 500, 800, 1200, 1700, 2500, 4000, 7000)
 
 
@@ -120,17 +124,21 @@ def order(
 ) -> list[int]:
     """The first ``limit`` candidates in display order.
 
-    Independents that answer come first, then chains that answer, then weaker hints. Within each,
+    Independents that answer come first, then chains that answer, then independents and chains that
+    "may have" it (hints), then weaker matches. Within each,
     relevance and distance band decide; between equals, open now comes first and then the schedule
     (:func:`turns`). A dense city puts thousands of candidates within reach, so only the ties at the
     cut are given the (costlier) schedule and opening-hours evaluation. ``open_rank`` is 0 open,
     1 unknown, 2 closed; ``chains`` holds the positions of chain stores; ``brand`` names the brand of a
     position (a chain's branches share one, an independent is its own).
     """
-    shown = [i for i in candidates if matches[i].score >= SHOWN_LEVEL]
+    good = [i for i in candidates if matches[i].score >= GOOD_LEVEL]
+    hints = [i for i in candidates if SHOWN_LEVEL <= matches[i].score < GOOD_LEVEL]
     groups = (
-        [i for i in shown if i not in chains],
-        [i for i in shown if i in chains],
+        [i for i in good if i not in chains],
+        [i for i in good if i in chains],
+        [i for i in hints if i not in chains],
+        [i for i in hints if i in chains],
         [i for i in candidates if matches[i].score < SHOWN_LEVEL],
     )
     out: list[int] = []

@@ -34,6 +34,7 @@ from concierge.ranking import (
     ALSO,
     EXACT,
     FAMILY,
+    GOOD_LEVEL,
     LEXICON,
     NAME,
     PHRASE,
@@ -664,7 +665,7 @@ def _reach(matches: dict[int, Match], distances: dict[int, float], radius: float
     """How far the short list looks: the area's radius when it holds ``GOOD_ENOUGH`` good answers
     (a product, its family, or the kind of shop that has it), else the next step of a walk that does,
     up to ``furthest``. Hints ("may have") never make the search look further."""
-    good = heapq.nsmallest(GOOD_ENOUGH, (d for i, d in distances.items() if matches[i].score >= FAMILY))
+    good = heapq.nsmallest(GOOD_ENOUGH, (d for i, d in distances.items() if matches[i].score >= GOOD_LEVEL))
     if len(good) >= GOOD_ENOUGH and good[GOOD_ENOUGH - 1] <= radius:
         return radius
     if not good or good[0] > furthest:

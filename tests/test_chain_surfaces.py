@@ -156,3 +156,17 @@ async def test_three_independents_keep_chains_out_of_the_short_list(tmp_path: An
     assert [r["chain"] for r in short] == [False, False, False]
     longer = json.loads(concierge("ask", "havermelk", "--limit", "5", *args).stdout)["results"]
     assert [r["chain"] for r in longer] == [False, False, False, True, True]
+
+
+def test_an_independent_that_only_may_have_it_comes_after_a_chain_that_has_it() -> None:
+    from tests.search_support import service, shop
+
+    search = service(
+        shop("buurtsuper", ("shop=supermarket",), 50),
+        shop("bakker-bart", ("shop=bakery",), 400, independent=False, name="Bakker Bart Lindenlaan"),
+        shop("warme-bakker", ("shop=bakery",), 900),
+    )
+    answer = search.ask("brood", near=CENTRE, lang_hint="nl", now=NOW)
+    assert [r.id for r in answer.results] == ["warme-bakker", "bakker-bart", "buurtsuper"]
+    assert [r.chain for r in answer.results] == [False, True, False]
+    assert answer.results[2].why == "Supermarkt · heeft misschien brood"

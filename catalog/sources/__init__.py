@@ -1,0 +1,1 @@
+"""Rerunnable builders of the bundled data files from well-kept public sources."""
