@@ -240,3 +240,53 @@ def test_a_bad_moment_is_one_line_on_stderr(db: str, value: str) -> None:
     assert done.returncode != 0
     assert len(done.stderr.strip().splitlines()) == 1
     assert "--at" in done.stderr and "Traceback" not in done.stderr
+
+
+# The conversation core (what both Telegram runtimes and the terminal render), with a frozen clock.
+
+
+async def _conversation(db: str, now: dt.datetime):  # type: ignore[no-untyped-def]
+    from concierge.app import open_app
+    from concierge.conversation import Conversation
+    from concierge.settings import Settings
+
+    app = await open_app(Settings(database_url=db.replace("sqlite:", "sqlite+aiosqlite:")))
+    return app, Conversation(app, clock=lambda: now)
+
+
+async def test_chat_says_tomorrow_and_the_story_card_says_hours_in_words(db: str) -> None:
+    from concierge.deeplinks import short_ref
+    from concierge.events import Event, SendText
+
+    app, conversation = await _conversation(db, local(2026, 12, 15, 10, 0))
+    try:
+        replies = await conversation.handle(
+            Event("text", user_id=3, chat_id=3, language_code="de", text="Fahrradreparatur")
+        )
+        listing = next(r for r in replies if isinstance(r, SendText))
+        assert "Reparatiecafé De Werkbank" in listing.html and "öffnet morgen um 19:00" in listing.html
+        card = await conversation.handle(
+            Event("button", user_id=3, chat_id=3, language_code="de", text=f"s:{short_ref('repaircafe')}")
+        )
+        story = next(r for r in card if isinstance(r, SendText))
+        assert "dritter Mittwoch im Monat 19:00–21:30" in story.html
+        assert "We[3]" not in story.html
+    finally:
+        await app.close()
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 12, 1), dt.date(2026, 12, 31), dt.date(2027, 1, 5)])
+async def test_the_story_card_says_a_closure_on_any_day_inside_it(db: str, day: dt.date) -> None:
+    from concierge.deeplinks import short_ref
+    from concierge.events import Event, SendText
+
+    app, conversation = await _conversation(db, dt.datetime.combine(day, dt.time(9, 0), AMSTERDAM))
+    try:
+        card = await conversation.handle(
+            Event("button", user_id=4, chat_id=4, language_code="en", text=f"s:{short_ref('bakkerij-dicht')}")
+        )
+        story = next(r for r in card if isinstance(r, SendText))
+        assert "<b>Closed until 5 January</b>" in story.html
+        assert "Mon–Fri 9:00–17:00" in story.html
+    finally:
+        await app.close()
