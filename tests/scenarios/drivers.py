@@ -273,11 +273,14 @@ def _text_of(call: Call) -> str:
 
 
 @contextlib.asynccontextmanager
-async def telegram_bot(name: str, app: App, emulator: BotAPIEmulator) -> AsyncIterator[TelegramDriver]:
-    """The runtime ``name`` polling ``emulator``, stopped and closed on exit."""
+async def telegram_bot(
+    name: str, app: App, emulator: BotAPIEmulator, conversation: Conversation | None = None
+) -> AsyncIterator[TelegramDriver]:
+    """The runtime ``name`` polling ``emulator``, stopped and closed on exit; ``conversation`` may
+    bring its own clock."""
     from concierge.commands.run import open_runtime
 
-    recorder = Recorder(Conversation(app))
+    recorder = Recorder(conversation or Conversation(app))
     runtime = open_runtime(app, name, recorder)  # type: ignore[arg-type]
     await runtime.start()
     stop = asyncio.Event()
