@@ -155,13 +155,18 @@ def brand_key(
     country: str | None = None,
     categories: Iterable[str] = (),
 ) -> str:
-    """What the branches of one chain share, so fairness can count them as one brand: the OSM
-    ``brand:wikidata`` or ``brand`` tag, else the known brand the name starts with, else the name."""
+    """What the branches of one chain share, so fairness can count them as one brand:
+    ``brand=<normalised name>`` from the OSM ``brand`` tag, else from the known brand the name (or the
+    ``operator``) starts with; else ``brand:wikidata=<id>``; else the business's own name."""
     tags = tags or {}
-    for key in ("brand:wikidata", "brand"):
-        value = str(tags.get(key) or "").strip()
-        if value:
-            return f"{key}={normalise_name(value) if key == 'brand' else value}"
+    tagged = str(tags.get("brand") or "").strip()
+    if tagged and normalise_name(tagged):
+        return f"brand={normalise_name(tagged)}"
     index, kinds = chain_index(country), _categories(tags) | frozenset(categories)
     known = index.brand(name or "", kinds) or index.brand(_operator(tags), kinds)
-    return f"brand={known or normalise_name(name or '')}"
+    if known:
+        return f"brand={known}"
+    wikidata = str(tags.get("brand:wikidata") or "").strip()
+    if wikidata:
+        return f"brand:wikidata={wikidata}"
+    return f"brand={normalise_name(name or '')}"

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalog import hours
-from catalog.chains import brand_key
+from catalog.chains import brand_key, normalise_name
 from catalog.index import Reach, SearchIndex
 from catalog.repository import Published, load_areas, load_published
 from catalog.taxonomy import load_taxonomy
@@ -69,6 +69,8 @@ SERVICE_ALSO = 1.8
 NAMED = FAMILY + 0.1
 """A business whose name names what was asked ("Reparatiecafé Lombok" for "repair café"): a good
 answer, after the shop types that usually have it."""
+BRAND_ASKED = 0.3
+"""A branch of the chain a question names by name goes before equally relevant others."""
 NAME_MENTION_MAX = 3
 """A name word shared by more businesses than this is not a mention of one of them."""
 
@@ -132,6 +134,16 @@ class SearchService:
         self._chains = frozenset(i for i, b in enumerate(self.index.businesses) if not b.independent)
         self._brands = {i: self._brand(self.index.businesses[i]) for i in self._chains}
         """Chains' branches share a brand for fair turns; an independent is its own brand."""
+        self._branches: dict[str, set[int]] = defaultdict(set)
+        """Chain brand names ("albert heijn") by first word, with their branches, for questions that
+        ask for a chain by name."""
+        for i, key in self._brands.items():
+            if key.startswith("brand="):
+                self._branches[key[6:]].add(i)
+        self._brand_starts: dict[str, list[str]] = defaultdict(list)
+        for brand in self._branches:
+            if brand:
+                self._brand_starts[brand.split()[0]].append(brand)
         self._status_cache: tuple[dt.datetime | None, dict[int, hours.HoursStatus]] = (None, {})
         self._by_id = {b.id: b for b in published}
         self._by_ref = {short_ref(b.id): b for b in published}
@@ -223,7 +235,8 @@ class SearchService:
 
         radius = area.radius_m if area else DEFAULT_RADIUS_M
         furthest = max(radius, WALK_M)
-        matches = self._match(understanding, self.index.around(center[0], center[1], furthest))
+        asked = self._asked_branches(question)
+        matches = self._match(understanding, self.index.around(center[0], center[1], furthest), asked)
         shown = [i for i, match in matches.items() if match.score >= SHOWN_LEVEL]
         distances = self.index.distances(shown, center[0], center[1])
         reach = _reach(matches, distances, radius, furthest)
@@ -242,6 +255,13 @@ class SearchService:
 
         status = self._statuses_at(now)
         businesses = self.index.businesses
+        chains = self._chains
+        if asked:
+            # The question names a chain ("is there an R-kioski?"): its branches answer first.
+            chains = chains - asked
+            for i in asked & matches.keys():
+                m = matches[i]
+                matches[i] = Match(m.level, m.reason, m.detail, m.bonus + BRAND_ASKED)
         local = self._apply_filters(local, understanding.filters, now)
         if "open_now" in understanding.filters:
             local = [i for i in local if status(i).open_now is not False]
@@ -254,7 +274,7 @@ class SearchService:
                 distances,
                 ids=lambda i: businesses[i].id,
                 brand=lambda i: self._brands.get(i) or businesses[i].id,
-                chains=self._chains,
+                chains=chains,
                 open_rank=lambda i: {True: 0, None: 1, False: 2}[status(i).open_now],
                 question_key=" ".join(sorted(u.text for u in understanding.units)),
                 day=now.astimezone(ZoneInfo(area.timezone if area else "UTC")).date(),
@@ -273,7 +293,7 @@ class SearchService:
             self._result(businesses[i], matches[i], distances[i], status(i), now, lang_out) for i in ranked
         )
         message = ""
-        if all(not r.independent for r in results[:limit]):
+        if all(not r.independent for r in results[:limit]) and not asked:
             message = t("No independent business nearby has this; these chain stores do.")
         elif reach > radius and max(r.distance_m for r in results[:limit]) > radius:
             furthest_shown = max(r.distance_m for r in results[:limit])
@@ -282,6 +302,16 @@ class SearchService:
                 distance=format_distance(furthest_shown, lang_out),
             )
         return answer(results[:limit], message, more=results[limit:])
+
+    def _asked_branches(self, question: str) -> frozenset[int]:
+        """Branches of every chain brand the question names by its whole name."""
+        text = f" {normalise_name(question)} "
+        found: set[int] = set()
+        for word in set(text.split()):
+            for brand in self._brand_starts.get(word, ()):
+                if f" {brand} " in text:
+                    found |= self._branches[brand]
+        return frozenset(found)
 
     def kind_of(self, name: str, language: str) -> str:
         """``service`` when an owner's line names only services ("fietsreparatie", "band plakken"),
@@ -302,7 +332,9 @@ class SearchService:
                 return name, position
         return None, center
 
-    def _match(self, understanding: Understanding, reach: Reach | None = None) -> dict[int, Match]:
+    def _match(
+        self, understanding: Understanding, reach: Reach | None = None, asked: frozenset[int] = frozenset()
+    ) -> dict[int, Match]:
         """Every business that answers some part of the question, at its best relevance level.
 
         Context units ("pour mon chat") and story themes next to a product only add a bonus; a partner
@@ -365,6 +397,8 @@ class SearchService:
         if mentions:
             others = [i for i in combined if i not in mentions and combined[i].score >= SHOWN_LEVEL]
             for i in mentions:
+                if i in asked and i in combined:
+                    continue  # a chain asked for by name ("supermarkt Albert Heijn") stays an answer
                 if others:
                     combined.pop(i, None)
                 else:

@@ -49,3 +49,25 @@ def test_the_why_line_says_the_name_names_it() -> None:
 def test_a_name_counts_only_where_the_kind_of_business_fits() -> None:
     answer = SEARCH.ask("waar kan ik diesel tanken?", near=CENTRE, lang_hint="nl", now=NOW)
     assert "diesel" not in [r.id for r in answer.results]
+
+
+CHAINS = service(
+    shop("ah", ("shop=supermarket",), 300, independent=False, name="Albert Heijn Lindenlaan"),
+    shop("ah-2", ("shop=supermarket",), 700, independent=False, name="Albert Heijn Dorpsstraat"),
+    shop("jumbo", ("shop=supermarket",), 200, independent=False, name="Jumbo Centrum"),
+    shop("buurtsuper", ("shop=supermarket",), 100, name="Buurtsuper Jansen"),
+)
+
+
+@pytest.mark.parametrize("question", ["Albert Heijn", "waar is de albert heijn?", "supermarkt Albert Heijn"])
+def test_a_chain_asked_for_by_name_answers_first_and_stays_labelled(question: str) -> None:
+    answer = CHAINS.ask(question, near=CENTRE, lang_hint="nl", limit=5, now=NOW)
+    ids = [r.id for r in (*answer.results, *answer.more)]
+    assert ids[:2] == ["ah", "ah-2"], ids
+    assert answer.results[0].chain is True
+    assert answer.message == "", "no apology for chains when a chain was asked for"
+
+
+def test_without_the_name_chains_stay_after_the_independent() -> None:
+    answer = CHAINS.ask("supermarkt", near=CENTRE, lang_hint="nl", limit=5, now=NOW)
+    assert answer.results[0].id == "buurtsuper"
