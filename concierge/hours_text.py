@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 
-from babel.dates import format_date, format_skeleton, format_time, get_day_names
+from babel.dates import format_date, format_skeleton, format_time, get_day_names, get_month_names
 
-from catalog.hours import DAYS, clean, parse
+from catalog.hours import DAYS, MONTHS, clean, parse
 from concierge.i18n import normalise_language, translator
 
 TIME_LOCALES = {"en": "en_GB"}
@@ -57,7 +57,10 @@ _NTH = r"\[-?[1-5]\]"
 _DAY_SELECTOR = rf"(?:{_DAY}{_NTH}|{_DAY}(?:\s*-\s*{_DAY})?|PH|SH)"
 _TIME = r"\d{1,2}:\d{2}"
 _SPAN = rf"{_TIME}\s*-\s*{_TIME}"
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_MONTHS = rf"{_MONTH}(?:\s*-\s*{_MONTH})?(?:\s*,\s*{_MONTH}(?:\s*-\s*{_MONTH})?)*"
 _RULE = re.compile(
+    rf"(?:(?P<months>{_MONTHS})\s*:?\s*)?"
     rf"(?P<days>{_DAY_SELECTOR}(?:\s*,\s*{_DAY_SELECTOR})*)?\s*"
     rf"(?P<times>{_SPAN}(?:\s*,\s*{_SPAN})*)?\s*"
     r"(?P<modifier>off|closed|open)?",
@@ -129,6 +132,15 @@ def _describe_rule(rule: str, lang: str) -> str | None:
     match = _RULE.fullmatch(rule.strip())
     if match is None or not any(match.groupdict().values()):
         return None
+    months = _describe_months(match["months"], lang) if match["months"] else ""
+    said = _describe_week(match, lang)
+    if said is None or (months and not said):
+        return None
+    return f"{months}: {said}" if months else said
+
+
+def _describe_week(match: re.Match[str], lang: str) -> str | None:
+    t = translator(lang)
     selectors = re.split(r"\s*,\s*", match["days"]) if match["days"] else []
     days = _describe_days(selectors, lang) if selectors else ""
     modifier = (match["modifier"] or "").lower()
@@ -144,13 +156,26 @@ def _describe_rule(rule: str, lang: str) -> str | None:
             start, end = (part.strip() for part in span.split("-"))
             spans.append(f"{_short_time(start)}–{_short_time(end)}")
         return f"{days or t('daily')} {', '.join(spans)}"
-    return f"{days} {t('open all day')}" if days else None
+    if days:
+        return f"{days} {t('open all day')}"
+    return "" if match["months"] and not modifier else None
+
+
+def _describe_months(text: str, lang: str) -> str:
+    """ "Apr-Oct" as "Apr–Oct" in the reader's language ("avr.–oct.")."""
+    names = get_month_names("abbreviated", context="stand-alone", locale=lang)
+    parts = []
+    for part in re.split(r"\s*,\s*", text.strip()):
+        first, _, last = (piece.strip() for piece in part.partition("-"))
+        start = names[MONTHS.index(first.capitalize()) + 1]
+        parts.append(f"{start}–{names[MONTHS.index(last.capitalize()) + 1]}" if last else start)
+    return ", ".join(parts)
 
 
 def describe(expr: str | None, lang: str) -> str:
     """The hours in words for a preview: "Tue–Fri 7:30–18:00; Sat 7:30–16:00; closed on public holidays".
 
-    Forms this does not put in words (months, sunrise, comments, fallbacks) are returned as typed.
+    Forms this does not put in words (dates, sunrise, comments, fallbacks) are returned as typed.
     """
     raw = expr if isinstance(expr, str) else ""
     text = clean(raw)

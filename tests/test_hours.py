@@ -329,7 +329,8 @@ def test_describe_in_four_languages(lang: str, words: str) -> None:
         ("Fr-Sa 18:00-02:00", "en", "Fri–Sat 18:00–2:00"),
         ("mo-fr 09:00-17:00;", "en", "Mon–Fri 9:00–17:00"),
         ("Sa", "en", "Sat open all day"),
-        ("Jul-Aug Mo-Fr 10:00-18:00", "en", "Jul-Aug Mo-Fr 10:00-18:00"),
+        ("Jul-Aug Mo-Fr 10:00-18:00", "en", "Jul–Aug: Mon–Fri 10:00–18:00"),
+        ("Jul 14 off", "en", "Jul 14 off"),
         ('Mo-Fr 10:00-18:00 || "by appointment"', "nl", 'Mo-Fr 10:00-18:00 || "by appointment"'),
     ],
 )
@@ -501,3 +502,17 @@ def test_closure_note_on_every_day_of_the_closure_and_before_it() -> None:
     assert closure_note(start, end, date(2026, 1, 6), "en") == ""
     assert closure_note(None, None, date(2026, 1, 6), "en") == ""
     assert closure_note(date(2025, 12, 1), None, date(2025, 12, 2), "de") == "vorübergehend geschlossen"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "Apr–Oct: daily 10:00–18:00; Nov–Mar: closed"),
+        ("nl", "apr–okt: dagelijks 10:00–18:00; nov–mrt: gesloten"),
+        ("de", "Apr–Okt: täglich 10:00–18:00; Nov–Mär: geschlossen"),
+        ("fr", "avr.–oct.: tous les jours 10:00–18:00; nov.–mars: fermé"),
+    ],
+)
+def test_describe_names_seasons(lang: str, words: str) -> None:
+    assert describe("Apr-Oct: Mo-Su 10:00-18:00; Nov-Mar off", lang) == words
+    assert describe("Dec 24 off", lang) == "Dec 24 off", "a dated rule is kept as typed"
