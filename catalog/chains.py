@@ -1,7 +1,7 @@
 """Chain detection: is a business a branch of a chain brand rather than an independent?
 
-Brand names come from the name-suggestion-index (``data/chain_brands.json``, BSD-3-Clause), bucketed
-per country (nl, ch, de, be) plus ``wide`` (Europe- or world-wide brands). Matching is on whole words of
+Brand names come from the name-suggestion-index (``data/chain_brands.json``, BSD-3-Clause), each with
+the countries where it counts (its ``locationSet``, resolved by ``python -m catalog.sources.chains``). Matching is on whole words of
 a normalised name so that "Kruidvat Lindenlaan" is the chain Kruidvat, while "Bakker Bart's Brood" is
 not the chain "Bakker Bart". The lookup is built once per set of buckets and cached.
 """
@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 BRANDS_FILE = Path(__file__).with_name("data") / "chain_brands.json"
-WIDE = "wide"
 SHORT_BRAND = 3
 """Brands this short (letters and digits only) must equal the whole name: "DA", "OK", "C&A"."""
 BRAND_TAGS = ("brand", "brand:wikidata")
@@ -65,11 +64,15 @@ class ChainIndex:
         brands.append(_Brand(words, frozenset({tag})))
 
     def matches(self, name: str, categories: frozenset[str] = frozenset()) -> bool:
+        return self.brand(name, categories) is not None
+
+    def brand(self, name: str, categories: frozenset[str] = frozenset()) -> str | None:
+        """The normalised brand ``name`` is a branch of ("kruidvat" for "Kruidvat Lindenlaan"), or None."""
         normalised = normalise_name(name)
         if not normalised:
-            return False
+            return None
         if normalised in self.exact:
-            return True
+            return normalised
         words = normalised.split()
         for brand in self.by_first_word.get(words[0], ()):
             size = len(brand.words)
@@ -78,31 +81,38 @@ class ChainIndex:
             # A one-word brand ("Wolf", "Normal") followed by more words is only trusted when the
             # record's own category agrees with the brand's, or when the category is unknown.
             if size > 1 or not categories or brand.tags & categories:
-                return True
-        return False
+                return " ".join(brand.words)
+        return None
 
 
-def load_brands(path: Path = BRANDS_FILE) -> dict[str, dict[str, list[str]]]:
-    data: dict[str, dict[str, list[str]]] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+def load_brands(path: Path = BRANDS_FILE) -> dict[str, list[tuple[str, str]]]:
+    """``key=value`` tag to ``(brand name, countries)``: see :func:`counts_in` for ``countries``."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {tag: [(name, where) for name, where in pairs] for tag, pairs in data["brands"].items()}
+
+
+def counts_in(countries: str, country: str) -> bool:
+    """Whether a brand whose ``countries`` are ``"*"`` (all), ``"* -US -CA"`` (all but those) or
+    ``"BE NL"`` counts as a chain in ``country`` (ISO code, upper case)."""
+    codes = countries.split()
+    if codes[:1] == ["*"]:
+        return f"-{country}" not in codes
+    return country in codes
 
 
 @cache
-def _index(buckets: tuple[str, ...] | None) -> ChainIndex:
+def _index(country: str | None) -> ChainIndex:
     index = ChainIndex()
-    for tag, by_country in load_brands().items():
-        for bucket, names in by_country.items():
-            if buckets is None or bucket in buckets:
-                for name in names:
-                    index.add(name, tag)
+    for tag, brands in load_brands().items():
+        for name, where in brands:
+            if country is None or counts_in(where, country):
+                index.add(name, tag)
     return index
 
 
 def chain_index(country: str | None = None) -> ChainIndex:
-    """The cached index for a country (ISO code, any case): its bucket plus ``wide``; all when unknown."""
-    if not country:
-        return _index(None)
-    return _index(tuple(sorted({country.strip().lower(), WIDE})))
+    """The cached index of the brands that count in a country (ISO code, any case); all when unknown."""
+    return _index(country.strip().upper() or None if country else None)
 
 
 def _categories(tags: Mapping[str, Any]) -> frozenset[str]:
@@ -120,7 +130,8 @@ def is_chain(
     country: str | None = None,
     categories: Iterable[str] = (),
 ) -> bool:
-    """True when ``tags`` carry a brand, or ``name`` is (a branch of) a known chain brand.
+    """True when ``tags`` carry a brand, or ``name`` or the ``operator`` tag is (a branch of) a chain
+    brand that counts in ``country``.
 
     ``categories`` (``key=value`` strings) may be given instead of, or besides, OSM ``tags``.
     """
@@ -128,4 +139,34 @@ def is_chain(
     if any(str(tags.get(key) or "").strip() for key in BRAND_TAGS):
         return True
     known = _categories(tags) | frozenset(categories)
-    return chain_index(country).matches(name or "", known)
+    index = chain_index(country)
+    return index.matches(name or "", known) or index.matches(_operator(tags), known)
+
+
+def _operator(tags: Mapping[str, Any]) -> str:
+    """OSM ``operator``: a branch named after its street is still run by its brand ("Albert Heijn
+    B.V."); only an operator that is itself a known brand makes a chain, a person or a town does not."""
+    return str(tags.get("operator") or "").strip()
+
+
+def brand_key(
+    name: str,
+    tags: Mapping[str, Any] | None = None,
+    country: str | None = None,
+    categories: Iterable[str] = (),
+) -> str:
+    """What the branches of one chain share, so fairness can count them as one brand:
+    ``brand=<normalised name>`` from the OSM ``brand`` tag, else from the known brand the name (or the
+    ``operator``) starts with; else ``brand:wikidata=<id>``; else the business's own name."""
+    tags = tags or {}
+    tagged = str(tags.get("brand") or "").strip()
+    if tagged and normalise_name(tagged):
+        return f"brand={normalise_name(tagged)}"
+    index, kinds = chain_index(country), _categories(tags) | frozenset(categories)
+    known = index.brand(name or "", kinds) or index.brand(_operator(tags), kinds)
+    if known:
+        return f"brand={known}"
+    wikidata = str(tags.get("brand:wikidata") or "").strip()
+    if wikidata:
+        return f"brand:wikidata={wikidata}"
+    return f"brand={normalise_name(name or '')}"

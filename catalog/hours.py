@@ -1,17 +1,18 @@
-"""Opening hours in OpenStreetMap syntax: open now, next opening, and the hours in words.
+"""Opening hours in OpenStreetMap syntax: open now, next opening, closures.
 
 Parsing and evaluation are done by ``opening-hours-py`` (a Rust port of the OSM specification) in the
 area's time zone, with the area's public holidays for ``PH`` rules. Owners' temporary closures and
 special days are appended to the expression as dated rules (``2025Dec24 10:00-14:00``,
 ``2025Dec20-2026Jan03 off``): later rules override earlier ones for their days, so the library
 computes "opens at" across a closure by itself. Hours that cannot be parsed are kept as typed and
-evaluate to "unknown" (``open_now is None``), never to an exception.
+evaluate to "unknown" (``open_now is None``), never to an exception. Saying any of it in words is
+the core's part (``concierge.hours_text``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -19,10 +20,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
-from babel.dates import format_date, format_skeleton, format_time, get_day_names
 from opening_hours import OpeningHours, State
-
-from concierge.i18n import normalise_language, translator
 
 MAX_EXPRESSION_CHARS = 500
 HORIZON = timedelta(days=370)
@@ -31,8 +29,6 @@ OPEN_ENDED_CLOSURE = timedelta(days=3650)
 UNKNOWN = "24/7 unknown"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-TIME_LOCALES = {"en": "en_GB"}
-"""English times as in Europe (07:30, not 7:30 AM): the bot serves European neighbourhoods."""
 
 T = TypeVar("T")
 
@@ -317,116 +313,3 @@ def compose(
     if closed_on_public_holidays:
         rules.append("PH off")
     return "; ".join(rules)
-
-
-def _times_locale(lang: str) -> str:
-    lang = normalise_language(lang, default="en")
-    return TIME_LOCALES.get(lang, lang)
-
-
-def format_opens_at(opens_at: datetime, now_local: datetime, lang: str) -> str:
-    """ "opens at 07:30", "opens tomorrow at 07:30", "opens Tuesday at 07:30", "opens on 3 January at …"."""
-    t = translator(lang)
-    locale = _times_locale(lang)
-    zone = opens_at.tzinfo
-    now = now_local.astimezone(zone) if now_local.tzinfo and zone else now_local
-    clock = format_time(opens_at, "short", tzinfo=zone, locale=locale)
-    days = (opens_at.date() - now.date()).days
-    if days <= 0:
-        return t("opens at {time}", time=clock)
-    if days == 1:
-        return t("opens tomorrow at {time}", time=clock)
-    if days < 7:
-        return t("opens {day} at {time}", day=format_date(opens_at, "EEEE", locale=locale), time=clock)
-    when = format_skeleton("MMMMd", opens_at, tzinfo=zone, locale=locale)
-    return t("opens on {date} at {time}", date=when, time=clock)
-
-
-def format_closes_at(closes_at: datetime, lang: str) -> str:
-    """ "open until 18:00"."""
-    clock = format_time(closes_at, "short", tzinfo=closes_at.tzinfo, locale=_times_locale(lang))
-    return translator(lang)("open until {time}", time=clock)
-
-
-_DAY = r"(?:Mo|Tu|We|Th|Fr|Sa|Su)"
-_DAY_SELECTOR = rf"(?:{_DAY}(?:\s*-\s*{_DAY})?|PH|SH)"
-_TIME = r"\d{1,2}:\d{2}"
-_SPAN = rf"{_TIME}\s*-\s*{_TIME}"
-_RULE = re.compile(
-    rf"(?P<days>{_DAY_SELECTOR}(?:\s*,\s*{_DAY_SELECTOR})*)?\s*"
-    rf"(?P<times>{_SPAN}(?:\s*,\s*{_SPAN})*)?\s*"
-    r"(?P<modifier>off|closed|open)?",
-    flags=re.IGNORECASE,
-)
-_RULE_SEPARATOR = re.compile(
-    rf";|(?<=\d)\s*,\s*(?={_DAY_SELECTOR}\b)|(?<=off|sed|pen)\s*,\s*(?={_DAY_SELECTOR}\b)",
-    flags=re.IGNORECASE,
-)
-
-
-def _short_time(text: str) -> str:
-    hour, minute = text.split(":")
-    return f"{int(hour) % 24 if int(hour) > 24 else int(hour)}:{minute}"
-
-
-def _describe_days(selectors: Iterable[str], lang: str) -> str:
-    t = translator(lang)
-    names = get_day_names("abbreviated", context="stand-alone", locale=lang)
-    parts: list[str] = []
-    weekdays: set[int] = set()
-    for selector in selectors:
-        token = selector.replace(" ", "")
-        if token.upper() == "PH":
-            parts.append(t("public holidays"))
-        elif token.upper() == "SH":
-            parts.append(t("school holidays"))
-        else:
-            first, _, last = token.partition("-")
-            start = DAYS.index(first.capitalize())
-            end = DAYS.index(last.capitalize()) if last else start
-            weekdays.update(range(start, end + 1) if start <= end else [*range(start, 7), *range(0, end + 1)])
-            parts.append(f"{names[start]}–{names[end]}" if last else names[start])
-    if len(weekdays) == 7 and len(parts) == 1:
-        return t("daily")
-    return ", ".join(parts)
-
-
-def _describe_rule(rule: str, lang: str) -> str | None:
-    t = translator(lang)
-    if rule.replace(" ", "").lower() in {"24/7", "24/7open"}:
-        return t("open 24/7")
-    match = _RULE.fullmatch(rule.strip())
-    if match is None or not any(match.groupdict().values()):
-        return None
-    selectors = re.split(r"\s*,\s*", match["days"]) if match["days"] else []
-    days = _describe_days(selectors, lang) if selectors else ""
-    modifier = (match["modifier"] or "").lower()
-    if modifier in {"off", "closed"}:
-        if match["times"]:
-            return None
-        if [s.upper() for s in selectors] == ["PH"]:
-            return t("closed on public holidays")
-        return f"{days} {t('closed')}" if days else t("closed")
-    if match["times"]:
-        spans = []
-        for span in re.split(r"\s*,\s*", match["times"]):
-            start, end = (part.strip() for part in span.split("-"))
-            spans.append(f"{_short_time(start)}–{_short_time(end)}")
-        return f"{days or t('daily')} {', '.join(spans)}"
-    return f"{days} {t('open all day')}" if days else None
-
-
-def describe(expr: str | None, lang: str) -> str:
-    """The hours in words for a preview: "Tue–Fri 7:30–18:00; Sat 7:30–16:00; closed on public holidays".
-
-    Forms this does not put in words (months, sunrise, comments, fallbacks) are returned as typed.
-    """
-    raw = expr if isinstance(expr, str) else ""
-    text = clean(raw)
-    if not text or parse(text) is None:
-        return raw.strip()
-    lang = normalise_language(lang, default="en")
-    described = [_describe_rule(rule, lang) for rule in _RULE_SEPARATOR.split(text) if rule.strip()]
-    if not described or any(part is None for part in described):
-        return text
-    return "; ".join(part for part in described if part)

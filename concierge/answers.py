@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +26,8 @@ class Result:
     distance_m: int
     open_now: bool | None
     """``None`` when the hours are unknown or cannot be parsed."""
-    opens_at: str | None
-    """Local ``HH:MM`` (with a weekday prefix when not today) of the next opening, when closed."""
+    opens_at: dt.datetime | None
+    """The next opening, in the shop's local time with its offset, when closed (None when open or unknown)."""
     hours_raw: str
     matched: tuple[str, ...]
     why: str
@@ -39,6 +41,17 @@ class Result:
     address: str = ""
     outdated: bool = False
     """Not confirmed by its owner for a long time."""
+    closed_until: dt.date | None = None
+    """The last day of the owner's temporary closure, when one covers the moment of asking."""
+    opening: str = ""
+    """Open now, or when it opens next, in words of the answer's language ("opens tomorrow at 09:00")."""
+    story_lang: str = ""
+    """The language the owner wrote the story in (stories are never translated)."""
+
+    @property
+    def chain(self) -> bool:
+        """A branch of a chain brand: listed after the independents that fit and always labelled."""
+        return not self.independent
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,20 +63,30 @@ class Result:
             "lon": self.lon,
             "distance_m": self.distance_m,
             "open_now": self.open_now,
-            "opens_at": self.opens_at,
+            "opens_at": self.opens_at.isoformat() if self.opens_at else None,
+            "closed_until": self.closed_until.isoformat() if self.closed_until else None,
             "matched": list(self.matched),
             "why": self.why,
             "story": self.story,
+            "story_lang": self.story_lang or None,
             "independent": self.independent,
+            "chain": self.chain,
             "address": self.address,
             "outdated": self.outdated,
         }
+
+
+def chain_label(result: Result, t: Callable[..., str]) -> str:
+    """ " (chain store)" after a chain's name in the reader's language, else nothing: every surface
+    that names a result labels chains with this."""
+    return f" ({t('chain store')})" if result.chain else ""
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
     query: str
     language: str
+    """The language of the answer's texts (``message``, each ``why`` and ``opening``)."""
     understood: Understood
     results: tuple[Result, ...]
     message: str

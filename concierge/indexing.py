@@ -7,7 +7,8 @@ Keys are short strings with a one-letter kind:
   chèvre" → fromage), so a word the lexicon does not know still finds the product;
 * ``x:<word>`` any other product word (weaker: "walnoot" in that bread);
 * ``t:<key=value>`` its OSM tags; ``k:<key>`` the specific keys it has a value for (``cuisine``);
-* ``n:<word>`` distinctive words of its name; ``s:<theme>`` story themes.
+* ``n:<word>`` distinctive words of its name; ``s:<theme>`` story themes;
+* ``m:<concept>`` a product or service its name names ("Reparatiecafé …" a repair café).
 """
 
 from __future__ import annotations
@@ -250,6 +251,18 @@ class Analyser:
                 )
         return frozenset()
 
+    def name_concepts(self, business: BusinessView, tags: set[str]) -> frozenset[str]:
+        """Products and services the name itself names, in whatever language it is written
+        ("Reparatiecafé Lombok" is a repair café), so a question in any language finds it.
+
+        Only where the business is of a kind that sells or does it (``tags``): a clothes brand
+        called "Diesel" sells no fuel."""
+        words = tokens(business.name)
+        if not words:
+            return frozenset()
+        named = self._concepts(words, self._guess_language(business.name, business.languages))
+        return frozenset(c for c in named if self.lexicon.related_tags(c) & tags)
+
     def name_words(self, business: BusinessView) -> set[str]:
         return {w for w in tokens(business.name) if len(w) >= 3 and w not in self.generic}
 
@@ -273,6 +286,7 @@ class Analyser:
             keys.update(f"h:{w}" for w in analysis.heads)
             keys.update(f"x:{w}" for w in analysis.words)
         keys.update(f"n:{w}" for w in self.name_words(business))
+        keys.update(f"m:{c}" for c in self.name_concepts(business, tags))
         keys.update(f"s:{theme}" for theme in self.story_themes(business))
         return keys
 

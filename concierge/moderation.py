@@ -24,7 +24,7 @@ from geopy.distance import great_circle
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from catalog import hours, ownership
+from catalog import ownership
 from catalog.models import Business, ModerationItem, Moderator, Partner
 from catalog.repository import get_business
 from concierge.app import App
@@ -32,6 +32,7 @@ from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, story_blocks
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendPhoto, SendText
+from concierge.hours_text import describe
 from concierge.i18n import Translate, _, format_distance, translator
 from concierge.owners.store import flow_store
 
@@ -173,7 +174,7 @@ def _value(turn: Turn, t: Translate, lang: str, key: str, value: Any) -> str:
     if key == "categories":
         return clip(turn.taxonomy.name(list(value), lang), 100)
     if key == "opening_hours":
-        return clip(hours.describe(str(value), lang) or str(value), 400)
+        return clip(describe(str(value), lang) or str(value), 400)
     if key == "photo":
         return say(t("a photo"))
     if key == "products":

@@ -13,8 +13,15 @@ Relevance levels (higher is better; ``int(level)`` is the tier shown in results)
 ====== =====================================================================
 
 Businesses of one level whose distances fall in the same band are equally good answers. Among them an
-open shop goes first (a tie-breaker only), then a rotation that is fixed for a question and a day but
-different across days, so that over time each of them is shown first.
+open shop goes first (a tie-breaker only), then a schedule: the equals take turns day by day in a
+fixed cycle (its order differs per question), so over any 30 days each is first within one day of an
+equal share. A chain's branches take one turn together, as one brand.
+
+The chain rule, the same on every surface because every surface asks here: a chain comes only after
+every independent that answers the question (``GOOD_LEVEL``; an independent that only "may have" it
+comes after the chains that answer), so the short list of three holds a chain only when fewer than
+three independents fit, and "More" continues with chains only once they run out; a chain is always
+labelled (``Result.chain``, "chain store" in the reader's language).
 """
 
 from __future__ import annotations
@@ -37,6 +44,9 @@ PHRASE = 0.05
 """A question phrase of several words ("schoenen laten maken") says more than a single word."""
 SHOWN_LEVEL = 2.0
 """Below this a match is a hint (a word in a name, a word beside the main product), not an answer."""
+GOOD_LEVEL = FAMILY
+"""From here a match answers the question (a product, its family, a shop of the kind that has it);
+below it, a shop that "may have" it or whose story speaks of it is shown, but is no answer."""
 BANDS_M = (250, 500, 800, 1200, 1700, 2500, 4000, 7000)
 
 
@@ -63,9 +73,41 @@ def band(distance_m: float) -> int:
     return bisect.bisect_left(BANDS_M, distance_m)
 
 
-def rotation(question_key: str, day: dt.date, business_id: str) -> bytes:
-    """A stable, unpredictable order among equals for one question on one day."""
-    return hashlib.blake2b(f"{question_key}|{day.isoformat()}|{business_id}".encode(), digest_size=8).digest()
+def _cycle_position(question_key: str, brand: str) -> bytes:
+    """Where a brand stands in the cycle of its equals for one question: stable across days."""
+    return hashlib.blake2b(f"{question_key}|{brand}".encode(), digest_size=8).digest()
+
+
+def turns(
+    members: Sequence[int],
+    ids: Callable[[int], str],
+    brand: Callable[[int], str],
+    question_key: str,
+    day: dt.date,
+) -> dict[int, tuple[int, int]]:
+    """The schedule among equals: for each member, (its brand's turn, its turn among the brand's branches).
+
+    The brands stand in a cycle fixed per question; on each day the cycle moves on by one, so the
+    brand with turn 0 goes first. Over any run of days each brand is first on ⌊days/n⌋ or ⌈days/n⌉
+    of them. Branches of one brand share their brand's turns and rotate among themselves each round.
+    """
+    by_brand: dict[str, list[int]] = defaultdict(list)
+    for i in members:
+        by_brand[brand(i)].append(i)
+    cycle = sorted(by_brand, key=lambda name: (_cycle_position(question_key, name), name))
+    count, shift = len(cycle), day.toordinal()
+    rounds = shift // count
+    out: dict[int, tuple[int, int]] = {}
+    for slot, name in enumerate(cycle):
+        brand_turn = (slot - shift) % count
+        branches = by_brand[name]
+        if len(branches) == 1:
+            out[branches[0]] = (brand_turn, 0)
+            continue
+        branches.sort(key=lambda i: _cycle_position(question_key, ids(i)))
+        for j, i in enumerate(branches):
+            out[i] = (brand_turn, (j - rounds) % len(branches))
+    return out
 
 
 def order(
@@ -73,6 +115,7 @@ def order(
     matches: dict[int, Match],
     distances: dict[int, float],
     ids: Callable[[int], str],
+    brand: Callable[[int], str],
     chains: AbstractSet[int],
     open_rank: Callable[[int], int],
     question_key: str,
@@ -81,23 +124,30 @@ def order(
 ) -> list[int]:
     """The first ``limit`` candidates in display order.
 
-    Independents that answer come first, then chains that answer, then weaker hints. Within each,
-    relevance and distance band decide; between equals, open now comes first and then the rotation.
-    A dense city puts thousands of candidates within reach, so only the ties at the cut are given the
-    (costlier) rotation and opening-hours evaluation. ``open_rank`` is 0 open, 1 unknown, 2 closed;
-    ``chains`` holds the positions of chain stores.
+    Independents that answer come first, then chains that answer, then independents and chains that
+    "may have" it (hints), then weaker matches. Within each,
+    relevance and distance band decide; between equals, open now comes first and then the schedule
+    (:func:`turns`). A dense city puts thousands of candidates within reach, so only the ties at the
+    cut are given the (costlier) schedule and opening-hours evaluation. ``open_rank`` is 0 open,
+    1 unknown, 2 closed; ``chains`` holds the positions of chain stores; ``brand`` names the brand of a
+    position (a chain's branches share one, an independent is its own).
     """
-    shown = [i for i in candidates if matches[i].score >= SHOWN_LEVEL]
+    good = [i for i in candidates if matches[i].score >= GOOD_LEVEL]
+    hints = [i for i in candidates if SHOWN_LEVEL <= matches[i].score < GOOD_LEVEL]
     groups = (
-        [i for i in shown if i not in chains],
-        [i for i in shown if i in chains],
+        [i for i in good if i not in chains],
+        [i for i in good if i in chains],
+        [i for i in hints if i not in chains],
+        [i for i in hints if i in chains],
         [i for i in candidates if matches[i].score < SHOWN_LEVEL],
     )
     out: list[int] = []
     for group in groups:
         if len(out) >= limit:
             break
-        out.extend(_best(group, limit - len(out), matches, distances, ids, open_rank, question_key, day))
+        out.extend(
+            _best(group, limit - len(out), matches, distances, ids, brand, open_rank, question_key, day)
+        )
     return out
 
 
@@ -107,11 +157,12 @@ def _best(
     matches: dict[int, Match],
     distances: dict[int, float],
     ids: Callable[[int], str],
+    brand: Callable[[int], str],
     open_rank: Callable[[int], int],
     question_key: str,
     day: dt.date,
 ) -> list[int]:
-    """The first ``count`` of ``group`` by relevance, distance band, open now and rotation.
+    """The first ``count`` of ``group`` by relevance, distance band, open now and the schedule.
 
     Relevance takes few distinct values, so candidates are bucketed by it and only the buckets that
     reach the cut are looked at; within the last one, only those in the cut's distance band or nearer
@@ -132,8 +183,12 @@ def _best(
             reach = BANDS_M[cut]
             bucket = [i for i in bucket if distances[i] <= reach]
 
-        def full(i: int) -> tuple[int, int, bytes]:
-            return band(distances[i]), open_rank(i), rotation(question_key, day, ids(i))
-
-        out += sorted(bucket, key=full)[:need]
+        bands: dict[int, list[int]] = defaultdict(list)
+        for i in bucket:
+            bands[band(distances[i])].append(i)
+        for _, equals in sorted(bands.items()):
+            schedule = turns(equals, ids, brand, question_key, day)
+            out += sorted(equals, key=lambda i: (open_rank(i), schedule[i]))[: count - len(out)]
+            if len(out) >= count:
+                break
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,12 +19,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalog import hours
+from catalog.chains import brand_key, normalise_name
 from catalog.index import Reach, SearchIndex
 from catalog.repository import Published, load_areas, load_published
 from catalog.taxonomy import load_taxonomy
 from catalog.views import AreaView, BusinessView, ProductView
 from concierge.answers import Answer, Result, Understood
 from concierge.deeplinks import short_ref
+from concierge.hours_text import opening_state
 from concierge.i18n import Translate, format_distance, normalise_language, translator
 from concierge.indexing import Analyser
 from concierge.lexicon import Lexicon, load_lexicon
@@ -31,6 +34,7 @@ from concierge.ranking import (
     ALSO,
     EXACT,
     FAMILY,
+    GOOD_LEVEL,
     LEXICON,
     NAME,
     PHRASE,
@@ -41,11 +45,16 @@ from concierge.ranking import (
     Match,
     order,
 )
-from concierge.text import lemma, tokens, variants
+from concierge.text import fold, lemma, tokens, variants
 from concierge.understanding import LANGS, Reader, Understanding, Unit, language_data, understand
 
 MAX_RESULTS = 5
 DEFAULT_RADIUS_M = 1500
+WALK_M = 1500
+"""A comfortable walk in a city: the short list grows to this reach, whatever the area's own radius
+(a dense old town can derive 100 m from its imported shops), until it holds ``GOOD_ENOUGH`` answers."""
+REACH_STEPS_M = (250, 400, 600, 800, 1000, 1200, 1500)
+GOOD_ENOUGH = 3
 OUTDATED_AFTER = dt.timedelta(days=180)
 WORD_MATCH = 1.5
 PARTNER_BONUS = 1.0
@@ -62,6 +71,11 @@ BROAD_ALSO = 1.9
 a guitar) only fills a list after real answers: it never answers on its own, so a question with no
 local answer stays honestly empty. Groceries are what supermarkets and markets are for: for food a
 broad family stays a (lesser) answer."""
+NAMED = FAMILY + 0.1
+"""A business whose name names what was asked ("Reparatiecafé Lombok" for "repair café"): a good
+answer, after the shop types that usually have it."""
+BRAND_ASKED = 0.3
+"""A branch of the chain a question names by name goes before equally relevant others."""
 NAME_MENTION_MAX = 3
 """A name word shared by more businesses than this is not a mention of one of them."""
 
@@ -123,6 +137,18 @@ class SearchService:
             analyse = reuse
         self.index = SearchIndex(published, analyse)
         self._chains = frozenset(i for i, b in enumerate(self.index.businesses) if not b.independent)
+        self._brands = {i: self._brand(self.index.businesses[i]) for i in self._chains}
+        """Chains' branches share a brand for fair turns; an independent is its own brand."""
+        self._branches: dict[str, set[int]] = defaultdict(set)
+        """Chain brand names ("albert heijn") by first word, with their branches, for questions that
+        ask for a chain by name."""
+        for i, key in self._brands.items():
+            if key.startswith("brand="):
+                self._branches[key[6:]].add(i)
+        self._brand_starts: dict[str, list[str]] = defaultdict(list)
+        for brand in self._branches:
+            if brand:
+                self._brand_starts[brand.split()[0]].append(brand)
         self._status_cache: tuple[dt.datetime | None, dict[int, hours.HoursStatus]] = (None, {})
         self._by_id = {b.id: b for b in published}
         self._by_ref = {short_ref(b.id): b for b in published}
@@ -135,6 +161,10 @@ class SearchService:
     @property
     def area(self) -> AreaView | None:
         return self.areas[0] if self.areas else None
+
+    def _brand(self, business: BusinessView) -> str:
+        area = self.area_of(business)
+        return brand_key(business.name, business.tags, area.country if area else None, business.categories)
 
     def area_of(self, business: BusinessView) -> AreaView | None:
         return self._areas.get(business.area_id or "") or self.area
@@ -189,7 +219,7 @@ class SearchService:
             more: tuple[Result, ...] = (),
         ) -> Answer:
             return Answer(
-                question, lang, understood, results, message, center, near_is_default, nearest, more
+                question, lang_out, understood, results, message, center, near_is_default, nearest, more
             )
 
         if not understanding.units:
@@ -209,10 +239,13 @@ class SearchService:
             return answer(message=t("The catalogue is empty: no businesses have been added yet."))
 
         radius = area.radius_m if area else DEFAULT_RADIUS_M
-        matches = self._match(understanding, self.index.around(center[0], center[1], radius))
+        furthest = max(radius, WALK_M)
+        asked = self._asked_branches(question)
+        matches = self._match(understanding, self.index.around(center[0], center[1], furthest), asked)
         shown = [i for i, match in matches.items() if match.score >= BROAD_ALSO]
         distances = self.index.distances(shown, center[0], center[1])
-        local = [i for i, d in distances.items() if d <= radius]
+        reach = _reach(matches, distances, radius, furthest)
+        local = [i for i, d in distances.items() if d <= reach]
         if not any(matches[i].score >= SHOWN_LEVEL for i in local):
             matches = self._match(understanding)
             distances = self.index.distances(matches, center[0], center[1])
@@ -227,6 +260,13 @@ class SearchService:
 
         status = self._statuses_at(now)
         businesses = self.index.businesses
+        chains = self._chains
+        if asked:
+            # The question names a chain ("is there an R-kioski?"): its branches answer first.
+            chains = chains - asked
+            for i in asked & matches.keys():
+                m = matches[i]
+                matches[i] = Match(m.level, m.reason, m.detail, m.bonus + BRAND_ASKED)
         local = self._apply_filters(local, understanding.filters, now)
         if "open_now" in understanding.filters:
             local = [i for i in local if status(i).open_now is not False]
@@ -238,7 +278,8 @@ class SearchService:
                 matches,
                 distances,
                 ids=lambda i: businesses[i].id,
-                chains=self._chains,
+                brand=lambda i: self._brands.get(i) or businesses[i].id,
+                chains=chains,
                 open_rank=lambda i: {True: 0, None: 1, False: 2}[status(i).open_now],
                 question_key=" ".join(sorted(u.text for u in understanding.units)),
                 day=now.astimezone(ZoneInfo(area.timezone if area else "UTC")).date(),
@@ -257,9 +298,25 @@ class SearchService:
             self._result(businesses[i], matches[i], distances[i], status(i), now, lang_out) for i in ranked
         )
         message = ""
-        if all(not r.independent for r in results[:limit]):
+        if all(not r.independent for r in results[:limit]) and not asked:
             message = t("No independent business nearby has this; these chain stores do.")
+        elif reach > radius and max(r.distance_m for r in results[:limit]) > radius:
+            furthest_shown = max(r.distance_m for r in results[:limit])
+            message = t(
+                "I looked up to {distance} away to find these.",
+                distance=format_distance(furthest_shown, lang_out),
+            )
         return answer(results[:limit], message, more=results[limit:])
+
+    def _asked_branches(self, question: str) -> frozenset[int]:
+        """Branches of every chain brand the question names by its whole name."""
+        text = f" {normalise_name(question)} "
+        found: set[int] = set()
+        for word in set(text.split()):
+            for brand in self._brand_starts.get(word, ()):
+                if f" {brand} " in text:
+                    found |= self._branches[brand]
+        return frozenset(found)
 
     def kind_of(self, name: str, language: str) -> str:
         """``service`` when an owner's line names only services ("fietsreparatie", "band plakken"),
@@ -280,7 +337,9 @@ class SearchService:
                 return name, position
         return None, center
 
-    def _match(self, understanding: Understanding, reach: Reach | None = None) -> dict[int, Match]:
+    def _match(
+        self, understanding: Understanding, reach: Reach | None = None, asked: frozenset[int] = frozenset()
+    ) -> dict[int, Match]:
         """Every business that answers some part of the question, at its best relevance level.
 
         Context units ("pour mon chat") and story themes next to a product only add a bonus; a partner
@@ -343,6 +402,8 @@ class SearchService:
         if mentions:
             others = [i for i in combined if i not in mentions and combined[i].score >= SHOWN_LEVEL]
             for i in mentions:
+                if i in asked and i in combined:
+                    continue  # a chain asked for by name ("supermarkt Albert Heijn") stays an answer
                 if others:
                     combined.pop(i, None)
                 else:
@@ -367,6 +428,7 @@ class SearchService:
                     sellers = index.lookup(f"c:{cid}")
                     put(sellers, EXACT + phrase, "product", cid)
                     put(specialists.intersection(sellers), EXACT + phrase + SPECIALIST, "product", cid)
+                    put(index.lookup(f"m:{cid}"), NAMED + phrase, "named", cid)
                 for aid in lexicon.ancestors(concept.id):
                     put(index.lookup(f"c:{aid}"), FAMILY + phrase, "family", aid)
                 for tag in concept.tags:
@@ -528,13 +590,8 @@ class SearchService:
     ) -> Result:
         t = translator(lang)
         matched, why = self._why(business, match, lang)
-        opens_at = None
-        if status.open_now is False and status.opens_at is not None:
-            opens_at = (
-                status.opens_at.strftime("%a %H:%M")
-                if status.opens_at.date() != now.astimezone(status.opens_at.tzinfo).date()
-                else status.opens_at.strftime("%H:%M")
-            )
+        opens_at = status.opens_at if status.open_now is False else None
+        closed_until = business.closed_until if status.closed_temporarily else None
         outdated = business.confirmed_at is not None and now - business.confirmed_at > OUTDATED_AFTER
         return Result(
             id=business.id,
@@ -554,6 +611,11 @@ class SearchService:
             source_id=business.source_id,
             address=business.address,
             outdated=outdated,
+            closed_until=closed_until,
+            opening=opening_state(
+                status.open_now, opens_at, closed_until, status.closed_temporarily, now, lang
+            ),
+            story_lang=business.story_language if business.story_line else "",
         )
 
     def _why(self, business: BusinessView, match: Match, lang: str) -> tuple[tuple[str, ...], str]:
@@ -562,10 +624,11 @@ class SearchService:
         if match.reason in ("product", "family", "partner", "word"):
             product = self._matching_product(business, match)
             if product:
+                item = self._in_words_of(product, match, lang)
                 verb = (
-                    t("Offers {item}", item=product.name)
+                    t("Offers {item}", item=item)
                     if product.kind == "service"
-                    else t("Sells {item}", item=product.name)
+                    else t("Sells {item}", item=item)
                 )
                 if match.reason == "partner":
                     partner = self._by_id.get(match.detail)
@@ -586,16 +649,32 @@ class SearchService:
             return ((concept,) if concept else ()), text
         if match.reason == "category":
             return (shop,), shop
+        if match.reason == "named":
+            concept = self._concept_label(match, lang)
+            return (business.name,), t(
+                "{shop} · its name says {item}", shop=shop, item=concept
+            ) if shop else t("Its name says {item}", item=concept)
         if match.reason == "story":
             theme = self.lexicon.concepts.get(match.detail)
             label = theme.label(lang) if theme else match.detail
             return (label,), t("Their story: {theme}", theme=label)
         return (), t("Name matches your question")
 
+    def _in_words_of(self, product: ProductView, match: Match, lang: str) -> str:
+        """The product as the reader says it, with the shop's own word beside it where that differs:
+        "oat milk (haverdrink)" in English, plain "haverdrink" in Dutch."""
+        concept = self.lexicon.concepts.get(match.detail)
+        if concept is None:
+            return product.name
+        label = _label(concept.label(lang), lang)
+        if fold(label) in fold(product.name):
+            return product.name
+        return f"{label} ({product.name})"
+
     def _concept_label(self, match: Match, lang: str) -> str:
         concept = self.lexicon.concepts.get(match.detail)
         if concept is not None:
-            return concept.label(lang)
+            return _label(concept.label(lang), lang)
         return match.detail if "=" not in match.detail else ""
 
     def _matching_product(self, business: BusinessView, match: Match) -> ProductView | None:
@@ -634,6 +713,28 @@ def _other_kinds(index: SearchIndex, tags: Iterable[str]) -> set[int]:
     for tag in specific:
         out.difference_update(index.lookup(f"t:{tag}"))
     return out
+
+
+def _label(term: str, lang: str) -> str:
+    """A lexicon term as written in a sentence: the lexicon keeps terms in lower case, and German
+    writes its nouns (every product and service name) with a capital."""
+    return term[:1].upper() + term[1:] if lang == "de" else term
+
+
+def _reach(matches: dict[int, Match], distances: dict[int, float], radius: float, furthest: float) -> float:
+    """How far the short list looks: the area's radius when it holds ``GOOD_ENOUGH`` good answers
+    (a product, its family, or the kind of shop that has it), else the next step of a walk that does,
+    up to ``furthest``. Hints ("may have") never make the search look further."""
+    good = heapq.nsmallest(GOOD_ENOUGH, (d for i, d in distances.items() if matches[i].score >= GOOD_LEVEL))
+    if len(good) >= GOOD_ENOUGH and good[GOOD_ENOUGH - 1] <= radius:
+        return radius
+    if not good or good[0] > furthest:
+        return radius
+    wanted = good[min(GOOD_ENOUGH, len(good)) - 1]
+    for step in REACH_STEPS_M:
+        if radius < step <= furthest and step >= wanted:
+            return step
+    return furthest
 
 
 def _sub_tag(tag: str) -> bool:

@@ -204,7 +204,9 @@ async def test_start_with_a_business_link_shows_its_story(world: World) -> None:
     assert "<blockquote expandable>" in card.html
     assert "Anna &amp; Piet &lt;b&gt;bakken&lt;/b&gt;" in card.html
     assert "Pairs well with Café Koffie" in card.html
-    assert "Mo-Sa 08:00-18:00" in card.html and "Lindenlaan 1" in card.html and "+31 30 123 4567" in card.html
+    assert (
+        "Mon–Sat 8:00–18:00" in card.html and "Lindenlaan 1" in card.html and "+31 30 123 4567" in card.html
+    )
     assert await world.count("business:bakkerij-korenbloem", "opened") == 1
 
 

@@ -13,16 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.hours import (
-    HoursStatus,
-    compose,
-    describe,
-    format_closes_at,
-    format_opens_at,
-    parse,
-    status,
-    validate,
-)
+from catalog.hours import HoursStatus, compose, parse, status, validate
+from concierge.hours_text import closure_note, describe, format_closes_at, format_opens_at
 
 AMSTERDAM = "Europe/Amsterdam"
 HELSINKI = "Europe/Helsinki"
@@ -337,7 +329,8 @@ def test_describe_in_four_languages(lang: str, words: str) -> None:
         ("Fr-Sa 18:00-02:00", "en", "Fri–Sat 18:00–2:00"),
         ("mo-fr 09:00-17:00;", "en", "Mon–Fri 9:00–17:00"),
         ("Sa", "en", "Sat open all day"),
-        ("Jul-Aug Mo-Fr 10:00-18:00", "en", "Jul-Aug Mo-Fr 10:00-18:00"),
+        ("Jul-Aug Mo-Fr 10:00-18:00", "en", "Jul–Aug: Mon–Fri 10:00–18:00"),
+        ("Jul 14 off", "en", "Jul 14 off"),
         ('Mo-Fr 10:00-18:00 || "by appointment"', "nl", 'Mo-Fr 10:00-18:00 || "by appointment"'),
     ],
 )
@@ -354,28 +347,28 @@ def test_describe_unknown_language_uses_english() -> None:
     [
         (
             "en",
-            "opens at 07:30",
+            "opens today at 07:30",
             "opens tomorrow at 07:30",
             "opens Tuesday at 07:30",
             "opens on 25 November at 07:30",
         ),
         (
             "nl",
-            "opent om 07:30",
+            "opent vandaag om 07:30",
             "opent morgen om 07:30",
             "opent dinsdag om 07:30",
             "opent op 25 november om 07:30",
         ),
         (
             "de",
-            "öffnet um 07:30",
+            "öffnet heute um 07:30",
             "öffnet morgen um 07:30",
             "öffnet Dienstag um 07:30",
             "öffnet am 25. November um 07:30",
         ),
         (
             "fr",
-            "ouvre à 07:30",
+            "ouvre aujourd’hui à 07:30",
             "ouvre demain à 07:30",
             "ouvre mardi à 07:30",
             "ouvre le 25 novembre à 07:30",
@@ -395,7 +388,7 @@ def test_format_opens_at(lang: str, same_day: str, tomorrow: str, this_week: str
 def test_format_opens_at_compares_local_dates() -> None:
     opens_at = local(HELSINKI, 2025, 11, 25, 7, 30)
     just_after_midnight_in_helsinki = datetime(2025, 11, 24, 22, 30, tzinfo=UTC)
-    assert format_opens_at(opens_at, just_after_midnight_in_helsinki, "en") == "opens at 07:30"
+    assert format_opens_at(opens_at, just_after_midnight_in_helsinki, "en") == "opens today at 07:30"
 
 
 def test_format_closes_at() -> None:
@@ -485,3 +478,41 @@ def test_osm_like_expressions_never_break_describe_or_status(tokens: list[str], 
     assert result.parsed == (validate(expression) is None)
     if result.parsed:
         assert result.open_now is False
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "third Wednesday of the month 19:00–21:30; last Friday of the month 10:00–12:00"),
+        ("nl", "derde woensdag van de maand 19:00–21:30; laatste vrijdag van de maand 10:00–12:00"),
+        ("de", "dritter Mittwoch im Monat 19:00–21:30; letzter Freitag im Monat 10:00–12:00"),
+        ("fr", "troisième mercredi du mois 19:00–21:30; dernier vendredi du mois 10:00–12:00"),
+    ],
+)
+def test_describe_names_monthly_weekdays(lang: str, words: str) -> None:
+    assert describe("We[3] 19:00-21:30; Fr[-1] 10:00-12:00", lang) == words
+
+
+def test_closure_note_on_every_day_of_the_closure_and_before_it() -> None:
+    start, end = date(2025, 12, 20), date(2026, 1, 5)
+    assert closure_note(start, end, date(2025, 12, 10), "en") == "closed from 20 December until 5 January"
+    for day in (date(2025, 12, 20), date(2025, 12, 31), date(2026, 1, 5)):
+        assert closure_note(start, end, day, "en") == "closed until 5 January"
+        assert closure_note(start, end, day, "nl") == "gesloten tot en met 5 januari"
+    assert closure_note(start, end, date(2026, 1, 6), "en") == ""
+    assert closure_note(None, None, date(2026, 1, 6), "en") == ""
+    assert closure_note(date(2025, 12, 1), None, date(2025, 12, 2), "de") == "vorübergehend geschlossen"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "Apr–Oct: daily 10:00–18:00; Nov–Mar: closed"),
+        ("nl", "apr–okt: dagelijks 10:00–18:00; nov–mrt: gesloten"),
+        ("de", "Apr–Okt: täglich 10:00–18:00; Nov–Mär: geschlossen"),
+        ("fr", "avr.–oct.: tous les jours 10:00–18:00; nov.–mars: fermé"),
+    ],
+)
+def test_describe_names_seasons(lang: str, words: str) -> None:
+    assert describe("Apr-Oct: Mo-Su 10:00-18:00; Nov-Mar off", lang) == words
+    assert describe("Dec 24 off", lang) == "Dec 24 off", "a dated rule is kept as typed"

@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from opening_hours import OpeningHours, State
 
-from catalog.hours import describe
 from catalog.importers.csv_file import parse as parse_csv
 from catalog.typed_hours import Unreadable, compose, read
+from concierge.hours_text import describe
 
 CASES: list[tuple[str, str, str]] = [
     # Dutch

@@ -1,21 +1,26 @@
-"""`concierge ask "QUERY" [--near LAT,LON] [--lang xx] [--limit N] [--json]` and `concierge ask --batch FILE`.
+"""`concierge ask "QUERY" [--near LAT,LON] [--lang xx] [--limit N] [--at ISO8601] [--json]` and
+`concierge ask --batch FILE`.
 
 One question, or a file of JSON lines, through the same search the bot uses. A batch runs in one
 process: the catalogue and lexicon are loaded once, and each line gets one JSON answer, in order.
 A line that cannot be read gets ``{"error": ...}`` in its place and the command exits with 2 at the end.
+``--at`` (a line's ``at``) answers as at that moment: open now and the next opening are evaluated then,
+so an answer can be reproduced; a moment without an offset is the area's local time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
-from concierge.answers import Answer
+from concierge.answers import Answer, chain_label
 from concierge.app import open_app
 from concierge.errors import UserError
 from concierge.i18n import LANGUAGES, format_distance, translator
@@ -30,9 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--limit", type=int, default=3, help=f"how many results, 1 to {MAX_RESULTS} (default 3)"
     )
+    parser.add_argument(
+        "--at", metavar="ISO8601", help="answer as at this moment, e.g. 2026-12-16T18:30+01:00 (default: now)"
+    )
     parser.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     parser.add_argument(
-        "--batch", metavar="FILE", help="JSON lines {q, near, lang}; '-' reads standard input"
+        "--batch", metavar="FILE", help="JSON lines {q, near, lang, at}; '-' reads standard input"
     )
 
 
@@ -49,6 +57,27 @@ def check_position(lat: float, lon: float) -> tuple[float, float]:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
         raise UserError(f"coordinates out of range: {lat},{lon} (latitude -90..90, longitude -180..180)")
     return lat, lon
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
+"""Moments outside these years are typing slips, and the hours library cannot evaluate them."""
+
+
+def parse_at(text: str, timezone: str) -> dt.datetime:
+    """An ISO 8601 date-time ("2026-12-16T18:30+01:00", "2026-12-16 18:30", "2026-12-16T17:30Z");
+    without an offset it is local time in ``timezone``."""
+    example = "e.g. 2026-12-16T18:30+01:00"
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"not an ISO 8601 date-time, {example} (got {text!r})") from None
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise UserError(f"the year must be between {EARLIEST_YEAR} and {LATEST_YEAR} (got {text!r})")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo(timezone))
+
+
+def area_timezone(search: SearchService) -> str:
+    return search.area.timezone if search.area else "Europe/Amsterdam"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,7 +97,11 @@ async def _run(args: argparse.Namespace, settings: Settings, near: tuple[float, 
     try:
         if args.batch is not None:
             return batch(app.search, args.batch, args.limit, sys.stdout)
-        answer = app.search.ask(args.query, near=near, lang_hint=args.lang, limit=args.limit)
+        try:
+            at = parse_at(args.at, area_timezone(app.search)) if args.at is not None else None
+        except UserError as exc:
+            raise UserError(f"--at: {exc}") from None
+        answer = app.search.ask(args.query, near=near, lang_hint=args.lang, limit=args.limit, now=at)
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False))
         else:
@@ -92,7 +125,7 @@ def _lines(source: str) -> Iterator[str]:
         raise UserError(f"{source} is not UTF-8 text") from None
 
 
-def read_request(line: str) -> dict[str, Any]:
+def read_request(line: str, timezone: str = "Europe/Amsterdam") -> dict[str, Any]:
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -107,6 +140,14 @@ def read_request(line: str) -> dict[str, Any]:
     lang = item.get("lang")
     if lang is not None and lang not in LANGUAGES:
         raise UserError(f'"lang" must be one of {", ".join(LANGUAGES)}')
+    at = item.get("at")
+    if at is not None:
+        if not isinstance(at, str):
+            raise UserError('"at" must be an ISO 8601 date-time string, e.g. "2026-12-16T18:30+01:00"')
+        try:
+            item["at"] = parse_at(at, timezone)
+        except UserError as exc:
+            raise UserError(f'"at": {exc}') from None
     return item
 
 
@@ -116,13 +157,15 @@ def batch(search: SearchService, source: str, limit: int, out: TextIO) -> int:
         if not line.strip():
             continue
         try:
-            item = read_request(line)
+            item = read_request(line, area_timezone(search))
         except UserError as exc:
             failures += 1
             print(f"concierge ask: line {number}: {exc}", file=sys.stderr)
             out.write(json.dumps({"error": str(exc), "line": number}) + "\n")
             continue
-        answer = search.ask(item["q"], near=item.get("near"), lang_hint=item.get("lang"), limit=limit)
+        answer = search.ask(
+            item["q"], near=item.get("near"), lang_hint=item.get("lang"), limit=limit, now=item.get("at")
+        )
         out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
     out.flush()
     return 2 if failures else 0
@@ -136,14 +179,8 @@ def render_text(answer: Answer) -> str:
     if answer.message:
         lines.append(answer.message)
     for number, result in enumerate(answer.results, start=1):
-        state = ""
-        if result.open_now is True:
-            state = t("open now")
-        elif result.open_now is False:
-            state = t("opens {when}", when=result.opens_at) if result.opens_at else t("closed now")
-        chain = f" ({t('chain store')})" if not result.independent else ""
-        head = f"{number}. {result.name}{chain} · {format_distance(result.distance_m, answer.language)}"
-        lines.append(f"{head} · {state}" if state else head)
+        head = f"{number}. {result.name}{chain_label(result, t)} · {format_distance(result.distance_m, answer.language)}"
+        lines.append(f"{head} · {result.opening}" if result.opening else head)
         lines.append(f"   {result.why}")
         if result.story:
             lines.append(f"   “{result.story[:160]}”")

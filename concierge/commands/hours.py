@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from catalog.hours import describe
 from catalog.typed_hours import Unreadable, read
+from concierge.hours_text import describe
 from concierge.i18n import LANGUAGES
 from concierge.settings import Settings
 

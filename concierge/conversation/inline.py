@@ -7,7 +7,13 @@ from concierge.answers import Result
 from concierge.conversation import counts, questions
 from concierge.conversation.context import Turn
 from concierge.conversation.location import outside, valid_position
-from concierge.conversation.render import inline_card, inline_description, inline_status, plain_clip
+from concierge.conversation.render import (
+    inline_card,
+    inline_description,
+    inline_status,
+    inline_title,
+    plain_clip,
+)
 from concierge.events import AnswerInline, InlineResult, Reply
 from concierge.state import round_position
 
@@ -43,7 +49,7 @@ async def answer(turn: Turn) -> list[Reply]:
             tuple(
                 InlineResult(
                     id=deeplinks.short_ref(result.id),
-                    title=plain_clip(result.name, 100),
+                    title=inline_title(result, turn.t),
                     description=inline_description(result, turn.t, turn.lang),
                     message_html=inline_card(
                         result, turn.t, turn.lang, business_link(turn, result.id), kind_of(turn, result)

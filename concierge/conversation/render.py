@@ -9,18 +9,18 @@ either. Lengths are counted in UTF-16 code units, as Telegram counts them.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import unicodedata
 from collections.abc import Iterable, Sequence
-from functools import cache
 
 from babel import Locale
-from babel.dates import get_day_names
 
 from catalog.views import BusinessView
-from concierge.answers import Answer, Result
+from concierge.answers import Answer, Result, chain_label
 from concierge.deeplinks import short_ref
 from concierge.events import Button, Keyboard, SendPhoto, SendText
+from concierge.hours_text import closure_note, describe
 from concierge.i18n import Translate, format_distance, normalise_language
 
 TEXT_LIMIT = 4096
@@ -128,37 +128,16 @@ def join_blocks(blocks: Iterable[str], limit: int = TEXT_LIMIT, separator: str =
     return separator.join(out)
 
 
-WEEKDAYS = {"mo": 0, "tu": 1, "we": 2, "th": 3, "fr": 4, "sa": 5, "su": 6}
-
-
-def opening_time(opens_at: str, t: Translate, lang: str) -> str:
-    """ "opens at 10:00", or with a weekday prefix from the search ("Mon 10:00") "opens Monday at 10:00"."""
-    day, _, time = opens_at.partition(" ")
-    weekday = WEEKDAYS.get(day[:2].lower()) if time and day.isalpha() and len(day) <= 3 else None
-    if weekday is None:
-        return t("opens at {time}", time=opens_at)
-    return t("opens {day} at {time}", day=day_names(normalise_language(lang))[weekday], time=time)
-
-
-@cache
-def day_names(lang: str) -> tuple[str, ...]:
-    """Monday first; Babel parses its locale data on every call, so once per language is enough."""
-    names = get_day_names("wide", locale=lang)
-    return tuple(names[day] for day in range(7))
-
-
-def opening_line(result: Result, t: Translate, lang: str) -> str:
-    if result.open_now is True:
-        return t("open now")
-    if result.open_now is False:
-        return opening_time(result.opens_at, t, lang) if result.opens_at else t("closed now")
-    return ""
+def opening_line(result: Result) -> str:
+    """Open now, or when it opens next, as the search said it in the answer's language."""
+    return result.opening
 
 
 def result_head(result: Result, t: Translate, lang: str, prefix: str = "") -> str:
     """Name (bold), distance and opening state on one line."""
-    head = [f"<b>{prefix}{clip(result.name, NAME_CHARS)}</b>", format_distance(result.distance_m, lang)]
-    opening = opening_line(result, t, lang)
+    name = f"<b>{prefix}{clip(result.name, NAME_CHARS)}</b>{say(chain_label(result, t))}"
+    head = [name, format_distance(result.distance_m, lang)]
+    opening = opening_line(result)
     if opening:
         head.append(say(opening))
     return " · ".join(head)
@@ -251,9 +230,15 @@ def story_blocks(
     *,
     part_chars: int = STORY_PART_CHARS,
     lang: str | None = None,
+    today: dt.date | None = None,
 ) -> list[str]:
-    """``lang``, the reader's language, adds a note when the story is written in another one."""
+    """The story card. With ``lang`` (the reader's language) the hours are said in words of that
+    language and a story written in another one says so; with ``today`` (the shop's local date) a
+    temporary closure that covers or lies ahead of it is said first."""
     blocks = [f"<b>{clip(business.name, NAME_CHARS)}</b>"]
+    closure = closure_note(business.closed_from, business.closed_until, today, lang or "en") if today else ""
+    if closure:
+        blocks.append(f"<b>{say(closure[:1].upper() + closure[1:])}</b>")
     parts = [
         (t("Who"), business.story_who),
         (t("How"), business.story_how),
@@ -272,7 +257,7 @@ def story_blocks(
         names = ", ".join(clip(name, 100) for name in partner_names[:5])
         blocks.append(say(t("Pairs well with {names}", names="\x00")).replace("\x00", names))
     details = [
-        (t("Opening hours"), business.opening_hours, 300),
+        (t("Opening hours"), describe(business.opening_hours, lang) if lang else business.opening_hours, 300),
         (t("Address"), business.address, 200),
         (t("Phone"), business.phone, 60),
         (t("Website"), business.website, 200),
@@ -294,20 +279,26 @@ def story_buttons(business: BusinessView, t: Translate) -> Keyboard:
 
 
 def story_replies(
-    business: BusinessView, t: Translate, partner_names: Sequence[str], lang: str | None = None
+    business: BusinessView,
+    t: Translate,
+    partner_names: Sequence[str],
+    *,
+    lang: str | None = None,
+    today: dt.date | None = None,
 ) -> list[SendText | SendPhoto]:
     """The Story view: one photo with the card as caption when it fits, else a photo and the card."""
     buttons = story_buttons(business, t)
+    card = story_blocks(business, t, partner_names, lang=lang, today=today)
     if business.photo:
-        short = story_blocks(business, t, partner_names, part_chars=250, lang=lang)
+        short = story_blocks(business, t, partner_names, part_chars=250, lang=lang, today=today)
         caption = join_blocks(short, CAPTION_LIMIT)
         if caption == "\n".join(short):
             return [SendPhoto(business.photo, caption, buttons)]
         return [
             SendPhoto(business.photo, join_blocks(short[:1], CAPTION_LIMIT)),
-            SendText(join_blocks(story_blocks(business, t, partner_names, lang=lang)), buttons=buttons),
+            SendText(join_blocks(card), buttons=buttons),
         ]
-    return [SendText(join_blocks(story_blocks(business, t, partner_names, lang=lang)), buttons=buttons)]
+    return [SendText(join_blocks(card), buttons=buttons)]
 
 
 def inline_card(result: Result, t: Translate, lang: str, link: str | None, kind: str = "") -> str:
@@ -331,10 +322,16 @@ def inline_card(result: Result, t: Translate, lang: str, link: str | None, kind:
     return join_blocks(blocks)
 
 
+def inline_title(result: Result, t: Translate) -> str:
+    """The name an inline result is listed under, with the chain label."""
+    label = chain_label(result, t)
+    return plain_clip(result.name, 100 - len(label)) + label
+
+
 def inline_status(result: Result, t: Translate, lang: str) -> str:
     """Distance and opening state, for the sharer's own list of inline results."""
     parts = [format_distance(result.distance_m, lang)]
-    opening = opening_line(result, t, lang)
+    opening = opening_line(result)
     if opening:
         parts.append(opening)
     return " · ".join(parts)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from catalog.views import BusinessView
 from concierge.conversation import counts
 from concierge.conversation.context import Turn
@@ -16,7 +18,9 @@ def partner_names(turn: Turn, business: BusinessView) -> list[str]:
 
 async def story(turn: Turn, business: BusinessView) -> list[Reply]:
     turn.counts.add(turn.now.date(), [(counts.business_subject(business.id), "opened")])
-    return list(story_replies(business, turn.t, partner_names(turn, business), turn.lang))
+    area = turn.app.search.area_of(business)
+    today = turn.now.astimezone(ZoneInfo(area.timezone if area else "UTC")).date()
+    return list(story_replies(business, turn.t, partner_names(turn, business), lang=turn.lang, today=today))
 
 
 async def map_view(turn: Turn, business: BusinessView) -> list[Reply]:

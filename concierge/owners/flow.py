@@ -21,7 +21,6 @@ from typing import Any
 
 from geopy.distance import great_circle
 
-from catalog import hours as opening_hours
 from catalog import typed_hours
 from catalog.ownership import fold, merge_names
 from catalog.views import BusinessView, ProductView
@@ -29,6 +28,7 @@ from concierge.conversation.context import Turn
 from concierge.conversation.render import TEXT_LIMIT, clip, say, story_replies, utf16_len
 from concierge.events import Button, Keyboard, Reply, SendPhoto, SendText, SendVenue
 from concierge.geocoding import geocoder_for
+from concierge.hours_text import describe
 from concierge.i18n import format_distance
 from concierge.owners import checks
 from concierge.owners.listing import group_labels
@@ -424,7 +424,7 @@ def prompt_hours_more(flow: Flow) -> list[Reply]:
     builder = flow.data.get("builder") or {}
     week = builder.get("week") or {}
     composed = typed_hours.compose(_week(week), closed_days=builder.get("closed") or [])
-    so_far = opening_hours.describe(composed, flow.turn.lang) if week else ""
+    so_far = describe(composed, flow.turn.lang) if week else ""
     text = say(flow.t("Are you open on other days, with other hours?"))
     if so_far:
         text = say(flow.t("So far:")) + " " + say(clip(so_far, 500)) + "\n" + text
@@ -436,7 +436,7 @@ def prompt_hours_more(flow: Flow) -> list[Reply]:
 
 
 def prompt_hours_confirm(flow: Flow) -> list[Reply]:
-    words = opening_hours.describe(flow.draft.get("opening_hours") or "", flow.turn.lang)
+    words = describe(flow.draft.get("opening_hours") or "", flow.turn.lang)
     text = say(flow.t("I read your opening hours as:")) + f"\n<b>{say(clip(words, 500))}</b>\n"
     text += say(flow.t("Is that right?"))
     rows = (
@@ -576,7 +576,7 @@ def resident_details(flow: Flow) -> str:
 
 def prompt_preview(flow: Flow) -> list[Reply]:
     view = draft_view(flow)
-    words = opening_hours.describe(view.opening_hours, flow.turn.lang) if view.opening_hours else ""
+    words = describe(view.opening_hours, flow.turn.lang) if view.opening_hours else ""
     card: list[Reply] = [*story_replies(dataclasses.replace(view, opening_hours=words), flow.t, [])]
     card = [_without_buttons(reply) for reply in card]
     lines = [

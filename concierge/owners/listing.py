@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from catalog import hours, ownership
+from catalog import ownership
 from catalog.export import export_account, export_catalogue, export_jsonld
 from catalog.models import Business, BusinessRole, ModerationItem
 from catalog.views import BusinessView
@@ -23,6 +23,7 @@ from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, story_blocks
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument, SendPhoto, SendText
+from concierge.hours_text import describe
 from concierge.i18n import Translate, _, translator
 from concierge.owners import checks, dates, revisions
 
@@ -83,7 +84,7 @@ def card(turn: Turn, business: BusinessView, role: str, waiting: Sequence[str] =
     """The owner's view of a listing; ``waiting`` names the fields of a change a moderator has yet to
     approve (residents still see the approved values shown here)."""
     t = turn.t
-    in_words = hours.describe(business.opening_hours, turn.lang) if business.opening_hours else ""
+    in_words = describe(business.opening_hours, turn.lang) if business.opening_hours else ""
     blocks = [*story_blocks(dataclasses.replace(business, opening_hours=in_words), t, [])]
     blocks.insert(1, f"<i>{say(status_text(turn, business.status))}</i>")
     if waiting:

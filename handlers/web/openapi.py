@@ -20,7 +20,18 @@ ERROR = {
 
 RESULT = {
     "type": "object",
-    "required": ["id", "name", "categories", "lat", "lon", "distance_m", "open_now", "story", "independent"],
+    "required": [
+        "id",
+        "name",
+        "categories",
+        "lat",
+        "lon",
+        "distance_m",
+        "open_now",
+        "story",
+        "independent",
+        "chain",
+    ],
     "properties": {
         "id": {"type": "string"},
         "source_id": NULLABLE_STRING,
@@ -31,16 +42,28 @@ RESULT = {
         "distance_m": {"type": "integer"},
         "open_now": {"type": ["boolean", "null"]},
         "opens_at": {
-            **NULLABLE_STRING,
-            "description": "the next opening when closed: an ISO 8601 local date-time with offset",
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "the next opening, ISO 8601 local time with offset; null when open or unknown",
         },
-        "closed_until": {**NULLABLE_STRING, "description": "last day (ISO date) of a temporary closure"},
+        "closed_until": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "last day of a temporary closure that covers the moment of asking",
+        },
         "matched": {"type": "array", "items": {"type": "string"}},
         "why": {"type": "string", "description": "why it matched, in the answer's language"},
         "story": {"type": "string", "description": "the first line of the owner's story, as written"},
-        "story_lang": {**NULLABLE_STRING, "description": "the language the story is written in"},
+        "story_lang": {
+            "type": ["string", "null"],
+            "description": "the language the owner wrote the story in",
+        },
         "independent": {"type": "boolean"},
-        "chain": {"type": "boolean", "description": "a branch of a chain brand (not independent)"},
+        "chain": {
+            "type": "boolean",
+            "description": "a branch of a chain brand; chains come after the independents that fit, "
+            "only when fewer than three do, and are labelled",
+        },
         "address": {"type": "string"},
         "outdated": {"type": "boolean"},
     },

@@ -14,12 +14,12 @@ from xml.sax.saxutils import escape as xml_escape
 
 from aiohttp import web
 
-from catalog.hours import describe
 from catalog.jsonld import OSM_CREDIT, business_jsonld, exportable, osm_url, page_url, photo_url, schema_type
 from catalog.views import AreaView, BusinessView
 from concierge import digest
 from concierge.app import App
 from concierge.deeplinks import DeepLink, decode, short_ref, start_url, valid_campaign
+from concierge.hours_text import describe
 from concierge.i18n import LANGUAGES, translator
 from handlers.web.api import MAX_QUERY, public_business
 from handlers.web.attribution import count_visit
