@@ -106,7 +106,7 @@ async def resident(
     if request.param == "terminal":
         yield TerminalDriver(conversation)
         return
-    async with telegram_bot(request.param, app, emulator, conversation) as driver:
+    async with telegram_bot(request.param, app, emulator, conversation=conversation) as driver:
         yield driver
 
 
