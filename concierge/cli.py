@@ -21,6 +21,7 @@ COMMANDS = {
     "db": "Database maintenance (db upgrade).",
     "digest": "An email-safe digest of local stories for newsletters.",
     "mcp": "A Model Context Protocol server on stdio for AI assistants.",
+    "demand": "What residents asked for that nobody nearby sells (only wishes of at least 5 people).",
 }
 
 

@@ -12,11 +12,13 @@ from concierge.app import App
 from concierge.settings import Settings
 from handlers.web.api import MAX_RESULTS, business_json, public_business, search_json
 from handlers.web.context import BadRequest
+from handlers.web.round_api import round_json
 
 INSTRUCTIONS = (
     "Independent neighbourhood businesses: what they sell, where they are, when they are open and their "
     "owners' stories. Use search_local_businesses for questions like 'where can I buy oat milk?' (an empty "
-    "result list is an honest 'nothing nearby'), and get_business for one record by id. Records with a "
+    "result list is an honest 'nothing nearby'), get_business for one record by id, and plan_shopping_round for a list of things to buy ('bread, cheese, "
+    "wine, flowers'): the fewest nearby independent shops that sell them all, in a walking order. Records with a "
     f"source_id come from OpenStreetMap: {OSM_CREDIT}."
 )
 
@@ -47,6 +49,33 @@ def build_server(app: App) -> MCPServer[Any]:
         near = (lat, lon) if lat is not None and lon is not None else None
         try:
             return search_json(app, question, near, lang, limit)
+        except BadRequest as exc:
+            raise ToolError(exc.message) from None
+
+    @server.tool()
+    def plan_shopping_round(
+        items: str,
+        lat: float | None = None,
+        lon: float | None = None,
+        lang: str | None = None,
+        at: str | None = None,
+        exclude: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Plan a shopping round for a list ("bread, cheese, wine, flowers", or one item per line).
+
+        Returns the fewest nearby independent shops (chains only when no independent sells an item,
+        marked chain) that together sell every item and are open at ``at`` (ISO 8601; now when
+        omitted), in the shortest walking order from lat/lon, with the walk's length and time, items
+        nobody nearby sells, pickup and delivery, and map links. ``exclude`` swaps shops out by id.
+        Returns the same JSON as GET /api/v1/round.
+        """
+        if (lat is None) != (lon is None):
+            raise ToolError("give both lat and lon, or neither")
+        if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ToolError("lat must be between -90 and 90 and lon between -180 and 180")
+        near = (lat, lon) if lat is not None and lon is not None else None
+        try:
+            return round_json(app, items, near, lang, at, exclude)
         except BadRequest as exc:
             raise ToolError(exc.message) from None
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from catalog.taxonomy import Taxonomy, load_taxonomy
 from concierge.app import App
-from concierge.conversation import buttons, commands, inline, location, questions
+from concierge.conversation import buttons, commands, inline, location, questions, rounds
 from concierge.conversation.commands import bot_commands
 from concierge.conversation.context import Turn
 from concierge.conversation.counts import Counts
@@ -122,7 +122,8 @@ class Conversation:
         if event.kind == "text":
             if (verdict := await self.limiter.hit(event.user_id)) != "answer":
                 return self._slow_down(turn, verdict)
-            return await questions.ask(turn, self._without_mention(event.text))
+            text = self._without_mention(event.text)
+            return await rounds.answer(turn, text) or await questions.ask(turn, text)
         if event.kind == "button":
             return await buttons.pressed(turn)
         if event.kind == "location":

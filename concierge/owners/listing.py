@@ -22,7 +22,7 @@ from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, st
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument, SendText
 from concierge.i18n import translator
-from concierge.owners import checks
+from concierge.owners import checks, wanted
 
 EDIT_GROUPS = ("name", "category", "location", "hours", "products", "story", "photo", "contact", "delivery")
 
@@ -142,6 +142,7 @@ async def overview(turn: Turn) -> list[Reply]:
     async with turn.app.sessions.begin() as session:
         await ownership.ensure_owner(session, turn.event.user_id, turn.lang)
     replies: list[Reply] = [card(turn, business, role) for business, role in mine_all]
+    replies += await wanted.wanted_for(turn, [business for business, _ in mine_all])
     more = ((Button(turn.t("Add another business"), data="o:new"),),)
     replies.append(SendText(say(turn.t("Press a button to change something.")), buttons=more))
     return replies

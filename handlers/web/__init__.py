@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from concierge.app import App
-from handlers.web import api, pages, widget
+from handlers.web import api, pages, round_api, widget
 from handlers.web.context import APP, LIMITER, error_middleware, headers_middleware
 from handlers.web.ratelimit import RateLimiter, TokenBucket, api_limiter
 
@@ -26,6 +26,7 @@ def create_web_app(app: App, *, limiter: RateLimiter | None = None) -> web.Appli
         app.redis, settings.api_rate, settings.api_burst, settings.redis_prefix
     )
     api.setup(web_app)
+    round_api.setup(web_app)
     pages.setup(web_app)
     widget.setup(web_app)
     return web_app

@@ -153,9 +153,9 @@ async def businesses(request: web.Request) -> web.Response:
     )
 
 
-async def stats(request: web.Request) -> web.Response:
-    app = request.app[APP]
-    token = app.settings.moderator_token
+def require_moderator(request: web.Request) -> None:
+    """The moderators' bearer token (``CONCIERGE_MODERATOR_TOKEN``), for stats and demand."""
+    token = request.app[APP].settings.moderator_token
     if token is None or not token.get_secret_value():
         raise BadRequest("disabled", "the moderators' API is not configured on this server", 403)
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
@@ -163,6 +163,11 @@ async def stats(request: web.Request) -> web.Response:
         given.strip().encode(), token.get_secret_value().encode()
     ):
         raise BadRequest("unauthorized", "a moderator token is required (Authorization: Bearer <token>)", 401)
+
+
+async def stats(request: web.Request) -> web.Response:
+    app = request.app[APP]
+    require_moderator(request)
     campaign = request.query.get("campaign") or None
     if campaign is not None and len(campaign) > 64:
         raise BadRequest("bad_parameter", "campaign is at most 64 characters")

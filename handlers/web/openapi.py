@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.web import round_openapi
+
 NULLABLE_STRING = {"type": ["string", "null"]}
 
 ERROR = {
@@ -286,6 +288,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     },
                 }
             },
+            **round_openapi.paths(),
             "/api/v1/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -308,6 +311,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 "Business": BUSINESS,
                 "Page": PAGE,
                 "Stats": STATS,
+                **round_openapi.SCHEMAS,
             },
             "securitySchemes": {"moderatorToken": {"type": "http", "scheme": "bearer"}},
         },
