@@ -1,7 +1,8 @@
 """Data retention in the database: expired positions, questions and campaigns are erased, not just ignored.
 
 Reads already treat expired values as absent (:mod:`concierge.state`); :func:`purge_expired` removes
-them, and old update-deduplication rows, so they are not kept longer than promised. Redis needs none of
+them, and old update-deduplication rows, so they are not kept longer than promised; it also closes
+ended unmet-demand periods (their hash key and marks go, see :mod:`concierge.demand`). Redis needs none of
 this: its keys carry their own TTL.
 """
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catalog.models import ProcessedUpdate, UserState
 from concierge.dedup import DONE_SECONDS
+from concierge.demand import close_ended
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ async def purge_expired(engine: AsyncEngine, now: dt.datetime) -> None:
                 ProcessedUpdate.created_at <= now - dt.timedelta(seconds=DONE_SECONDS)
             )
         )
+    await close_ended(engine, now)
 
 
 async def purge_regularly(engine: AsyncEngine, stop: asyncio.Event) -> None:

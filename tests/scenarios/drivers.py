@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -273,11 +274,13 @@ def _text_of(call: Call) -> str:
 
 
 @contextlib.asynccontextmanager
-async def telegram_bot(name: str, app: App, emulator: BotAPIEmulator) -> AsyncIterator[TelegramDriver]:
-    """The runtime ``name`` polling ``emulator``, stopped and closed on exit."""
+async def telegram_bot(
+    name: str, app: App, emulator: BotAPIEmulator, clock: Callable[[], dt.datetime] | None = None
+) -> AsyncIterator[TelegramDriver]:
+    """The runtime ``name`` polling ``emulator``, stopped and closed on exit; ``clock`` freezes time."""
     from concierge.commands.run import open_runtime
 
-    recorder = Recorder(Conversation(app))
+    recorder = Recorder(Conversation(app, clock=clock) if clock else Conversation(app))
     runtime = open_runtime(app, name, recorder)  # type: ignore[arg-type]
     await runtime.start()
     stop = asyncio.Event()
