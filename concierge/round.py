@@ -349,25 +349,31 @@ def walking_order(start: tuple[float, float], points: Sequence[tuple[float, floa
         return list(range(n))
     home = [metres(start, p) for p in points]
     between = [[metres(p, q) for q in points] for p in points]
-    # best[mask][j]: shortest walk from start through the stops in mask, ending at j
-    best: dict[tuple[int, int], tuple[float, int]] = {(1 << j, j): (home[j], -1) for j in range(n)}
-    for size in range(2, n + 1):
-        for mask in range(1 << n):
-            if bin(mask).count("1") != size:
-                continue
-            for j in range(n):
-                if not mask >> j & 1:
-                    continue
-                before = mask & ~(1 << j)
-                best[(mask, j)] = min(
-                    (best[(before, k)][0] + between[k][j], k) for k in range(n) if before >> k & 1
-                )
     full = (1 << n) - 1
-    _, last = min((best[(full, j)][0] + home[j], j) for j in range(n))
+    # length[mask][j]: shortest walk from start through the stops in mask, ending at j; every
+    # subset of a mask is a smaller number, so one pass in numeric order fills it
+    length = [[math.inf] * n for _ in range(full + 1)]
+    came = [[-1] * n for _ in range(full + 1)]
+    for j in range(n):
+        length[1 << j][j] = home[j]
+    for mask in range(1, full + 1):
+        row = length[mask]
+        for j in range(n):
+            if not mask >> j & 1 or row[j] == math.inf:
+                continue
+            here, out = row[j], between[j]
+            for k in range(n):
+                if mask >> k & 1:
+                    continue
+                nxt = mask | 1 << k
+                if here + out[k] < length[nxt][k]:
+                    length[nxt][k] = here + out[k]
+                    came[nxt][k] = j
+    _, last = min((length[full][j] + home[j], j) for j in range(n))
     order, mask = [], full
     while last != -1:
         order.append(last)
-        _, previous = best[(mask, last)]
+        previous = came[mask][last]
         mask &= ~(1 << last)
         last = previous
     return order[::-1]
