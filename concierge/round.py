@@ -223,6 +223,8 @@ def read_list(
     """
     raw = "\n".join(clean(line, 1000) for line in text[:LIST_CHARS].replace("\r", "\n").split("\n"))
     pieces, separated = _pieces(raw)
+    if strict and not separated and not LIST_WORDS.intersection(fold(word) for word in raw.split()):
+        return None  # one line without a list word: a question, read no further
     whole = understand(raw.replace("\n", ", "), search.reader, lang_hint=lang_hint)
     lang = whole.language
     items: list[Item] = []
