@@ -28,6 +28,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
 
 from concierge.answers import Result
 from concierge.i18n import format_distance, normalise_language, translator
@@ -49,6 +52,9 @@ MAY_HAVE_PENALTY_M = 250.0
 """A shop that only "may have" an item (its kind usually sells it, its own list does not say) counts
 as this much farther away for that item: a shop that lists the item is worth a short extra walk."""
 EXACT_TIER = 4
+DAYTIME = dt.time(11, 0)
+"""A list for a named day is planned for late morning, when nearly every shop is open."""
+EVENING = dt.time(19, 30)
 
 LIST_CHARS = 2000
 """A longer text is read only up to here: a list, not a paste."""
@@ -75,6 +81,8 @@ class RoundRequest:
     items: tuple[Item, ...]
     dropped: int = 0
     """Items beyond ``MAX_ITEMS``, left out."""
+    filters: tuple[str, ...] = ()
+    """The question's time filters for the whole list ("zaterdag", "ce soir"): see :func:`moment`."""
 
     @property
     def text(self) -> str:
@@ -123,6 +131,9 @@ class Round:
     excluded: tuple[str, ...] = ()
     language: str = "nl"
     """The language of ``message`` (the person's own; else the list's)."""
+    later: bool = False
+    """Planned for a later moment the list named ("zaterdag"), not for now."""
+    timezone: str = "UTC"
     message: str = field(default="")
 
     def to_json(self) -> dict[str, Any]:
@@ -258,7 +269,27 @@ def read_list(
     ):
         return None
     unique = list({fold(item.text): item for item in items}.values())
-    return RoundRequest(lang, tuple(unique[:MAX_ITEMS]), max(0, len(unique) - MAX_ITEMS))
+    return RoundRequest(
+        lang, tuple(unique[:MAX_ITEMS]), max(0, len(unique) - MAX_ITEMS), tuple(whole.filters)
+    )
+
+
+def moment(request: RoundRequest, now: dt.datetime, timezone: str) -> dt.datetime:
+    """When the list is for: a weekday named ("zaterdag", "samstags") is its next occurrence at
+    ``DAYTIME`` (today, if it is today), "this evening" is ``EVENING`` today; otherwise now."""
+    zone = ZoneInfo(timezone)
+    local = now.astimezone(zone)
+    for name in request.filters:
+        if name.startswith("open_day:") and name[9:].isdigit():
+            ahead = (int(name[9:]) - local.weekday()) % 7
+            if ahead == 0:
+                return now
+            day = local.date() + dt.timedelta(days=ahead)
+            return dt.datetime.combine(day, DAYTIME, zone)
+        if name == "open_evening":
+            evening = dt.datetime.combine(local.date(), EVENING, zone)
+            return max(evening, local)
+    return now
 
 
 # -- planning --------------------------------------------------------------------------------------
@@ -402,17 +433,21 @@ def plan(
     *,
     near: tuple[float, float] | None = None,
     at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
     exclude: Iterable[str] = (),
     reply_language: str | None = None,
     keep: Callable[[Result], bool] | None = None,
 ) -> Round:
-    """The round for ``request`` from ``near`` (the area's centre when None), as at ``at``.
+    """The round for ``request`` from ``near`` (the area's centre when None), as at ``at``; without
+    ``at``, at the moment the list names (:func:`moment`) counted from ``now``.
 
     ``exclude`` holds business ids the person swapped away; the next best shops take their place.
     ``keep`` leaves out other businesses silently (the public API's opted-out ones). Texts are in
     ``reply_language``, else the list's language.
     """
-    at = at or dt.datetime.now(dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
+    area = search.area
+    at = at or moment(request, now, area.timezone if area else "UTC")
     excluded = tuple(dict.fromkeys(exclude))
     items = request.items
     candidates: dict[str, _Candidate] = {}
@@ -499,6 +534,8 @@ def plan(
         route_url(points) if stops else None,
         excluded,
         normalise_language(reply_language or request.language),
+        later=at > now + dt.timedelta(minutes=1),
+        timezone=area.timezone if area else "UTC",
     )
     return _with_message(planned)
 
@@ -514,6 +551,10 @@ def _remap(mask: int, index: dict[int, int]) -> int:
 def _with_message(plan_: Round) -> Round:
     t = translator(plan_.language)
     lines = []
+    if plan_.later:
+        local = plan_.at.astimezone(ZoneInfo(plan_.timezone))
+        when = format_datetime(local, "EEEE HH:mm", locale=plan_.language)
+        lines.append(t("Planned for {when}, when these shops are open.", when=when))
     if plan_.stops:
         values = {
             "items": sum(len(stop.items) for stop in plan_.stops),

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from concierge.app import open_app
-from concierge.round import DETOUR, EXACT_ITEMS, cover, plan, read_list, walking_order
+from concierge.round import DETOUR, EXACT_ITEMS, cover, moment, plan, read_list, walking_order
 from concierge.search import SearchService
 from concierge.settings import Settings
 
@@ -257,3 +257,32 @@ def test_texts_follow_the_reply_language(search: SearchService) -> None:
     for lang, words in {"nl": "lopen", "en": "on foot", "de": "zu Fuß", "fr": "à pied"}.items():
         found = plan(search, request, near=PLEIN, at=TUESDAY_NOON, reply_language=lang)
         assert words in found.message, (lang, found.message)
+
+
+def test_a_named_day_plans_for_that_day(search: SearchService) -> None:
+    # Sunday 23:00: the music shop is closed now, but the list is for Saturday (it opens Tu-Sa 10-18)
+    request = read_list("gitaarsnaren, rozen, zaterdag", search, "nl")
+    assert request is not None
+    assert [item.label for item in request.items] == ["gitaarsnaren", "rozen"]
+    found = plan(search, request, near=PLEIN, now=SUNDAY_NIGHT, reply_language="en")
+    assert found.at == dt.datetime(2026, 12, 12, 10, 0, tzinfo=dt.UTC)  # Saturday 11:00 in Haarlem
+    assert {stop.result.id for stop in found.stops} == {"muziekhuis-toonkunst", "bloemist-madelief"}
+    assert "Planned for Saturday 11:00, when these shops are open." in found.message
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "expected"),
+    [
+        ("brood, kaas, zaterdag", TUESDAY_NOON, dt.datetime(2026, 12, 12, 10, 0, tzinfo=dt.UTC)),
+        ("Brot, Käse samstags", SUNDAY_NIGHT, dt.datetime(2026, 12, 12, 10, 0, tzinfo=dt.UTC)),
+        ("bread, cheese on tuesday", TUESDAY_NOON, TUESDAY_NOON),
+        ("pain, fromage ce soir", TUESDAY_NOON, dt.datetime(2026, 12, 8, 18, 30, tzinfo=dt.UTC)),
+        ("brood, kaas", TUESDAY_NOON, TUESDAY_NOON),
+    ],
+)
+def test_the_moment_a_list_names(
+    search: SearchService, text: str, now: dt.datetime, expected: dt.datetime
+) -> None:
+    request = read_list(text, search, "en")
+    assert request is not None
+    assert moment(request, now, "Europe/Amsterdam") == expected

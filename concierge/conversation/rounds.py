@@ -35,7 +35,7 @@ async def answer(turn: Turn, text: str) -> list[Reply] | None:
     request = read_list(text, turn.app.search, turn.lang)
     if request is None:
         return None
-    found = plan(turn.app.search, request, near=search_position(turn), at=turn.now, reply_language=turn.lang)
+    found = plan(turn.app.search, request, near=search_position(turn), now=turn.now, reply_language=turn.lang)
     await turn.store.set_question(turn.event.user_id, request.text, turn.now + QUESTION_TTL)
     await demand.record_round(turn.app, turn.event.user_id, found)
     return [message(turn, found)]
@@ -56,7 +56,7 @@ async def swap(turn: Turn, value: str) -> list[Reply]:
         turn.app.search,
         request,
         near=search_position(turn),
-        at=turn.now,
+        now=turn.now,
         exclude=excluded,
         reply_language=turn.lang,
     )
