@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from catalog.models import Business, BusinessRole, Owner
 from catalog.views import BusinessView
 from concierge.app import App
 from concierge.conversation import Conversation
@@ -118,3 +119,35 @@ async def test_a_single_question_is_still_a_question(shopper: Driver) -> None:
     await shopper.send("waar kan ik gitaarsnaren kopen?")
     reply = expect(shopper, "Muziekhuis Toonkunst")
     assert "Swap 1" not in shopper.buttons() and "shopping round" not in reply.casefold()
+
+
+def user_id_of(driver: Driver) -> int:
+    return driver.session.user_id if isinstance(driver, TerminalDriver) else int(driver.user_id)  # type: ignore[attr-defined]
+
+
+async def test_what_five_residents_asked_in_vain_reaches_an_owner_who_could_sell_it(
+    shopper: Driver, app: App
+) -> None:
+    owner = user_id_of(shopper)
+    async with app.sessions.begin() as session:
+        session.add(
+            Business(
+                id="sushi-plans",
+                name="Sushi Plans",
+                categories=["amenity=restaurant"],
+                lat=52.3865,
+                lon=4.6551,
+                area_id="kastanjebuurt-demo",
+                status="draft",
+            )
+        )
+        session.add(Owner(user_id=owner))
+        session.add(BusinessRole(business_id="sushi-plans", user_id=owner, role="owner"))
+    wish = "Asked {n} times this month in the neighbourhood, sold nowhere nearby: sushi"
+    for n in range(1, 6):
+        resident = shopper.other_user("nl")
+        await resident.send("waar kan ik verse sushi kopen?")
+        expect(resident, "sushi")
+        await shopper.send("/mybusiness")
+        reply = expect(shopper, "Sushi Plans")
+        assert (wish.format(n=n) in reply) is (n == 5), reply
