@@ -389,19 +389,17 @@ def walking_order(start: tuple[float, float], points: Sequence[tuple[float, floa
     came = [[-1] * n for _ in range(full + 1)]
     for j in range(n):
         length[1 << j][j] = home[j]
-    for mask in range(1, full + 1):
-        row = length[mask]
-        for j in range(n):
-            if not mask >> j & 1 or row[j] == math.inf:
-                continue
+    bits = [[j for j in range(n) if mask >> j & 1] for mask in range(full + 1)]
+    for mask in range(1, full):
+        row, outside = length[mask], bits[full ^ mask]
+        for j in bits[mask]:
             here, out = row[j], between[j]
-            for k in range(n):
-                if mask >> k & 1:
-                    continue
-                nxt = mask | 1 << k
-                if here + out[k] < length[nxt][k]:
-                    length[nxt][k] = here + out[k]
-                    came[nxt][k] = j
+            for k in outside:
+                step = here + out[k]
+                nxt = length[mask | 1 << k]
+                if step < nxt[k]:
+                    nxt[k] = step
+                    came[mask | 1 << k][k] = j
     _, last = min((length[full][j] + home[j], j) for j in range(n))
     order, mask = [], full
     while last != -1:
