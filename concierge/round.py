@@ -61,6 +61,7 @@ LIST_CHARS = 2000
 LIST_WORDS = frozenset({"en", "and", "und", "et", "&", "+", "plus"})
 """Words that join items of a list in the four languages."""
 _SEPARATORS = re.compile(r"[,;\n]+")
+_HEADING = re.compile(r"^\s*[^:,;\n]{1,40}:(?:\s+|$)")
 _BULLET = re.compile(r"^\s*(?:[-*•·–]|\d+[.)]|\[[ xX]?\])\s*")
 _CONCEPT_KINDS = frozenset({"product", "shop"})
 
@@ -187,7 +188,11 @@ class Round:
 
 
 def _pieces(text: str) -> tuple[list[str], bool]:
-    """The parts between separators, and whether the text had any separator besides list words."""
+    """The parts between separators, and whether the text had any separator besides list words.
+
+    A heading before a colon ("Einkaufsliste: Brot, Milch", "boodschappen:" on its own line) is not
+    an item; a colon inside a time ("10:00") is not a heading's."""
+    text = "\n".join(_HEADING.sub("", line) for line in text.split("\n"))
     lines = [_BULLET.sub("", line).strip() for line in _SEPARATORS.split(text)]
     pieces = [line for line in lines if line]
     return pieces, len(pieces) > 1

@@ -52,6 +52,9 @@ LISTS = [
     ("brood\nkaas\n- havermelk\n* rozen", "nl", ["brood", "kaas", "havermelk", "rozen"]),
     ("1. bread\n2. cheese", "en", ["bread", "cheese"]),
     ("brood en kaas en wijn", "nl", ["brood", "kaas", "wijn"]),
+    ("Einkaufsliste: Brot, Milch, Eier", "de", ["Brot", "Milch", "Eier"]),
+    ("boodschappen:\nbrood\nmelk", "nl", ["brood", "melk"]),
+    ("2 croissants, 1 kg appels, 6 eieren", "nl", ["2 croissants", "1 kg appels", "6 eieren"]),
 ]
 
 
