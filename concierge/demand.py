@@ -172,7 +172,7 @@ async def record_empty_answer(
     await _safely(app.engine, area_at(app.search, answer.near), user_id, concepts, now)
 
 
-async def record_round(app: App, user_id: int, found: Round) -> None:
+async def record_round(app: App, user_id: int, found: Round, now: dt.datetime) -> None:
     """Round items nobody nearby sells count their concepts (closed-now items do not: they are sold)."""
     items = found.request.items
     concepts = [
@@ -181,9 +181,7 @@ async def record_round(app: App, user_id: int, found: Round) -> None:
         if gap.reason == "missing"
         for concept in items[gap.item].concepts
     ]
-    await _safely(
-        app.engine, area_at(app.search, found.start), user_id, list(dict.fromkeys(concepts)), found.at
-    )
+    await _safely(app.engine, area_at(app.search, found.start), user_id, list(dict.fromkeys(concepts)), now)
 
 
 async def close_ended(engine: AsyncEngine, now: dt.datetime) -> int:

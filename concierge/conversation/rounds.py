@@ -37,7 +37,7 @@ async def answer(turn: Turn, text: str) -> list[Reply] | None:
         return None
     found = plan(turn.app.search, request, near=search_position(turn), now=turn.now, reply_language=turn.lang)
     await turn.store.set_question(turn.event.user_id, request.text, turn.now + QUESTION_TTL)
-    await demand.record_round(turn.app, turn.event.user_id, found)
+    await demand.record_round(turn.app, turn.event.user_id, found, turn.now)
     return [message(turn, found)]
 
 

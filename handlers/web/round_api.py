@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -29,8 +30,6 @@ def parse_at(raw: str | None, timezone: str) -> dt.datetime | None:
     except ValueError:
         raise BadRequest("bad_parameter", "at must be an ISO 8601 date-time") from None
     if moment.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
         moment = moment.replace(tzinfo=ZoneInfo(timezone))
     return moment
 
