@@ -128,7 +128,7 @@ async def record(
     async with engine.begin() as connection:
         for period, ends_at in periods(now, area.timezone):
             key = await _key(connection, period, ends_at)
-            asker = hmac.new(key, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
+            asker = _asker(key, user_id)
             for concept in concepts:
                 marked = await connection.execute(
                     _insert(connection, DemandMark)
@@ -182,6 +182,20 @@ async def record_round(app: App, user_id: int, found: Round, now: dt.datetime) -
         for concept in items[gap.item].concepts
     ]
     await _safely(app.engine, area_at(app.search, found.start), user_id, list(dict.fromkeys(concepts)), now)
+
+
+async def forget(engine: AsyncEngine, user_id: int) -> None:
+    """/forgetme: the person's marks in the open periods go (the counts, which name nobody, stay)."""
+    async with engine.begin() as connection:
+        for period, key in (await connection.execute(select(DemandKey.period, DemandKey.key))).all():
+            asker = _asker(bytes.fromhex(key), user_id)
+            await connection.execute(
+                delete(DemandMark).where(DemandMark.period == period, DemandMark.asker == asker)
+            )
+
+
+def _asker(key: bytes, user_id: int) -> str:
+    return hmac.new(key, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 async def close_ended(engine: AsyncEngine, now: dt.datetime) -> int:

@@ -290,3 +290,26 @@ async def test_a_closed_period_keeps_only_counts(database_url: str) -> None:
         assert await demand.wanted(app.sessions, area.id, MONTH) == [demand.Wanted("food:sushi", 5, 5)]
     finally:
         await app.close()
+
+
+async def test_forget_me_removes_the_persons_marks_but_not_the_counts(tmp_path: Path) -> None:
+    app = await open_app(settings(f"sqlite+aiosqlite:///{tmp_path}/forget.db"), demo=True)
+    try:
+        area = app.search.areas[0]
+        for user in (1, 2):
+            await demand.record(app.engine, area, user, ["food:sushi"], NOW)
+        conversation = Conversation(app, clock=lambda: NOW)
+        reply = await TerminalSession(conversation, language_code="en", user_id=1).send("/forgetme")
+        assert "deleted" in reply
+        async with app.sessions() as session:
+            marks = list(await session.scalars(select(DemandMark)))
+            counts = {(c.period, c.asks, c.people) for c in await session.scalars(select(DemandCount))}
+        assert len(marks) == 2, "one mark per period left: the other person's"
+        assert counts == {(MONTH, 2, 2), (WEEK, 2, 2)}
+        # asking again after forgetting counts as a new person, as nothing ties the two together
+        await demand.record(app.engine, area, 1, ["food:sushi"], NOW)
+        assert await demand.wanted(app.sessions, area.id, MONTH) == []
+        async with app.sessions() as session:
+            assert {c.people for c in await session.scalars(select(DemandCount))} == {3}
+    finally:
+        await app.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from concierge import deeplinks
+from concierge import deeplinks, demand
 from concierge.conversation import counts, location, questions, stories
 from concierge.conversation.context import Turn
 from concierge.conversation.render import say
@@ -89,11 +89,16 @@ def privacy(turn: Turn) -> list[Reply]:
         "Nothing else: no names, no chats, no history. Owners only see daily totals, never who asked. "
         "/forgetme deletes everything at once."
     )
-    return [SendText(say(text))]
+    wanted = turn.t(
+        "What nobody nearby sells is counted per product and month, so shops can see what the "
+        "neighbourhood misses: never your words or your name, and only once five people asked."
+    )
+    return [SendText(say(f"{text}\n\n{wanted}"))]
 
 
 async def forget_me(turn: Turn) -> list[Reply]:
     await turn.store.forget(turn.event.user_id)
+    await demand.forget(turn.app.engine, turn.event.user_id)
     text = turn.t("Done. I have deleted everything I kept about you: language, position and last question.")
     return [SendText(say(text), remove_keyboard=True)]
 
