@@ -289,3 +289,27 @@ def test_the_moment_a_list_names(
     request = read_list(text, search, "en")
     assert request is not None
     assert moment(request, now, "Europe/Amsterdam") == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                ["brood", "kaas", "Käse", "fleurs", "sushi", "en", "and", ",", "\n", ":", "- ", "10:00"]
+            ),
+            st.text(max_size=30),
+        ),
+        max_size=40,
+    )
+)
+def test_any_text_is_read_and_planned_without_error(search: SearchService, words: list[str]) -> None:
+    text = " ".join(words)
+    strict = read_list(text, search, "nl")
+    assert strict is None or len(strict.items) >= 2
+    loose = read_list(text, search, "nl", strict=False)
+    if loose is not None:
+        assert 1 <= len(loose.items) <= 12
+        found = plan(search, loose, near=PLEIN, at=TUESDAY_NOON)
+        covered = [i for stop in found.stops for i in stop.items] + [gap.item for gap in found.unavailable]
+        assert sorted(covered) == list(range(len(loose.items))), "every item is either bought or named"

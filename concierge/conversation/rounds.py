@@ -15,11 +15,12 @@ from concierge.conversation.context import Turn, question_token
 from concierge.conversation.questions import search_position, stale
 from concierge.conversation.render import (
     CALLBACK_LIMIT,
-    NAME_CHARS,
+    TEXT_LIMIT,
     clip,
     join_blocks,
     opening_line,
     say,
+    utf16_len,
 )
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Reply, SendText
@@ -28,6 +29,8 @@ from concierge.round import Round, RoundRequest, Stop, plan, read_list
 from concierge.state import QUESTION_TTL
 
 SWAP = "rs"
+STOP_NAME_CHARS = 80
+"""With items and marks this keeps twelve stops within one message."""
 
 
 async def answer(turn: Turn, text: str) -> list[Reply] | None:
@@ -75,8 +78,15 @@ def message(turn: Turn, found: Round) -> SendText:
     rows: list[tuple[Button, ...]] = []
     token = question_token(request.text)
     gone = [short_ref(business_id) for business_id in found.excluded]
+    stop_blocks = [stop_block(number, stop, request, t, lang) for number, stop in enumerate(found.stops, 1)]
+    if sum(utf16_len(block) + 2 for block in [*blocks, *stop_blocks]) > TEXT_LIMIT:
+        # a long round keeps every stop and drops the leg links ("Whole route" still shows the way)
+        stop_blocks = [
+            stop_block(number, stop, request, t, lang, links=False)
+            for number, stop in enumerate(found.stops, 1)
+        ]
+    blocks += stop_blocks
     for number, stop in enumerate(found.stops, start=1):
-        blocks.append(stop_block(number, stop, request, t, lang))
         ref = short_ref(stop.result.id)
         row = [Button(f"{number}. {t('Story')}", data=f"s:{ref}")]
         data = f"{SWAP}:{token}:{'.'.join([*gone, ref])}"
@@ -90,12 +100,14 @@ def message(turn: Turn, found: Round) -> SendText:
     return SendText(join_blocks(blocks, separator="\n\n"), buttons=tuple(rows))
 
 
-def stop_block(number: int, stop: Stop, request: RoundRequest, t: Translate, lang: str) -> str:
+def stop_block(
+    number: int, stop: Stop, request: RoundRequest, t: Translate, lang: str, *, links: bool = True
+) -> str:
     result = stop.result
-    head = [f"<b>{number}. {clip(result.name, NAME_CHARS)}</b>", format_distance(stop.leg_m, lang)]
+    head = [f"<b>{number}. {clip(result.name, STOP_NAME_CHARS)}</b>", format_distance(stop.leg_m, lang)]
     if opening := opening_line(result, t, lang):
         head.append(say(opening))
-    lines = [" · ".join(head), clip(", ".join(request.items[i].label for i in stop.items), 300)]
+    lines = [" · ".join(head), clip(", ".join(request.items[i].label for i in stop.items), 200)]
     marks = []
     if not result.independent:
         marks.append(t("chain store"))
@@ -105,6 +117,7 @@ def stop_block(number: int, stop: Stop, request: RoundRequest, t: Translate, lan
         marks.append(t("delivery by bike courier"))
     elif stop.delivery == "post":
         marks.append(t("delivery by post"))
-    links = [f'<a href="{clip(stop.leg_url, 300)}">{say(t("route"))}</a>']
-    lines.append(" · ".join([*(say(mark) for mark in marks), *links]))
+    link = [f'<a href="{clip(stop.leg_url, 300)}">{say(t("route"))}</a>'] if links else []
+    if marks or link:
+        lines.append(" · ".join([*(say(mark) for mark in marks), *link]))
     return "\n".join(lines)

@@ -151,3 +151,15 @@ async def test_what_five_residents_asked_in_vain_reaches_an_owner_who_could_sell
         await shopper.send("/mybusiness")
         reply = expect(shopper, "Sushi Plans")
         assert (wish.format(n=n) in reply) is (n == 5), reply
+
+
+async def test_a_long_list_fits_one_message_and_says_what_was_left_out(shopper: Driver, app: App) -> None:
+    long_list = (
+        "brood, kaas, wijn, bloemen, vis, vlees, groente, koffie, thee, boeken, speelgoed, "
+        "gitaarsnaren, batterijen"
+    )
+    await shopper.send(long_list)
+    reply = expect(shopper, "Your shopping round", "I planned the first 12 items of your list.")
+    shops = stops(reply, app)
+    assert len(shops) >= 6, reply
+    assert len([b for b in shopper.buttons() if b.startswith("Swap")]) == len(shops)
