@@ -442,13 +442,14 @@ def plan(
     keep: Callable[[Result], bool] | None = None,
 ) -> Round:
     """The round for ``request`` from ``near`` (the area's centre when None), as at ``at``; without
-    ``at``, at the moment the list names (:func:`moment`) counted from ``now``.
+    ``at``, at the moment the list names (:func:`moment`) counted from ``now`` (the clock's, when
+    neither is given).
 
     ``exclude`` holds business ids the person swapped away; the next best shops take their place.
     ``keep`` leaves out other businesses silently (the public API's opted-out ones). Texts are in
     ``reply_language``, else the list's language.
     """
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or at or dt.datetime.now(dt.UTC)
     area = search.area
     at = at or moment(request, now, area.timezone if area else "UTC")
     excluded = tuple(dict.fromkeys(exclude))
@@ -552,6 +553,9 @@ def _remap(mask: int, index: dict[int, int]) -> int:
 
 
 def _with_message(plan_: Round) -> Round:
+    # imported here: the conversation package imports this module, and its renderer words openings
+    from concierge.conversation.render import opening_time
+
     t = translator(plan_.language)
     lines = []
     if plan_.later:
@@ -577,7 +581,16 @@ def _with_message(plan_: Round) -> Round:
             )
         )
     labels = [item.label for item in plan_.request.items]
-    missing = [labels[gap.item] for gap in plan_.unavailable if gap.reason == "missing" and not gap.swapped]
+    missing = [
+        labels[gap.item]
+        + (
+            " (" + t("nearest: {distance}", distance=format_distance(gap.nearest_m, plan_.language)) + ")"
+            if gap.nearest_m is not None
+            else ""
+        )
+        for gap in plan_.unavailable
+        if gap.reason == "missing" and not gap.swapped
+    ]
     swapped = [labels[gap.item] for gap in plan_.unavailable if gap.reason == "missing" and gap.swapped]
     unknown = [labels[gap.item] for gap in plan_.unavailable if gap.reason == "unknown"]
     if missing:
@@ -588,8 +601,16 @@ def _with_message(plan_: Round) -> Round:
         lines.append(t("I don't know what these are yet: {items}.", items=", ".join(unknown)))
     for gap in plan_.unavailable:
         if gap.reason == "closed":
+            item, shop = labels[gap.item], gap.shop or ""
             lines.append(
-                t("{item}: {shop} sells it but is closed then.", item=labels[gap.item], shop=gap.shop or "")
+                t(
+                    "{item}: {shop} sells it but is closed then ({opening}).",
+                    item=item,
+                    shop=shop,
+                    opening=opening_time(gap.opens_at, t, plan_.language),
+                )
+                if gap.opens_at
+                else t("{item}: {shop} sells it but is closed then.", item=item, shop=shop)
             )
     if plan_.request.dropped:
         lines.append(t("I planned the first {n} items of your list.", n=len(labels)))

@@ -236,7 +236,10 @@ def test_closed_at_the_time_asked_is_said_not_hidden(search: SearchService) -> N
     assert request is not None
     found = plan(search, request, near=PLEIN, at=SUNDAY_NIGHT, reply_language="en")
     assert (0, "closed") in [(gap.item, gap.reason) for gap in found.unavailable]
-    assert "gitaarsnaren: Muziekhuis Toonkunst sells it but is closed then." in found.message
+    assert (
+        "gitaarsnaren: Muziekhuis Toonkunst sells it but is closed then (opens Tuesday at 10:00)."
+        in found.message
+    )
 
 
 def test_swapping_a_shop_takes_the_next_best(search: SearchService) -> None:
