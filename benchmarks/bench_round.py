@@ -20,8 +20,10 @@ import time
 
 from benchmarks.speed import CENTRE, generate
 from catalog.views import AreaView
-from concierge.round import plan, read_list, walking_order
+from concierge.round import plan
 from concierge.search import SearchService, default_parts
+from concierge.shopping_list import read_list
+from concierge.walking import walking_order
 
 NOW = dt.datetime(2026, 11, 18, 13, 0, tzinfo=dt.UTC)
 

@@ -19,9 +19,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from concierge.app import open_app
-from concierge.round import DETOUR, EXACT_ITEMS, cover, moment, plan, read_list, walking_order
+from concierge.round import EXACT_ITEMS, plan
 from concierge.search import SearchService
+from concierge.set_cover import cover
 from concierge.settings import Settings
+from concierge.shopping_list import moment, read_list
+from concierge.walking import DETOUR, walking_order
 
 TUESDAY_NOON = dt.datetime(2026, 12, 8, 11, 0, tzinfo=dt.UTC)  # 12:00 in Haarlem
 MONDAY_NOON = dt.datetime(2026, 12, 7, 11, 0, tzinfo=dt.UTC)

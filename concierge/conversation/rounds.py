@@ -25,7 +25,8 @@ from concierge.conversation.render import (
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Reply, SendText
 from concierge.i18n import Translate, format_distance
-from concierge.round import Round, RoundRequest, Stop, plan, read_list
+from concierge.round import Round, Stop, plan
+from concierge.shopping_list import RoundRequest, read_list
 from concierge.state import QUESTION_TTL
 
 SWAP = "rs"

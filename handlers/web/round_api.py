@@ -13,7 +13,8 @@ from aiohttp import web
 from concierge import demand
 from concierge.app import App
 from concierge.i18n import normalise_language
-from concierge.round import LIST_CHARS, plan, read_list
+from concierge.round import plan
+from concierge.shopping_list import LIST_CHARS, read_list
 from handlers.web.api import require_moderator
 from handlers.web.context import APP, BadRequest, json_response, query_position
 
