@@ -20,6 +20,7 @@ import time
 
 from benchmarks.speed import CENTRE, generate
 from catalog.views import AreaView
+from concierge.app import freeze_heap
 from concierge.round import plan
 from concierge.search import SearchService, default_parts
 from concierge.shopping_list import read_list
@@ -62,6 +63,7 @@ def main() -> None:
         rng = random.Random(size)
         area = AreaView("city", "Generated city", "Nowhere", CENTRE, 1500, "Europe/Amsterdam", "NL")
         search = SearchService([area], generate(size, 20, rng, parts), "nl", parts)
+        freeze_heap()  # as `concierge serve` and `run` do once up: no full collections over the index
         texts = lists(rng, parts, args.rounds + 20, args.items)
         for text in texts[:20]:  # warm the caches of the first questions, as a running bot has
             request = read_list(text, search, "nl", strict=False)
