@@ -289,3 +289,39 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DemandCount(Base):
+    """Unmet local demand: how often a lexicon concept was asked for in an area and period and found
+    nowhere nearby, by how many different people. Never the question's text, never who asked."""
+
+    __tablename__ = "demand_counts"
+
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    """``YYYY-MM`` (a month) or ``YYYY-Www`` (an ISO week), in the area's own time zone."""
+    area_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    concept: Mapped[str] = mapped_column(String(120), primary_key=True)
+    asks: Mapped[int] = mapped_column(Integer, default=0)
+    people: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DemandMark(Base):
+    """While a period is open: a keyed hash of someone who asked for a concept, so a second ask of
+    theirs is not counted as another person. Deleted with the period's key when the period ends."""
+
+    __tablename__ = "demand_marks"
+
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    area_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    concept: Mapped[str] = mapped_column(String(120), primary_key=True)
+    asker: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class DemandKey(Base):
+    """The random key of one open period's hashes; without it a hash says nothing about anyone."""
+
+    __tablename__ = "demand_keys"
+
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

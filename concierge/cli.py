@@ -24,6 +24,7 @@ COMMANDS = {
     "jobs": "Periodic jobs: freshness nudges, weekly summaries, purges (jobs run --once for cron).",
     "moderators": "The neighbourhood's moderators: moderators add|list|remove ID.",
     "hours": "Read opening hours as an owner types them into OSM syntax, and back into words.",
+    "demand": "What residents asked for that nobody nearby sells (only wishes of at least 5 people).",
 }
 
 

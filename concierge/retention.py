@@ -1,8 +1,9 @@
 """Data retention in the database: expired positions, questions and campaigns are erased, not just ignored.
 
 Reads already treat expired values as absent (:mod:`concierge.state`); :func:`purge_expired` removes
-them, and old update-deduplication rows, so they are not kept longer than promised. It runs with the
-periodic jobs (:mod:`concierge.jobs`). Redis needs none of
+them, and old update-deduplication rows, so they are not kept longer than promised; it also closes
+ended unmet-demand periods (their hash key and marks go, see :mod:`concierge.demand`). It runs with
+the periodic jobs (:mod:`concierge.jobs`). Redis needs none of
 this: its keys carry their own TTL.
 """
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catalog.models import ProcessedUpdate, UserState
 from concierge.dedup import DONE_SECONDS
+from concierge.demand import close_ended
 
 
 async def purge_expired(engine: AsyncEngine, now: dt.datetime) -> None:
@@ -39,3 +41,4 @@ async def purge_expired(engine: AsyncEngine, now: dt.datetime) -> None:
                 ProcessedUpdate.created_at <= now - dt.timedelta(seconds=DONE_SECONDS)
             )
         )
+    await close_ended(engine, now)

@@ -31,11 +31,13 @@ from concierge.settings import Settings
 from handlers.web.api import MAX_RESULTS, business_json, public_business, search_json
 from handlers.web.context import BadRequest
 from handlers.web.openapi import json_schema
+from handlers.web.round_api import round_json
 
 INSTRUCTIONS = (
     "Independent neighbourhood businesses: what they sell, where they are, when they are open and their "
     "owners' stories. Use search_local_businesses for questions like 'where can I buy oat milk?' (an empty "
-    "result list is an honest 'nothing nearby'), and get_business for one record by id. Records with a "
+    "result list is an honest 'nothing nearby'), get_business for one record by id, and plan_shopping_round for a list of things to buy ('bread, cheese, "
+    "wine, flowers'): the fewest nearby independent shops that sell them all, in a walking order. Records with a "
     f"source_id come from OpenStreetMap: {OSM_CREDIT}."
 )
 
@@ -110,6 +112,35 @@ def build_server(app: App) -> MCPServer[Any]:
         except BadRequest as exc:
             raise ToolError(exc.message) from None
 
+    @server.tool(
+        annotations=ToolAnnotations(title="Plan a shopping round", **READ_ONLY), structured_output=True
+    )
+    def plan_shopping_round(
+        items: str,
+        lat: float | None = None,
+        lon: float | None = None,
+        lang: str | None = None,
+        at: str | None = None,
+        exclude: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Plan a shopping round for a list ("bread, cheese, wine, flowers", or one item per line).
+
+        Returns the fewest nearby independent shops (chains only when no independent sells an item,
+        marked chain) that together sell every item and are open at ``at`` (ISO 8601; now when
+        omitted), in the shortest walking order from lat/lon, with the walk's length and time, items
+        nobody nearby sells, pickup and delivery, and map links. ``exclude`` swaps shops out by id.
+        Returns the same JSON as GET /api/v1/round.
+        """
+        if (lat is None) != (lon is None):
+            raise ToolError("give both lat and lon, or neither")
+        if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ToolError("lat must be between -90 and 90 and lon between -180 and 180")
+        near = (lat, lon) if lat is not None and lon is not None else None
+        try:
+            return round_json(app, items, near, lang, at, exclude)
+        except BadRequest as exc:
+            raise ToolError(exc.message) from None
+
     @server.tool(annotations=ToolAnnotations(title="Get one business", **READ_ONLY), structured_output=True)
     def get_business(id: str) -> dict[str, Any]:
         """One published business by id: products, hours, address and the owner's story (GET /api/v1/businesses/{id})."""
@@ -118,7 +149,11 @@ def build_server(app: App) -> MCPServer[Any]:
             raise ToolError(f"no published business with id {id!r}")
         return business_json(business, public_url)
 
-    for tool_name, schema in (("search_local_businesses", "Answer"), ("get_business", "Business")):
+    for tool_name, schema in (
+        ("search_local_businesses", "Answer"),
+        ("get_business", "Business"),
+        ("plan_shopping_round", "Round"),
+    ):
         tool = server._tool_manager.get_tool(tool_name)
         assert tool is not None
         tool.fn_metadata.output_schema = json_schema(schema)  # read live by the SDK (FuncMetadata docs)

@@ -120,3 +120,20 @@ def test_authorised_stats_match_the_document(live_server: LiveServer) -> None:
     with urllib.request.urlopen(request, timeout=10) as response:
         body = json.load(response)
     jsonschema.validate(body, DOCUMENT["components"]["schemas"]["Stats"])
+
+
+def test_authorised_demand_and_a_round_match_the_document(live_server: LiveServer) -> None:
+    request = urllib.request.Request(
+        f"{live_server.url}/api/v1/demand?period=2026-12",
+        headers={"Authorization": f"Bearer {MODERATOR_TOKEN}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = json.load(response)
+    jsonschema.validate(body, {**DOCUMENT["components"]["schemas"]["Demand"]})
+    with urllib.request.urlopen(
+        f"{live_server.url}/api/v1/round?items=sourdough%20bread,tulips,sushi&at=2026-12-08T12:00", timeout=10
+    ) as response:
+        planned = json.load(response)
+    assert planned["stops"], "the seeded bakery and florist are open on a Tuesday at noon"
+    resolver = {"components": DOCUMENT["components"], **DOCUMENT["components"]["schemas"]["Round"]}
+    jsonschema.validate(planned, resolver)

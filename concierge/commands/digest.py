@@ -16,7 +16,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from concierge import digest
+from concierge import demand_report, digest
+from concierge.commands.demand import MONTH
 from concierge.deeplinks import valid_campaign
 from concierge.errors import UserError
 from concierge.i18n import LANGUAGES
@@ -32,6 +33,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--campaign", help="campaign tag carried by the deep links (1-20 letters, digits, -)")
     parser.add_argument("--lang", choices=LANGUAGES, help="language of the block's own texts")
     parser.add_argument("--output", metavar="DIR", help="write the digest and QR PNGs into this directory")
+    parser.add_argument(
+        "--wanted",
+        nargs="?",
+        const="",
+        metavar="YYYY-MM",
+        help="add a 'Wanted in the neighbourhood' block: what residents asked for this month (or the "
+        "month given) that nobody nearby sells",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--count must be between 1 and {digest.MAX_COUNT}")
     if args.campaign is not None and not valid_campaign(args.campaign):
         raise UserError("--campaign must be 1-20 letters, digits or hyphens")
+    if args.wanted and not MONTH.match(args.wanted):
+        raise UserError("--wanted takes a month as YYYY-MM, for example 2026-12")
     settings = Settings(**({"database_url": args.db} if args.db else {}))
     output = Path(args.output) if args.output else None
     if output is not None and output.exists() and not output.is_dir():
@@ -93,6 +104,10 @@ async def _digest(
         ]
         only = app.search.areas[0] if len(app.search.areas) == 1 else None
         text = digest.render(featured, args.format, args.lang or settings.default_language, area or only)
+        if args.wanted is not None:
+            text += "\n" + await demand_report.digest_wanted(
+                app, area or only, args.wanted, args.format, args.lang or settings.default_language
+            )
     finally:
         await app.close()
     return text, featured

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from catalog.taxonomy import Taxonomy, load_taxonomy
 from concierge.app import App
-from concierge.conversation import buttons, commands, inline, location, questions
+from concierge.conversation import buttons, commands, inline, location, questions, rounds
 from concierge.conversation.commands import bot_commands
 from concierge.conversation.context import Turn
 from concierge.conversation.counts import Counts
@@ -138,7 +138,7 @@ class Conversation:
         if event.kind == "text" or (event.kind == "photo" and questions.has_words(event.text)):
             if (verdict := await self.limiter.hit(event.user_id)) != "answer":
                 return self._slow_down(turn, verdict)
-            return await questions.ask(turn, event.text)
+            return await rounds.answer(turn, event.text) or await questions.ask(turn, event.text)
         if event.kind == "button":
             return await buttons.pressed(turn)
         if event.kind == "location":

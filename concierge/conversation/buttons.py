@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from concierge.conversation import questions, stories
+from concierge.conversation import questions, rounds, stories
 from concierge.conversation.context import Turn
 from concierge.conversation.render import say
 from concierge.events import AnswerCallback, Reply, SendText
@@ -43,6 +43,8 @@ async def pressed(turn: Turn) -> list[Reply]:
         return await questions.more(turn, value)
     if kind == "n":
         return await questions.not_what_i_meant(turn, value)
+    if kind == rounds.SWAP:
+        return await rounds.swap(turn, value)
     if kind == "c":
         token, _, index = value.partition(":")
         return await questions.pick_type(turn, token, index)

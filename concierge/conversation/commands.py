@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from concierge import deeplinks
+from concierge import deeplinks, demand
 from concierge.conversation import counts, location, questions, stories
 from concierge.conversation.context import Turn
 from concierge.conversation.render import say
@@ -95,11 +95,16 @@ def privacy(turn: Turn) -> list[Reply]:
         "In a group, the group's last question is kept for 30 minutes so that every member can use the "
         "buttons under its answer. Nobody's position is used there."
     )
-    return [SendText(f"{say(text)}\n\n{say(groups)}")]
+    wanted = turn.t(
+        "What nobody nearby sells is counted per product and month, so shops can see what the "
+        "neighbourhood misses: never your words or your name, and only once five people asked."
+    )
+    return [SendText(f"{say(text)}\n\n{say(groups)}\n\n{say(wanted)}")]
 
 
 async def forget_me(turn: Turn) -> list[Reply]:
     await turn.store.forget(turn.event.user_id)
+    await demand.forget(turn.app.engine, turn.event.user_id)
     text = turn.t("Done. I have deleted everything I kept about you: language, position and last question.")
     return [SendText(say(text), remove_keyboard=True)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 
+from concierge import demand
 from concierge.answers import Answer, Result
 from concierge.conversation import counts
 from concierge.conversation.context import Turn, question_token
@@ -82,6 +83,7 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
     event = turn.event
     answered = event.message_id if event.kind in {"text", "photo", "location"} else None
     if not answer.results:
+        await demand.record_empty_answer(turn.app, turn.event.user_id, question, answer, turn.lang, turn.now)
         message = answer.message or turn.t("Nothing nearby fits that question.")
         return [SendText(text_html(message), answers=answered, replace=event.edited)]
     listing = short_list(turn, answer, answer.results, question_token(question), show_more=bool(answer.more))

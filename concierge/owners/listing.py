@@ -25,7 +25,7 @@ from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument, SendPhoto, SendText
 from concierge.hours_text import describe
 from concierge.i18n import Translate, _, translator
-from concierge.owners import checks, dates, revisions
+from concierge.owners import checks, dates, revisions, wanted
 
 MANAGERS = frozenset({"owner", "coowner"})
 """Roles that see People and Export; see docs/roles.md."""
@@ -169,6 +169,7 @@ async def overview(turn: Turn) -> list[Reply]:
         )
         waiting = {item.business_id: list(item.changes) for item in revisions_open}
     replies: list[Reply] = [card(turn, b, role, waiting.get(b.id, ())) for b, role in mine_all]
+    replies += await wanted.wanted_for(turn, [business for business, _ in mine_all])
     more = ((Button(turn.t("Add another business"), data="o:new"),),)
     replies.append(SendText(say(turn.t("Press a button to change something.")), buttons=more))
     return replies

@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from concierge.app import App
-from handlers.web import api, attribution, pages, photos, widget
+from handlers.web import api, attribution, pages, photos, round_api, widget
 from handlers.web.context import APP, LIMITER, error_middleware, headers_middleware
 from handlers.web.ratelimit import RateLimiter, TokenBucket, api_limiter
 
@@ -27,6 +27,7 @@ def create_web_app(app: App, *, limiter: RateLimiter | None = None) -> web.Appli
     )
     api.setup(web_app)
     attribution.setup(web_app)
+    round_api.setup(web_app)
     pages.setup(web_app)
     photos.setup(web_app)
     widget.setup(web_app)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.web import round_openapi
+
 NULLABLE_STRING = {"type": ["string", "null"]}
 
 ERROR = {
@@ -351,6 +353,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     },
                 }
             },
+            **round_openapi.paths(),
             "/api/v1/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -379,6 +382,7 @@ COMPONENTS = {
     "Business": BUSINESS,
     "Page": PAGE,
     "Stats": STATS,
+    **round_openapi.SCHEMAS,
 }
 
 

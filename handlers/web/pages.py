@@ -319,6 +319,9 @@ LLMS = """# {title}
 - `GET {base}/api/v1/search?q=QUESTION&lat=&lon=&lang=&limit=`: the bot's answer to a question, same
   JSON as `concierge ask --json` (`results` is empty when nothing nearby fits; an honest empty answer). `q` is at most {max_query}
   characters; a longer question is refused with 400 `query_too_long` rather than cut.
+- `GET {base}/api/v1/round?items=bread,cheese,wine,flowers&lat=&lon=&lang=&at=&exclude=`: a shopping
+  list as a walking round: the fewest nearby independent shops open then that together sell every item,
+  in the shortest walking order, with items nobody nearby sells named.
 - `GET {base}/api/v1/businesses/{{id}}`: one business.
 - `GET {base}/api/v1/businesses?area=&category=&page=&per_page=`: a paged list (`total`, `next`).
 - Errors are `{{"error": {{"code", "message"}}}}` with a 4xx status (a too long question or too large
@@ -337,7 +340,7 @@ LLMS = """# {title}
 - Embeddable search: `<script src="{base}/widget.js" data-lang="nl" async></script>`, or with
   `data-iframe` an iframe of `{base}/widget` that sizes itself; `data-campaign=TAG` counts views per day.
 - Privacy: {base}/privacy (no cookies; campaign visits are counted per day, never per person)
-- MCP server for assistants: `concierge mcp` (stdio), tools `search_local_businesses` and `get_business`
+- MCP server for assistants: `concierge mcp` (stdio), tools `search_local_businesses`, `plan_shopping_round` and `get_business`
 """
 
 
