@@ -171,6 +171,7 @@ def plan(
     """
     now = now or at or dt.datetime.now(dt.UTC)
     area = search.area
+    language = normalise_language(reply_language or request.language)
     at = at or moment(request, now, area.timezone if area else "UTC")
     excluded = tuple(dict.fromkeys(exclude))
     items = request.items
@@ -184,7 +185,7 @@ def plan(
             lang_hint=request.language,
             limit=MAX_SHORT_LIST,
             now=at,
-            reply_language=request.language,
+            reply_language=language,
         )
         start = start or answer.near
         if not item.concepts and not answer.results:
@@ -261,7 +262,7 @@ def plan(
         math.ceil(walk / WALK_M_PER_MIN) if stops else 0,
         route_url(points) if stops else None,
         excluded,
-        normalise_language(reply_language or request.language),
+        language,
         later=at > now + dt.timedelta(minutes=1),
         timezone=area.timezone if area else "UTC",
     )
