@@ -1,7 +1,7 @@
 """Data retention in the database: expired positions, questions and campaigns are erased, not just ignored.
 
 Reads already treat expired values as absent (:mod:`concierge.state`); :func:`purge_expired` removes
-them, and old update-deduplication rows, so they are not kept longer than promised. Redis needs none of
+them, and answered updates older than a day (:mod:`concierge.inbox`), so they are not kept longer than promised. Redis needs none of
 this: its keys carry their own TTL.
 """
 
@@ -12,11 +12,11 @@ import contextlib
 import datetime as dt
 import logging
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from catalog.models import ProcessedUpdate, UserState
-from concierge.dedup import DONE_SECONDS
+from catalog.models import UserState
+from concierge.inbox import purge_done
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +40,7 @@ async def purge_expired(engine: AsyncEngine, now: dt.datetime) -> None:
             .where(UserState.campaign_expires_at <= now)
             .values(campaign=None, campaign_expires_at=None)
         )
-        await connection.execute(
-            delete(ProcessedUpdate).where(
-                ProcessedUpdate.created_at <= now - dt.timedelta(seconds=DONE_SECONDS)
-            )
-        )
+        await purge_done(connection, now)
 
 
 async def purge_regularly(engine: AsyncEngine, stop: asyncio.Event) -> None:

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from catalog.models import Base, Business, Product, UserState
 from concierge.app import App, open_app
 from concierge.conversation import Conversation
-from concierge.dedup import DatabaseDeduplicator, RedisDeduplicator, deduplicator
 from concierge.events import AnswerCallback, Event, SendText
 from concierge.i18n import translator
 from concierge.invalidation import watch_catalogue
@@ -162,47 +161,6 @@ async def test_state_falls_back_to_the_database_when_redis_is_down(sqlite_url: s
         profile = await DatabaseStateStore(app.engine).load(USER, dt.datetime.now(dt.UTC))
         assert profile.language == "de" and profile.question == "kaas"
         assert (await conversation.store.load(USER, dt.datetime.now(dt.UTC))).question == "kaas"
-    finally:
-        await app.close()
-
-
-async def test_an_update_is_claimed_once_in_redis_and_in_the_database(
-    database_url: str, redis_url: str, redis_prefix: str, redis: Redis, down_url: str
-) -> None:
-    app = await open_app(settings_for(database_url, None), demo=True)
-    down = open_redis(down_url)
-    try:
-        database = DatabaseDeduplicator(app.engine)
-        for dedup in (
-            database,
-            RedisDeduplicator(redis, database, redis_prefix),
-            deduplicator(app.engine, down, "x:"),
-        ):
-            update_id = 1000 + id(dedup) % 1000
-            assert await dedup.claim(update_id)
-            assert not await dedup.claim(update_id)
-            await dedup.release(update_id)
-            assert await dedup.claim(update_id), "a failed update may be handled on redelivery"
-            await dedup.done(update_id)
-            assert not await dedup.claim(update_id)
-        assert await redis.ttl(f"{redis_prefix}update:{1000 + id(dedup) % 1000}") == -2
-    finally:
-        await down.aclose()
-        await app.close()
-
-
-async def test_claims_in_redis_are_shared_and_expire(
-    redis: Redis, redis_prefix: str, sqlite_url: str
-) -> None:
-    app = await open_app(settings_for(sqlite_url, None), demo=True)
-    try:
-        first = RedisDeduplicator(redis, DatabaseDeduplicator(app.engine), redis_prefix)
-        second = RedisDeduplicator(redis, DatabaseDeduplicator(app.engine), redis_prefix)
-        assert await first.claim(42)
-        assert not await second.claim(42)
-        assert 0 < await redis.ttl(f"{redis_prefix}update:42") <= 60
-        await first.done(42)
-        assert await redis.ttl(f"{redis_prefix}update:42") > 3600
     finally:
         await app.close()
 

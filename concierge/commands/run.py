@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from concierge.errors import UserError
 from concierge.logs import configure_logging
@@ -30,7 +30,6 @@ class TelegramRuntime(Protocol):
 
     async def start(self) -> None: ...
     async def poll(self, stop: asyncio.Event) -> None: ...
-    async def feed(self, update: dict[str, Any]) -> None: ...
     async def set_webhook(self, url: str, secret: str | None) -> None: ...
     async def close(self) -> None: ...
 

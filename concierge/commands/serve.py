@@ -1,8 +1,9 @@
 """`concierge serve`: the web app and the Telegram webhook in one aiohttp process.
 
 The webhook route ``POST /telegram/webhook`` accepts an update only with the secret header Telegram
-sends (``X-Telegram-Bot-Api-Secret-Token`` = ``CONCIERGE_WEBHOOK_SECRET``) and hands it to the chosen
-runtime, whose own web server is never started.
+sends (``X-Telegram-Bot-Api-Secret-Token`` = ``CONCIERGE_WEBHOOK_SECRET``), records it in the inbox
+and answers at once: 200 once it is stored, 503 when it could not be (Telegram then delivers it again).
+Handling and replies follow from the inbox and outbox (docs/delivery.md, handlers/delivery.py).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from concierge.commands.run import RUNTIMES, TelegramRuntime, open_runtime, sett
 from concierge.errors import UserError
 from concierge.logs import configure_logging
 from concierge.settings import Settings
+from handlers.delivery import Delivery
 from handlers.health import add_health_routes
-from handlers.workers import Services, guard
+from handlers.workers import Services
 
 if TYPE_CHECKING:
     from concierge.app import App
@@ -53,7 +55,7 @@ def web_app_for(app: App) -> web.Application:
 
 
 def webhook_handler(
-    runtime: TelegramRuntime, secret: str
+    delivery: Delivery, secret: str
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -66,9 +68,12 @@ def webhook_handler(
         if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
             return web.json_response({"error": "not a Telegram update"}, status=400)
         try:
-            await runtime.feed(update)
-        except Exception:  # a malformed update must not make Telegram redeliver it forever
-            log.exception("webhook update %s could not be handled", update.get("update_id"))
+            await delivery.accept([update])
+        except Exception as exc:
+            log.warning(
+                "update %s not recorded (%s): Telegram will deliver it again", update["update_id"], exc
+            )
+            return web.json_response({"error": "not recorded, try again"}, status=503)
         return web.Response()
 
     return receive
@@ -91,6 +96,7 @@ async def serving(
     app = await open_app(settings)
     services = Services(app)
     runtime: TelegramRuntime | None = None
+    delivery: Delivery | None = None
     try:
         web_app = web_app_for(app)
         draining = add_health_routes(web_app, app)
@@ -102,7 +108,9 @@ async def serving(
             runtime = open_runtime(app, runtime_name)
             await runtime.start()
             secret = settings.webhook_secret.get_secret_value()
-            web_app.router.add_post(WEBHOOK_PATH, webhook_handler(guard(runtime, app), secret))
+            delivery = Delivery(app, runtime)  # type: ignore[arg-type]
+            delivery.start()
+            web_app.router.add_post(WEBHOOK_PATH, webhook_handler(delivery, secret))
             if settings.webhook_url:
                 await runtime.set_webhook(settings.webhook_url, secret)
         if runtime is None:
@@ -128,6 +136,8 @@ async def serving(
         finally:
             await runner.cleanup()  # stops listening, then waits for the updates in flight
     finally:
+        if delivery is not None:
+            await delivery.stop()
         await services.stop()
         if runtime is not None:
             await runtime.close()

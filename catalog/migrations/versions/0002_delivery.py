@@ -1,0 +1,58 @@
+"""delivery: the inbox (updates recorded before Telegram is answered) and the outbox (replies owed)
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.drop_table("processed_updates")
+    op.create_table(
+        "inbox",
+        sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("chat_key", sa.BigInteger(), nullable=False),
+        sa.Column("body", sa.JSON(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lease_owner", sa.String(length=32), nullable=True),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("update_id"),
+    )
+    op.create_index("ix_inbox_pending", "inbox", ["done_at", "chat_key", "update_id"], unique=False)
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("chat_key", sa.BigInteger(), nullable=False),
+        sa.Column("method", sa.String(length=40), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("upload_field", sa.String(length=20), nullable=True),
+        sa.Column("upload_filename", sa.String(length=200), nullable=True),
+        sa.Column("upload_content", sa.LargeBinary(), nullable=True),
+        sa.Column("broadcast", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lease_owner", sa.String(length=32), nullable=True),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_outbox_chat", "outbox", ["chat_key", "id"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_outbox_chat", table_name="outbox")
+    op.drop_table("outbox")
+    op.drop_index("ix_inbox_pending", table_name="inbox")
+    op.drop_table("inbox")
+    op.create_table(
+        "processed_updates",
+        sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("update_id"),
+    )
