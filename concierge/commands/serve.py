@@ -70,8 +70,9 @@ def webhook_handler(
         try:
             await delivery.accept([update])
         except Exception as exc:
+            reason = type(exc).__name__  # never the message: it can quote the update's text
             log.warning(
-                "update %s not recorded (%s): Telegram will deliver it again", update["update_id"], exc
+                "update %s not recorded (%s): Telegram will deliver it again", update["update_id"], reason
             )
             return web.json_response({"error": "not recorded, try again"}, status=503)
         return web.Response()
