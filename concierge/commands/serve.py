@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from concierge.app import App
 
 WEBHOOK_PATH = "/telegram/webhook"
+REQUEST_GRACE = 10.0
+"""On shutdown, how long requests in progress may finish (webhook updates are only recorded, API answers
+take milliseconds); with the delivery's own grace (handlers/delivery.py) well within the 70 s stop
+grace of deploy/compose.yaml and the systemd units."""
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 log = logging.getLogger(__name__)
 
@@ -116,7 +120,7 @@ async def serving(
                 await runtime.set_webhook(settings.webhook_url, secret)
         if runtime is None:
             freeze_heap()  # a runtime's start does it otherwise
-        runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(web_app, access_log=None, handle_signals=False, shutdown_timeout=REQUEST_GRACE)
         await runner.setup()
         try:
             site = web.TCPSite(runner, settings.web_host, settings.web_port)
