@@ -180,6 +180,7 @@ class ModerationItem(Base):
     """The moderators' queue: new listings, claims and residents' reports."""
 
     __tablename__ = "moderation_items"
+    __table_args__ = (Index("ux_moderation_reporter", "business_id", "reporter_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -192,6 +193,9 @@ class ModerationItem(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reporter_key: Mapped[str | None] = mapped_column(String(32))
+    """Residents' reports: a keyed hash of reporter and day, so one person reports a business once a
+    day without the report naming them (``concierge.moderation.reporter_key``)."""
 
 
 class UserState(Base):

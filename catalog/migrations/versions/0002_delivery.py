@@ -1,4 +1,5 @@
-"""delivery: the inbox (updates recorded before Telegram is answered) and the outbox (replies owed)
+"""delivery: the inbox (updates recorded before Telegram is answered), the outbox (replies owed), and
+residents' reports de-duplicated per person, business and day
 
 Revision ID: 0002
 Revises: 0001
@@ -43,9 +44,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_outbox_chat", "outbox", ["chat_key", "id"], unique=False)
+    op.add_column("moderation_items", sa.Column("reporter_key", sa.String(length=32), nullable=True))
+    op.create_index(
+        "ux_moderation_reporter", "moderation_items", ["business_id", "reporter_key"], unique=True
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ux_moderation_reporter", table_name="moderation_items")
+    with op.batch_alter_table("moderation_items") as batch:
+        batch.drop_column("reporter_key")
     op.drop_index("ix_outbox_chat", table_name="outbox")
     op.drop_table("outbox")
     op.drop_index("ix_inbox_pending", table_name="inbox")
