@@ -11,7 +11,7 @@ every worker:
   renewing, and another one (or the restarted one) takes the update after the lease.
 - :func:`finish` marks the update done and writes its replies to the outbox (:mod:`concierge.outbox`)
   in one transaction, so an update is either still to do or answered-to-be, never half. Done rows keep
-  no body and stay a day (:data:`KEEP_DONE`), so late redeliveries are still recognised.
+  only the update id (no body, no chat) and stay a day (:data:`KEEP_DONE`), so late redeliveries are still recognised.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ async def finish(
                     InboxUpdate.done_at.is_(None),
                     InboxUpdate.lease_owner == owner,
                 )
-                .values(done_at=now, body={}, lease_owner=None, lease_until=None)
+                .values(done_at=now, body={}, chat_key=0, lease_owner=None, lease_until=None)
             )
             if result.rowcount != 1:
                 outcome[item.update_id] = None

@@ -350,6 +350,7 @@ async def delete_confirmed(turn: Turn, ref: str) -> list[Reply]:
         return refused(turn)
     async with turn.app.sessions.begin() as session:
         await ownership.delete_business(session, found[0].id)
+        await ownership.retire_if_unused(session, turn.event.user_id)
     await turn.app.refresh_search()
     text = turn.t("{name} and everything about it is deleted.", name="\x00")
     return [AnswerCallback(), SendText(say(text).replace("\x00", clip(found[0].name, NAME_CHARS)))]
