@@ -198,6 +198,7 @@ class Delivery:
             await asyncio.wait(list(self._handling.values()), timeout=HANDLE_GRACE)
         if self._senders:
             await asyncio.wait(list(self._senders.values()), timeout=SEND_GRACE)
+        unfinished = list(self._handling)
         tasks = [*self._loops, *self._handling.values(), *self._senders.values()]
         for task in tasks:
             task.cancel()
@@ -205,7 +206,7 @@ class Delivery:
         try:
             with contextlib.suppress(Exception):
                 await outbox.remove(self.engine, self._unremoved)
-            await inbox.give_up(self.engine, self.owner, list(self._handling))
+            await inbox.give_up(self.engine, self.owner, unfinished)
             await outbox.hand_back(self.engine, self.owner)
         except Exception as exc:
             log.warning(
