@@ -26,7 +26,14 @@ from concierge.events import Event, Reply
 from concierge.inbox import Arrival, Finished
 from concierge.logs import salt_of, user_ref
 from concierge.outbox import Outgoing, Pending
-from handlers.telegram_render import ApiCall, BotIdentity, Upload, event_from_update, render_all
+from handlers.telegram_render import (
+    CONCURRENT_UPDATES,
+    ApiCall,
+    BotIdentity,
+    Upload,
+    event_from_update,
+    render_all,
+)
 from handlers.telegram_retry import broadcasting, chat_of_update, serving_chat
 
 log = logging.getLogger("concierge.updates")
@@ -37,8 +44,6 @@ R = TypeVar("R")
 SWEEP_SECONDS = 1.0
 """How often a worker looks for updates and calls whose lease lapsed (a worker died, a claim was freed)."""
 RENEW_SECONDS = inbox.LEASE.total_seconds() / 3
-MAX_HANDLING = 256
-"""Updates one worker handles at once (most of them wait for a turn in the core)."""
 MAX_ATTEMPTS = 8
 """Times an outbox call is tried (each try already retries quick failures, handlers/telegram_retry.py)."""
 BACKOFF = 2.0
@@ -224,7 +229,7 @@ class Delivery:
             if self._stopping:
                 return
             try:
-                room = MAX_HANDLING - len(self._handling)
+                room = CONCURRENT_UPDATES - len(self._handling)
                 if room > 0:
                     claimed = await inbox.claim(self.engine, self.owner, self.clock(), self._handling, room)
                     for arrival in claimed:
