@@ -125,20 +125,24 @@ async def finish(
     """
     outcome: dict[int, list[Pending] | None] = {}
     async with engine.begin() as connection:
-        for item in finished:
-            result = await connection.execute(
-                update(InboxUpdate)
-                .where(
-                    InboxUpdate.update_id == item.update_id,
-                    InboxUpdate.done_at.is_(None),
-                    InboxUpdate.lease_owner == owner,
-                )
-                .values(done_at=now, body={}, chat_key=0, lease_owner=None, lease_until=None)
+        result = await connection.execute(
+            update(InboxUpdate)
+            .where(
+                InboxUpdate.update_id.in_([item.update_id for item in finished]),
+                InboxUpdate.done_at.is_(None),
+                InboxUpdate.lease_owner == owner,
             )
-            if result.rowcount != 1:
-                outcome[item.update_id] = None
-                continue
-            outcome[item.update_id] = await add_calls(connection, item.calls, owner, now)
+            .values(done_at=now, body={}, chat_key=0, lease_owner=None, lease_until=None)
+            .returning(InboxUpdate.update_id)
+        )
+        held = set(result.scalars())
+        for item in finished:
+            outcome[item.update_id] = [] if item.update_id in held else None
+        calls = [call for item in finished if outcome[item.update_id] is not None for call in item.calls]
+        pending = iter(await add_calls(connection, calls, owner, now))
+        for item in finished:
+            if outcome[item.update_id] is not None:
+                outcome[item.update_id] = [next(pending) for _ in item.calls]
     return outcome
 
 

@@ -163,6 +163,9 @@ class Delivery:
         self._unremoved: set[int] = set()
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = False
+        self._writing = asyncio.Lock()
+        """One write of this worker's delivery at a time: on SQLite, writers of one process that meet
+        at the lock sleep in SQLite's busy handler; taking turns here costs less."""
         self._recorder: Batch[Arrival, bool] = Batch(self._record)
         self._finisher: Batch[Finished, list[Pending] | None] = Batch(self._finish)
         self._remover: Batch[int, None] = Batch(self._remove)
@@ -181,7 +184,8 @@ class Delivery:
         self._wake.set()
 
     async def _record(self, arrivals: list[Arrival]) -> list[bool]:
-        new = await inbox.record(self.engine, arrivals, self.clock())
+        async with self._writing:
+            new = await inbox.record(self.engine, arrivals, self.clock())
         seen: set[int] = set()
         fresh = []
         for arrival in arrivals:  # the same update twice in one batch: the first one is the new one
@@ -231,12 +235,17 @@ class Delivery:
             try:
                 room = CONCURRENT_UPDATES - len(self._handling)
                 if room > 0:
-                    claimed = await inbox.claim(self.engine, self.owner, self.clock(), self._handling, room)
+                    async with self._writing:
+                        claimed = await inbox.claim(
+                            self.engine, self.owner, self.clock(), self._handling, room
+                        )
                     for arrival in claimed:
                         self._handling[arrival.update_id] = asyncio.create_task(self._handle(arrival))
                 if time.monotonic() - last_sweep >= SWEEP_SECONDS:
                     last_sweep = time.monotonic()
-                    for pending in await outbox.take_over(self.engine, self.owner, self.clock(), self._held):
+                    async with self._writing:
+                        taken = await outbox.take_over(self.engine, self.owner, self.clock(), self._held)
+                    for pending in taken:
                         self._enqueue(pending)
             except Exception as exc:
                 log.warning("reading the inbox failed, trying again: %s", type(exc).__name__)
@@ -284,14 +293,16 @@ class Delivery:
             self._wake.set()
 
     async def _finish(self, finished: list[Finished]) -> list[list[Pending] | None]:
-        done = await inbox.finish(self.engine, self.owner, finished, self.clock())
+        async with self._writing:
+            done = await inbox.finish(self.engine, self.owner, finished, self.clock())
         return [done[item.update_id] for item in finished]
 
     async def _renew(self) -> None:
         while not self._stopping:
             await asyncio.sleep(RENEW_SECONDS)
             try:
-                await inbox.renew(self.engine, self.owner, list(self._handling), self.clock())
+                async with self._writing:
+                    await inbox.renew(self.engine, self.owner, list(self._handling), self.clock())
                 if self._unremoved:
                     ids = set(self._unremoved)
                     await outbox.remove(self.engine, ids)
@@ -358,7 +369,8 @@ class Delivery:
             serving_chat.reset(token)
 
     async def _remove(self, ids: list[int]) -> list[None]:
-        await outbox.remove(self.engine, ids)
+        async with self._writing:
+            await outbox.remove(self.engine, ids)
         return [None] * len(ids)
 
     # -- for tests and health ---------------------------------------------------------------------

@@ -187,9 +187,10 @@ async def test_sqlite_locked_8_seconds_by_another_process_loses_nothing(
         assert (figures.lost, figures.duplicated) == (0, 0)
 
 
-async def test_kill_9_in_a_backlog_loses_nothing(emulator: BotAPIEmulator, tmp_path: Path) -> None:
+async def test_kill_9_loses_nothing(emulator: BotAPIEmulator, tmp_path: Path) -> None:
     url = await prepared(tmp_path)
     with bot_process(emulator, url, tmp_path) as worker:
+        # In a backlog: updates in every state (recorded, being handled, replies queued or on their way).
         await started(emulator, worker)
         asked = ask_all(emulator, chats=20, per_chat=4)
         await until_answered(emulator, asked, 15)
@@ -203,6 +204,22 @@ async def test_kill_9_in_a_backlog_loses_nothing(emulator: BotAPIEmulator, tmp_p
         # A call Telegram took before the kill whose removal from the outbox had not been written yet
         # is sent again (Telegram has no idempotency key): at most one per chat, the one on its way.
         assert figures.duplicated <= len(asked)
+
+        # One update whose reply Telegram has not taken yet (a 429): answered once after the kill.
+        resident = FIRST_RESIDENT + 400
+        known_chat(emulator, resident)
+        since = emulator.mark()
+        emulator.fail_next(1, 429, retry_after=30, methods={"sendMessage"})
+        assert await post_update(worker, message_update(94_001, resident, word(resident, 0))) == 200
+        await emulator.wait_for_call("sendMessage", lambda c: not c.ok, within=20, since=since)
+        worker.kill(signal.SIGKILL)
+        assert await worker.exit_code() == -signal.SIGKILL
+        await started(emulator, worker)
+        await emulator.wait_for_call("sendMessage", lambda c: c.ok, within=60, since=since)
+        await asyncio.sleep(1)
+        single = tally(emulator, {resident: [word(resident, 0)]}, since)
+        print(single.line("kill -9 with one reply held by a 429, restarted"))
+        assert single == Tally(0, 0, 0)
 
 
 async def test_a_429_beyond_60_seconds_is_waited_out_and_answered_once(
