@@ -57,20 +57,35 @@ def _insert(connection: AsyncConnection) -> Any:
 async def record(engine: AsyncEngine, arrivals: Sequence[Arrival], now: dt.datetime) -> set[int]:
     """Stores the updates that are new and returns their ids (the others were delivered before);
     raises, and stores nothing, when the database cannot."""
+    async with engine.begin() as connection:
+        return await _record(connection, arrivals, now)
+
+
+async def record_and_claim(
+    engine: AsyncEngine, arrivals: Sequence[Arrival], owner: str, now: dt.datetime, limit: int
+) -> tuple[set[int], list[Arrival]]:
+    """:func:`record`, and in the same transaction :func:`claim` those of them that are next in their
+    chat: the common case (a chat with nothing pending) costs one transaction, not two."""
+    async with engine.begin() as connection:
+        new = await _record(connection, arrivals, now)
+        claimed = await _claim(connection, owner, now, (), limit, among=new) if new and limit > 0 else []
+        return new, claimed
+
+
+async def _record(connection: AsyncConnection, arrivals: Sequence[Arrival], now: dt.datetime) -> set[int]:
     if not arrivals:
         return set()
-    async with engine.begin() as connection:
-        rows = [
-            {"update_id": a.update_id, "chat_key": a.chat_key, "body": a.body, "received_at": now}
-            for a in {a.update_id: a for a in arrivals}.values()
-        ]
-        statement = (
-            _insert(connection)(InboxUpdate)
-            .on_conflict_do_nothing(index_elements=["update_id"])
-            .returning(InboxUpdate.update_id)
-        )
-        result = await connection.execute(statement, rows)
-        return {int(update_id) for update_id in result.scalars()}
+    rows = [
+        {"update_id": a.update_id, "chat_key": a.chat_key, "body": a.body, "received_at": now}
+        for a in {a.update_id: a for a in arrivals}.values()
+    ]
+    statement = (
+        _insert(connection)(InboxUpdate)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(InboxUpdate.update_id)
+    )
+    result = await connection.execute(statement, rows)
+    return {int(update_id) for update_id in result.scalars()}
 
 
 async def claim(
@@ -81,6 +96,18 @@ async def claim(
     ``busy`` are updates this worker is still handling (their lease may have lapsed while the
     database was locked): they are not taken twice.
     """
+    async with engine.begin() as connection:
+        return await _claim(connection, owner, now, busy, limit)
+
+
+async def _claim(
+    connection: AsyncConnection,
+    owner: str,
+    now: dt.datetime,
+    busy: Collection[int],
+    limit: int,
+    among: Collection[int] | None = None,
+) -> list[Arrival]:
     earlier = aliased(InboxUpdate)
     free = or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until < now)
     heads = (
@@ -101,17 +128,18 @@ async def claim(
     )
     if busy:
         heads = heads.where(InboxUpdate.update_id.notin_(list(busy)))
-    async with engine.begin() as connection:
-        ids = list((await connection.execute(heads)).scalars())
-        if not ids:
-            return []
-        result = await connection.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.update_id.in_(ids), InboxUpdate.done_at.is_(None), free)
-            .values(lease_owner=owner, lease_until=now + LEASE)
-            .returning(InboxUpdate.update_id, InboxUpdate.chat_key, InboxUpdate.body)
-        )
-        claimed = [Arrival(int(row[0]), int(row[1]), dict(row[2])) for row in result]
+    if among is not None:
+        heads = heads.where(InboxUpdate.update_id.in_(list(among)))
+    ids = list((await connection.execute(heads)).scalars())
+    if not ids:
+        return []
+    result = await connection.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id.in_(ids), InboxUpdate.done_at.is_(None), free)
+        .values(lease_owner=owner, lease_until=now + LEASE)
+        .returning(InboxUpdate.update_id, InboxUpdate.chat_key, InboxUpdate.body)
+    )
+    claimed = [Arrival(int(row[0]), int(row[1]), dict(row[2])) for row in result]
     return sorted(claimed, key=lambda a: a.update_id)
 
 

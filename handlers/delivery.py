@@ -184,8 +184,10 @@ class Delivery:
         self._wake.set()
 
     async def _record(self, arrivals: list[Arrival]) -> list[bool]:
+        room = 0 if self._stopping else CONCURRENT_UPDATES - len(self._handling)
         async with self._writing:
-            new = await inbox.record(self.engine, arrivals, self.clock())
+            new, claimed = await inbox.record_and_claim(self.engine, arrivals, self.owner, self.clock(), room)
+        self._start_handling(claimed)
         seen: set[int] = set()
         fresh = []
         for arrival in arrivals:  # the same update twice in one batch: the first one is the new one
@@ -239,8 +241,7 @@ class Delivery:
                         claimed = await inbox.claim(
                             self.engine, self.owner, self.clock(), self._handling, room
                         )
-                    for arrival in claimed:
-                        self._handling[arrival.update_id] = asyncio.create_task(self._handle(arrival))
+                    self._start_handling(claimed)
                 if time.monotonic() - last_sweep >= SWEEP_SECONDS:
                     last_sweep = time.monotonic()
                     async with self._writing:
@@ -250,6 +251,11 @@ class Delivery:
             except Exception as exc:
                 log.warning("reading the inbox failed, trying again: %s", type(exc).__name__)
                 await asyncio.sleep(SWEEP_SECONDS)
+
+    def _start_handling(self, claimed: Iterable[Arrival]) -> None:
+        for arrival in claimed:
+            if arrival.update_id not in self._handling:
+                self._handling[arrival.update_id] = asyncio.create_task(self._handle(arrival))
 
     async def _handle(self, arrival: Arrival) -> None:
         started = time.perf_counter()

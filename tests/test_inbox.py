@@ -80,3 +80,13 @@ async def test_calls_of_a_dead_worker_are_taken_over_in_order_and_handed_back_on
     again = await outbox.take_over(engine, "third", T0 + LEASE * 2)
     assert [p.id for p in again] == [p.id for p in taken[2:]]
     assert await outbox.count(engine) == 2
+
+
+async def test_recording_claims_what_is_next_in_its_chat_in_the_same_transaction(engine: AsyncEngine) -> None:
+    new, claimed = await inbox.record_and_claim(
+        engine, [arrival(1, 10), arrival(2, 10), arrival(3, 11)], "a", T0, 10
+    )
+    assert new == {1, 2, 3} and [a.update_id for a in claimed] == [1, 3]
+    new, claimed = await inbox.record_and_claim(engine, [arrival(4, 10), arrival(3, 11)], "a", T0, 10)
+    assert new == {4} and claimed == [], "chat 10 still has older updates to answer"
+    assert await inbox.record_and_claim(engine, [arrival(5, 12)], "a", T0, 0) == ({5}, []), "no room"
