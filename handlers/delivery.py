@@ -157,6 +157,9 @@ class Delivery:
         self._wake = asyncio.Event()
         self._handling: dict[int, asyncio.Task[None]] = {}
         self._failures: dict[int, int] = defaultdict(int)
+        self._waiting: dict[int, int] = defaultdict(int)
+        """Per chat, updates this worker recorded that wait behind an earlier one: when that one is done
+        the dispatcher is woken at once (other waits are found by the sweep)."""
         self._held: set[int] = set()
         self._queues: dict[int, deque[Pending]] = {}
         self._senders: dict[int, asyncio.Task[None]] = {}
@@ -181,13 +184,18 @@ class Delivery:
                 self.metrics.duplicates.inc()
                 fields = {"update_id": arrival.update_id, "kind": update_kind(arrival.body)}
                 log.info("duplicate update dropped", extra=fields)
-        self._wake.set()
 
     async def _record(self, arrivals: list[Arrival]) -> list[bool]:
         room = 0 if self._stopping else CONCURRENT_UPDATES - len(self._handling)
         async with self._writing:
             new, claimed = await inbox.record_and_claim(self.engine, arrivals, self.owner, self.clock(), room)
         self._start_handling(claimed)
+        taken = {a.update_id for a in claimed}
+        for arrival in {a.update_id: a for a in arrivals if a.update_id in new}.values():
+            if arrival.update_id not in taken:
+                self._waiting[arrival.chat_key] += 1
+        if len(taken) < len(new):
+            self._wake.set()
         seen: set[int] = set()
         fresh = []
         for arrival in arrivals:  # the same update twice in one batch: the first one is the new one
@@ -241,6 +249,7 @@ class Delivery:
                         claimed = await inbox.claim(
                             self.engine, self.owner, self.clock(), self._handling, room
                         )
+                    self._claimed_waiting(claimed)
                     self._start_handling(claimed)
                 if time.monotonic() - last_sweep >= SWEEP_SECONDS:
                     last_sweep = time.monotonic()
@@ -257,46 +266,71 @@ class Delivery:
             if arrival.update_id not in self._handling:
                 self._handling[arrival.update_id] = asyncio.create_task(self._handle(arrival))
 
+    def _claimed_waiting(self, claimed: Iterable[Arrival]) -> None:
+        for arrival in claimed:
+            if self._waiting.get(arrival.chat_key):
+                self._waiting[arrival.chat_key] -= 1
+                if not self._waiting[arrival.chat_key]:
+                    del self._waiting[arrival.chat_key]
+
     async def _handle(self, arrival: Arrival) -> None:
         started = time.perf_counter()
         update_id = arrival.update_id
         try:
-            calls: list[Outgoing] = []
-            if self._failures[update_id] < MAX_FAILURES:
-                event = event_from_update(arrival.body, self.transport.identity)
-                if event is not None:
-                    replies = await self.transport.handle(event)
-                    calls = [outgoing(c, arrival.chat_key) for c in render_all(replies, event)]
-            else:
-                log.error(
-                    "update closed unanswered after %d failures", MAX_FAILURES, extra={"update_id": update_id}
-                )
+            calls = await self._calls(arrival)
             sent = await self._finisher.submit(Finished(update_id, calls))
-            if sent is None:
-                log.warning("update taken over by another worker", extra={"update_id": update_id})
-            else:
-                for pending in sent:
-                    self._enqueue(pending)
-            self._failures.pop(update_id, None)
-            user = sender_of(arrival.body)
-            fields = {
-                "update_id": update_id,
-                "kind": update_kind(arrival.body),
-                "user": user_ref(user, self.salt) if user else None,
-                "ms": round((time.perf_counter() - started) * 1000, 1),
-            }
-            log.info("update handled", extra=fields)
-        except Exception as exc:
-            self._failures[update_id] += 1
+        except Exception as exc:  # the database (finishing): the update stays to do, for anyone
             self.metrics.errors.labels("delivery").inc()
             log.warning(
-                "update failed, to be tried again: %s", type(exc).__name__, extra={"update_id": update_id}
+                "update not finished, to be tried again: %s",
+                type(exc).__name__,
+                extra={"update_id": update_id},
             )
             with contextlib.suppress(Exception):
-                await inbox.give_up(self.engine, self.owner, [update_id])
+                async with self._writing:
+                    await inbox.give_up(self.engine, self.owner, [update_id])
+            await asyncio.sleep(SWEEP_SECONDS)
+            self._wake.set()
+            return
         finally:
             self._handling.pop(update_id, None)
-            self._wake.set()
+            if arrival.chat_key in self._waiting:
+                self._wake.set()
+        if sent is None:
+            log.warning("update taken over by another worker", extra={"update_id": update_id})
+            return
+        for pending in sent:
+            self._enqueue(pending)
+        user = sender_of(arrival.body)
+        fields = {
+            "update_id": update_id,
+            "kind": update_kind(arrival.body),
+            "user": user_ref(user, self.salt) if user else None,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+        log.info("update handled", extra=fields)
+
+    async def _calls(self, arrival: Arrival) -> list[Outgoing]:
+        """The calls that answer an update; none, logged, for one that fails to be read or answered
+        :data:`MAX_FAILURES` times in this worker (a poison update must not block its chat)."""
+        update_id = arrival.update_id
+        if self._failures[update_id] >= MAX_FAILURES:
+            log.error(
+                "update closed unanswered after %d failures", MAX_FAILURES, extra={"update_id": update_id}
+            )
+            self._failures.pop(update_id, None)
+            return []
+        try:
+            event = event_from_update(arrival.body, self.transport.identity)
+            if event is None:
+                return []
+            replies = await self.transport.handle(event)
+            calls = [outgoing(c, arrival.chat_key) for c in render_all(replies, event)]
+        except Exception:
+            self._failures[update_id] += 1
+            raise
+        self._failures.pop(update_id, None)
+        return calls
 
     async def _finish(self, finished: list[Finished]) -> list[list[Pending] | None]:
         async with self._writing:
