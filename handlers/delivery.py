@@ -160,6 +160,8 @@ class Delivery:
         self._waiting: dict[int, int] = defaultdict(int)
         """Per chat, updates this worker recorded that wait behind an earlier one: when that one is done
         the dispatcher is woken at once (other waits are found by the sweep)."""
+        self._starved = False
+        """The last claim filled every free place: when one frees up, claim again at once."""
         self._held: set[int] = set()
         self._queues: dict[int, deque[Pending]] = {}
         self._senders: dict[int, asyncio.Task[None]] = {}
@@ -190,6 +192,7 @@ class Delivery:
         async with self._writing:
             new, claimed = await inbox.record_and_claim(self.engine, arrivals, self.owner, self.clock(), room)
         self._start_handling(claimed)
+        self._starved = self._starved or (room > 0 and len(claimed) >= room) or room <= 0
         taken = {a.update_id for a in claimed}
         for arrival in {a.update_id: a for a in arrivals if a.update_id in new}.values():
             if arrival.update_id not in taken:
@@ -251,6 +254,7 @@ class Delivery:
                         )
                     self._claimed_waiting(claimed)
                     self._start_handling(claimed)
+                    self._starved = len(claimed) >= room
                 if time.monotonic() - last_sweep >= SWEEP_SECONDS:
                     last_sweep = time.monotonic()
                     async with self._writing:
@@ -294,7 +298,7 @@ class Delivery:
             return
         finally:
             self._handling.pop(update_id, None)
-            if arrival.chat_key in self._waiting:
+            if arrival.chat_key in self._waiting or self._starved:
                 self._wake.set()
         if sent is None:
             log.warning("update taken over by another worker", extra={"update_id": update_id})
