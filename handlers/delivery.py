@@ -192,7 +192,7 @@ class Delivery:
         async with self._writing:
             new, claimed = await inbox.record_and_claim(self.engine, arrivals, self.owner, self.clock(), room)
         self._start_handling(claimed)
-        self._starved = self._starved or (room > 0 and len(claimed) >= room) or room <= 0
+        self._starved = self._starved or len(claimed) >= room
         taken = {a.update_id for a in claimed}
         for arrival in {a.update_id: a for a in arrivals if a.update_id in new}.values():
             if arrival.update_id not in taken:
