@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -181,6 +182,7 @@ class ModerationItem(Base):
     """The moderators' queue: new listings, claims and residents' reports."""
 
     __tablename__ = "moderation_items"
+    __table_args__ = (Index("ux_moderation_reporter", "business_id", "reporter_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -199,6 +201,9 @@ class ModerationItem(Base):
     previous: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """The values ``changes`` replaced (or would replace), for a rollback and the moderation history."""
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    reporter_key: Mapped[str | None] = mapped_column(String(32))
+    """Residents' reports: a keyed hash of reporter and day, so one person reports a business once a
+    day without the report naming them (``concierge.moderation.reporter_key``)."""
 
 
 class Moderator(Base):
@@ -282,13 +287,47 @@ class Feature(Base):
     campaign: Mapped[str] = mapped_column(String(64), default="")
 
 
-class ProcessedUpdate(Base):
-    """Telegram update ids already handled, for de-duplication without Redis."""
+class InboxUpdate(Base):
+    """A Telegram update as it arrived: recorded before Telegram is told it was received (the webhook's
+    200, the next getUpdates offset), handled under a lease, kept a day once done so a redelivery is
+    recognised. The body is cleared when done: a question is not kept longer than its answer needs."""
 
-    __tablename__ = "processed_updates"
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_pending", "done_at", "chat_key", "update_id"),)
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_key: Mapped[int] = mapped_column(BigInteger)
+    """The chat whose updates are handled one at a time, in order (the sender for inline queries)."""
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxCall(Base):
+    """A Bot API call the bot owes someone, written in the same transaction that finishes its update,
+    removed once Telegram accepted it (or refused it for good)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_chat", "chat_key", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_key: Mapped[int] = mapped_column(BigInteger)
+    """Calls of one chat leave one at a time, in ``id`` order."""
+    method: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    upload_field: Mapped[str | None] = mapped_column(String(20))
+    upload_filename: Mapped[str | None] = mapped_column(String(200))
+    upload_content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    broadcast: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A message to someone else than the person being answered (a moderator, a co-owner)."""
+    answers: Mapped[int | None] = mapped_column(BigInteger)
+    """The question's message id this call's new message answers: once sent, the message it became is
+    remembered, so an edited question edits its answer (``handlers.telegram_render.AnswerLog``)."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class DemandCount(Base):

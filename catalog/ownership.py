@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -598,3 +598,29 @@ async def moderation_history(session: AsyncSession, business_id: str) -> list[Mo
             .order_by(ModerationItem.created_at, ModerationItem.id)
         )
     )
+
+
+async def forget_person(session: AsyncSession, user_id: int) -> None:
+    """Erases ``user_id`` from the catalogue (/forgetme): their roles, the invites they made, their
+    owner row and their open claims; other moderation items they asked for stay, naming nobody.
+    Their businesses stay: a listing is the business's, not the person's."""
+    await session.execute(delete(BusinessRole).where(BusinessRole.user_id == user_id))
+    await _retire(session, user_id)
+
+
+async def retire_if_unused(session: AsyncSession, user_id: int) -> None:
+    """After an owner deleted a business: when it was their last, nothing keeps naming them as an owner."""
+    if await session.scalar(select(BusinessRole.user_id).where(BusinessRole.user_id == user_id).limit(1)):
+        return
+    await _retire(session, user_id)
+
+
+async def _retire(session: AsyncSession, user_id: int) -> None:
+    await session.execute(delete(Invite).where(Invite.created_by == user_id))
+    await session.execute(
+        delete(ModerationItem).where(ModerationItem.requested_by == user_id, ModerationItem.kind == "claim")
+    )
+    await session.execute(
+        update(ModerationItem).where(ModerationItem.requested_by == user_id).values(requested_by=None)
+    )
+    await session.execute(delete(Owner).where(Owner.user_id == user_id))

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalog.links import safe_link
 from catalog.models import Area, Business
 
 
@@ -119,7 +120,7 @@ class BusinessView:
             address=business.address,
             opening_hours=business.opening_hours,
             phone=business.phone,
-            website=business.website,
+            website=safe_link(business.website),
             languages=tuple(business.languages or ()),
             independent=business.independent,
             pickup=business.pickup,

@@ -33,6 +33,12 @@ class App:
     """Set while the catalogue is watched; rebuilds then go through it, so this worker's own poll does
     not rebuild a second time for an edit it made itself."""
 
+    def use_bot_username(self, username: str) -> None:
+        """The name Telegram gave for this token (getMe): every share link, inline result and page then
+        names the bot people can really reach, whatever ``CONCIERGE_BOT_USERNAME`` says."""
+        if username and username != self.settings.bot_username:
+            self.settings = self.settings.model_copy(update={"bot_username": username})
+
     async def refresh_search(self) -> None:
         """Rebuilds the index after a catalogue edit and tells the other workers (over Redis, if any)."""
         if self.keeper is not None:

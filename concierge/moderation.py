@@ -15,6 +15,8 @@ back, ``mod:k:<item>`` keep it, ``mod:p:<page>`` a page of the queue; ``rep:<ref
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
 import logging
 from typing import Any
@@ -22,6 +24,7 @@ from urllib.parse import urlencode
 
 from geopy.distance import great_circle
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalog import ownership
@@ -296,16 +299,43 @@ def no_moderators_text(turn: Turn) -> str:
 
 
 async def submit(
-    turn: Turn, kind: str, business_id: str, requested_by: int | None, reason: str = ""
+    turn: Turn,
+    kind: str,
+    business_id: str,
+    requested_by: int | None,
+    reason: str = "",
+    reporter: str | None = None,
 ) -> list[Reply]:
-    """Queues an item and tells the moderators."""
-    async with turn.app.sessions.begin() as session:
-        item = ModerationItem(kind=kind, business_id=business_id, requested_by=requested_by, reason=reason)
-        session.add(item)
-        await session.flush()
-        await session.refresh(item)
-        session.expunge(item)
+    """Queues an item and tells the moderators; a report the same ``reporter`` key already filed is
+    neither queued nor notified again."""
+    try:
+        async with turn.app.sessions.begin() as session:
+            item = ModerationItem(
+                kind=kind,
+                business_id=business_id,
+                requested_by=requested_by,
+                reason=reason,
+                reporter_key=reporter,
+            )
+            session.add(item)
+            await session.flush()
+            await session.refresh(item)
+            session.expunge(item)
+    except IntegrityError:
+        if reporter is None:
+            raise
+        return []
     return await notify_moderators(turn, item)
+
+
+def reporter_key(turn: Turn) -> str:
+    """Who reports, on which day, as a keyed hash: enough to take one report per person, business and day,
+    not enough to name the reporter (the key is a deployment secret, the hash is cut short)."""
+    settings = turn.app.settings
+    secret = settings.log_salt or settings.bot_token
+    key = secret.get_secret_value() if secret else "concierge"
+    message = f"{turn.event.user_id}:{turn.now.date().isoformat()}"
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def refused(turn: Turn) -> list[Reply]:
@@ -621,7 +651,7 @@ async def report(turn: Turn, data: str) -> list[Reply]:
         ]
     if reason not in REPORT_REASONS:
         return [AnswerCallback(turn.t("Sorry, this button no longer works. Please ask again."))]
-    notes = await submit(turn, "report", business.id, None, reason)
+    notes = await submit(turn, "report", business.id, None, reason, reporter_key(turn))
     return [AnswerCallback(), SendText(say(turn.t("Thank you. A moderator will look at it."))), *notes]
 
 

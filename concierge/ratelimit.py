@@ -1,9 +1,12 @@
-"""A per-resident limit on questions: a flood gets one polite "slow down" and then silence.
+"""Per-person flood limits: a flood gets one polite "slow down" and then silence.
 
-Fixed windows of ``window`` seconds: the first ``limit`` questions are answered, the next one gets the
-warning, the rest of the window nothing. With Redis the count is shared by all workers (key
-``{prefix}u:{user_id}:rl``, removed by /forgetme with the rest); without it, or while it is down, each
-worker counts in memory.
+Two counts per person share the same window and the same notice: every update of any kind
+(questions, commands, button presses, inline queries, positions; ``CONCIERGE_UPDATE_LIMIT``), and
+questions alone, which cost a search each (``CONCIERGE_QUESTION_LIMIT``). Fixed windows of ``window``
+seconds: the first ``limit`` are answered, the next one gets the warning, the rest of the window
+nothing. With Redis the counts are shared by all workers (keys ``{prefix}u:{user_id}:rl`` and
+``:rla``, removed by /forgetme with the rest); without it, or while it is down, each worker counts in
+memory.
 """
 
 from __future__ import annotations
@@ -53,13 +56,16 @@ class MemoryLimiter:
 
 
 class RedisLimiter:
-    def __init__(self, redis: Redis, fallback: MemoryLimiter, prefix: str = "concierge:") -> None:
+    def __init__(
+        self, redis: Redis, fallback: MemoryLimiter, prefix: str = "concierge:", name: str = "rl"
+    ) -> None:
         self._redis = redis
         self._fallback = fallback
         self._prefix = prefix
+        self._name = name
 
     async def hit(self, user_id: int) -> Verdict:
-        key = f"{user_prefix(self._prefix, user_id)}rl"
+        key = f"{user_prefix(self._prefix, user_id)}{self._name}"
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.incr(key)
@@ -71,6 +77,9 @@ class RedisLimiter:
         return verdict(int(count), self._fallback.limit)
 
 
-def question_limiter(redis: Redis | None, limit: int, window: int, prefix: str) -> QuestionLimiter:
+def question_limiter(
+    redis: Redis | None, limit: int, window: int, prefix: str, name: str = "rl"
+) -> QuestionLimiter:
+    """``name`` tells the counts apart: ``rl`` for questions, ``rla`` for updates of any kind."""
     memory = MemoryLimiter(limit, window)
-    return memory if redis is None else RedisLimiter(redis, memory, prefix)
+    return memory if redis is None else RedisLimiter(redis, memory, prefix, name)

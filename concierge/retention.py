@@ -1,9 +1,9 @@
 """Data retention in the database: expired positions, questions and campaigns are erased, not just ignored.
 
 Reads already treat expired values as absent (:mod:`concierge.state`); :func:`purge_expired` removes
-them, and old update-deduplication rows, so they are not kept longer than promised; it also closes
-ended unmet-demand periods (their hash key and marks go, see :mod:`concierge.demand`). It runs with
-the periodic jobs (:mod:`concierge.jobs`). Redis needs none of
+them, answered updates older than a day (:mod:`concierge.inbox`) and ended unmet-demand periods
+(their hash key and marks go, see :mod:`concierge.demand`), so they are not kept longer than promised.
+It runs with the periodic jobs (:mod:`concierge.jobs`). Redis needs none of
 this: its keys carry their own TTL.
 """
 
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from catalog.models import ProcessedUpdate, UserState
-from concierge.dedup import DONE_SECONDS
+from catalog.models import UserState
 from concierge.demand import close_ended
+from concierge.inbox import purge_done
 
 
 async def purge_expired(engine: AsyncEngine, now: dt.datetime) -> None:
@@ -36,9 +36,5 @@ async def purge_expired(engine: AsyncEngine, now: dt.datetime) -> None:
             .where(UserState.campaign_expires_at <= now)
             .values(campaign=None, campaign_expires_at=None)
         )
-        await connection.execute(
-            delete(ProcessedUpdate).where(
-                ProcessedUpdate.created_at <= now - dt.timedelta(seconds=DONE_SECONDS)
-            )
-        )
+        await purge_done(connection, now)
     await close_ended(engine, now)

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     question_limit: int = 12
     """Questions one resident may ask per ``question_window`` seconds before a single "slow down"."""
     question_window: int = 60
+    update_limit: int = 40
+    """Updates of any kind (questions, commands, button presses, inline queries) one person may send per
+    ``question_window`` seconds before the same single "slow down"; beyond it they are not handled."""
     api_rate: float = Field(default=10.0, gt=0)
     """Requests per second one client may make to the public API, the digest and QR codes."""
     api_burst: int = Field(default=40, ge=1)

@@ -1,57 +1,45 @@
 """The Telegram bot on python-telegram-bot 22, doing exactly what :mod:`handlers.aiogram_runtime` does.
 
-All translation lives in :mod:`handlers.telegram_render`; this module only moves its dicts through
-PTB's Application (long polling with concurrent updates, or updates fed from our own webhook route).
+All translation lives in :mod:`handlers.telegram_render` and all delivery (inbox, outbox, long
+polling) in :mod:`handlers.delivery`; this module only moves their dicts through PTB's Bot.
 PTB's HTTP goes through :class:`AiohttpRequest`, its documented transport hook, rather than httpx.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import logging
 import warnings
-from collections import OrderedDict
 from typing import Any
 
 import aiohttp
 import aiohttp.payload
-from telegram import InputFile, Update
-from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    ContextTypes,
-    InlineQueryHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import InputFile
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBUserWarning
 
 from concierge.app import App, freeze_heap
 from concierge.conversation import Conversation, bot_commands
 from concierge.errors import UserError
-from concierge.events import Event, Notify
+from concierge.events import Notify
+from handlers.delivery import Retry, run_polling
 from handlers.telegram_render import (
     ALLOWED_UPDATES,
-    CONCURRENT_UPDATES,
     HTTP_CONNECTIONS,
     ApiCall,
     BotIdentity,
     at_most,
     command_calls,
-    event_from_update,
     harmless,
-    respond,
     send_notice,
 )
 from handlers.telegram_retry import ptb_retry_limiter
 
 log = logging.getLogger(__name__)
-MAX_RETRY_AFTER = 30
 TIMEOUT = 5.0
 """Seconds to connect, and to wait for an answer (getUpdates adds its long-polling time), as PTB's default."""
 POOL_TIMEOUT = 10.0
@@ -140,74 +128,34 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
 
 
-class RawUpdates:
-    """Updates as the Bot API sent them, by update_id, until their handler takes them.
-
-    The handler turns an update into an event from its JSON; rebuilding that from PTB's objects
-    (``Update.to_dict``) costs more than PTB's own parsing. Bounded, in case an update never reaches
-    a handler.
-    """
-
-    LIMIT = 10_000
-
-    def __init__(self) -> None:
-        self._updates: OrderedDict[int, dict[str, Any]] = OrderedDict()
-
-    def keep(self, updates: object) -> None:
-        for update in updates if isinstance(updates, list) else ():
-            if isinstance(update, dict) and isinstance(update.get("update_id"), int):
-                self._updates[update["update_id"]] = update
-        while len(self._updates) > self.LIMIT:
-            self._updates.popitem(last=False)
-
-    def take(self, update: Update) -> dict[str, Any]:
-        raw = self._updates.pop(update.update_id, None)
-        return raw if raw is not None else update.to_dict()
-
-
-class UpdatesRequest(AiohttpRequest):
-    """The getUpdates transport, which also keeps each update's JSON for :class:`RawUpdates`."""
-
-    def __init__(self, raw: RawUpdates) -> None:
-        super().__init__(connections=1)
-        self._raw = raw
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        status, payload = await super().do_request(*args, **kwargs)
-        with contextlib.suppress(ValueError, AttributeError):
-            self._raw.keep(json.loads(payload).get("result"))
-        return status, payload
-
-
 class PtbRuntime:
+    """python-telegram-bot's Bot carries the HTTP; updates flow through :mod:`handlers.delivery`."""
+
     def __init__(self, app: App, conversation: Conversation | None = None):
         settings = app.settings
         if settings.bot_token is None:
             raise UserError("CONCIERGE_BOT_TOKEN is not set: the Telegram bot needs a token from @BotFather")
+        self.app = app
         api = self.api_url = settings.telegram_api_url
-        self._raw = RawUpdates()
         self.application = (
             Application.builder()
             .token(settings.bot_token.get_secret_value())
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
-            .concurrent_updates(CONCURRENT_UPDATES)
             .request(AiohttpRequest(HTTP_CONNECTIONS))
-            .get_updates_request(UpdatesRequest(self._raw))
+            .get_updates_request(AiohttpRequest(1))
             .rate_limiter(ptb_retry_limiter(on_retry=app.metrics.retried))
+            .updater(None)
             .build()
         )
         self.conversation = conversation or Conversation(app)
         self.handle = at_most(self.conversation.handle)
         self.default_language = settings.default_language
         self.identity = BotIdentity(0, settings.bot_username)
-        self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGES, self._on_update))
-        self.application.add_handler(CallbackQueryHandler(self._on_update))
-        self.application.add_handler(InlineQueryHandler(self._on_update))
-        self._inflight: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
-        """Ask Telegram who the bot is (PTB's initialize), and register the commands in every language."""
+        """Ask Telegram who the bot is (PTB's initialize; links name the bot it says), and register the
+        commands in every language."""
         try:
             await self.application.initialize()
         except InvalidToken:
@@ -216,28 +164,24 @@ class PtbRuntime:
             raise UserError(f"cannot reach the Bot API at {self.api_url}: {exc.message}") from None
         me = self.application.bot.bot
         self.identity = BotIdentity(me.id, me.username or self.identity.username)
+        self.app.use_bot_username(self.identity.username)
         for call in command_calls(bot_commands, self.default_language):
             await self.execute(call)
         freeze_heap()
 
     async def poll(self, stop: asyncio.Event) -> None:
-        """Long polling until ``stop`` is set."""
-        updater = self.application.updater
-        assert updater is not None
-        await self.application.start()
-        try:
-            await updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
-            try:
-                await stop.wait()
-            finally:
-                await updater.stop()
-        finally:
-            await self.application.stop()
+        """Long polling until ``stop`` is set (after removing any webhook)."""
+        await run_polling(self.app, self, stop)
 
-    async def feed(self, update: dict[str, Any]) -> None:
-        """One update from the webhook, handled here (PTB's own web server is not used)."""
-        self._raw.keep([update])
-        await self.application.process_update(Update.de_json(update, self.application.bot))
+    async def get_updates(self, offset: int, wait: int) -> list[dict[str, Any]]:
+        params = {"offset": offset, "timeout": wait, "allowed_updates": list(ALLOWED_UPDATES)}
+        result = await self.application.bot.do_api_request(
+            "getUpdates", api_kwargs=params, read_timeout=wait + TIMEOUT
+        )
+        return list(result) if isinstance(result, list) else []
+
+    async def delete_webhook(self) -> None:
+        await self.application.bot.delete_webhook()
 
     async def set_webhook(self, url: str, secret: str | None) -> None:
         await self.application.bot.set_webhook(
@@ -245,46 +189,36 @@ class PtbRuntime:
         )
 
     async def close(self) -> None:
-        """Let updates in progress finish (a few seconds at most), write what the core still holds
-        (usage counts), then shut PTB down."""
-        if self._inflight:
-            await asyncio.wait(self._inflight, timeout=10)
+        """Write what the core still holds (usage counts), then shut PTB down."""
         await self.conversation.drain()
         await self.application.shutdown()
 
     async def notify(self, note: Notify) -> None:
-        """A message to someone who did not just write (the periodic jobs' sender)."""
+        """A message to someone who did not just write (the periodic jobs' sender), sent now."""
         await send_notice(note, self.execute)
 
-    async def execute(self, call: ApiCall) -> Any:
-        """One Bot API call and its result (None when it failed); waits once on a 429, logs (without
-        message text) anything else."""
+    async def send(self, call: ApiCall) -> Any:
+        """One Bot API call (the rate limiter already retried quick failures): its result, ``None``
+        when refused for good (logged), or :class:`Retry`."""
         params = dict(call.params)
         if call.upload:
             params[call.upload.field] = InputFile(call.upload.content, filename=call.upload.filename)
-        for attempt in range(2):
-            try:
-                return await self.application.bot.do_api_request(call.method, api_kwargs=params)
-            except RetryAfter as exc:
-                delay = _seconds(exc.retry_after)
-                if attempt or delay > MAX_RETRY_AFTER:
-                    log.warning("%s: rate limited for %ss, dropped", call.method, delay)
-                    return None
-                await asyncio.sleep(delay)
-            except TelegramError as exc:
-                if not harmless(exc.message):
-                    log.warning("%s refused: %s", call.method, exc.message)
-                return None
+        try:
+            return await self.application.bot.do_api_request(call.method, api_kwargs=params)
+        except RetryAfter as exc:
+            return Retry(_seconds(exc.retry_after))
+        except BadRequest as exc:
+            if not harmless(exc.message):
+                log.warning("%s refused: %s", call.method, exc.message)
+        except NetworkError as exc:
+            log.warning("%s failed: %s", call.method, type(exc).__name__)
+            return Retry()
+        except TelegramError as exc:
+            if not harmless(exc.message):
+                log.warning("%s refused: %s", call.method, exc.message)
         return None
 
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._inflight.add(task)
-        try:
-            event: Event | None = event_from_update(self._raw.take(update), self.identity)
-            if event is not None:
-                await respond(self.handle, event, self.execute)
-        finally:
-            if task is not None:
-                self._inflight.discard(task)
+    async def execute(self, call: ApiCall) -> None:
+        """A call outside any update (start-up): sent now, failures logged."""
+        if isinstance(await self.send(call), Retry):
+            log.warning("%s not sent", call.method)

@@ -36,9 +36,9 @@ from handlers.telegram_retry import broadcasting
 
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query")
 CONCURRENT_UPDATES = 256
-"""Updates each runtime holds at once; beyond that, polling pauses. Most of them only wait: for a turn
-in the core (:data:`CORE_SLOTS`) or for Telegram's per-chat pacing (handlers/telegram_retry.py), so one
-busy group being paced never holds up everyone else."""
+"""Updates each worker handles at once (handlers/delivery.py); beyond that, they wait in the inbox. Most
+of them only wait for a turn in the core (:data:`CORE_SLOTS`); replies are paced in the outbox, per chat,
+so one busy group being paced never holds up everyone else."""
 CORE_SLOTS = 8
 """Events in the conversation core at once. It is CPU-bound with short database transactions; more at once
 only adds lock waits (SQLite) and tail latency (benchmarks/bench_runtimes.py)."""

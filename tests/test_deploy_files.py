@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
+from concierge.commands.serve import REQUEST_GRACE
 from concierge.settings import Settings
+from handlers.delivery import HANDLE_GRACE, SEND_GRACE
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -52,11 +54,15 @@ def test_compose_runs_several_workers_on_postgres_and_redis_behind_a_proxy() -> 
         assert environment["CONCIERGE_DATABASE_URL"].startswith("postgresql+asyncpg://"), name
         assert environment["CONCIERGE_REDIS_URL"].startswith("redis://redis:"), name
         assert bot["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-        assert int(str(bot["stop_grace_period"]).rstrip("s")) > 60, "longer than the 60 s drain"
+        grace = int(str(bot["stop_grace_period"]).rstrip("s"))
+        assert grace > REQUEST_GRACE + HANDLE_GRACE + SEND_GRACE + 5, "longer than a worker's shutdown"
         build = bot["build"]
         assert (DEPLOY / build["context"] / build["dockerfile"]).resolve() == DEPLOY / "Dockerfile"
     for name in ("postgres", "redis"):
         assert services[name]["healthcheck"]["test"], name
+    redis = services["redis"]["command"]
+    assert redis[redis.index("--appendonly") + 1] == "yes", "owners' flows survive a Redis restart"
+    assert redis[redis.index("--maxmemory-policy") + 1] == "noeviction", "nor are they evicted"
     upstreams = services["caddy"]["environment"]["CONCIERGE_UPSTREAMS"].split()
     assert sorted(upstreams) == sorted(f"{name}:8080" for name in bots)
     for volume in services["caddy"]["volumes"]:
@@ -144,7 +150,7 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
     assert "ExecStart=/opt/concierge/.venv/bin/concierge serve" in worker and "--port %i" in worker
     assert re.search(r"^User=concierge$", worker, re.M), "not root"
     stop = int(re.search(r"^TimeoutStopSec=(\d+)", worker, re.M).group(1))  # type: ignore[union-attr]
-    assert stop > 60, "longer than the 60 s drain"
+    assert stop > REQUEST_GRACE + HANDLE_GRACE + SEND_GRACE + 5, "longer than a worker's shutdown"
 
 
 def test_the_caddyfile_balances_with_health_checks_and_hides_metrics() -> None:

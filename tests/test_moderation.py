@@ -3,6 +3,8 @@ rejections carry the reason in the owner's language, reports stay anonymous and 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from catalog import ownership
@@ -121,3 +123,28 @@ async def test_a_rejected_listing_can_be_corrected_and_submitted_again(app: App)
     async with app.sessions() as session:
         business = await session.scalar(select(Business).where(Business.name == "Fietsmaker Spaak"))
         assert business is not None and business.status == "published"
+
+
+async def test_a_report_counts_once_per_person_business_and_day(app: App) -> None:
+    day = [dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)]
+    conversation = Conversation(app, clock=lambda: day[0])
+    resident, neighbour = Chat(conversation, 4343, "en"), Chat(conversation, 4344, "en")
+    other = "delicatessen-bellini"
+
+    async def notices(chat: Chat, business: str, reason: str) -> int:
+        replies = await chat.data(f"rep:{short_ref(business)}:{reason}")
+        assert any(isinstance(r, SendText) and "A moderator will look at it" in r.html for r in replies)
+        return sum(isinstance(r, Notify) for r in replies)
+
+    assert await notices(resident, BAKERY, "closed") == 1
+    for _ in range(20):  # (more presses than the flood limit would get one "slow down" instead)
+        assert await notices(resident, BAKERY, "closed") == 0
+    assert await notices(resident, BAKERY, "spam") == 0, "another reason is still the same report"
+    assert await notices(neighbour, BAKERY, "closed") == 1
+    assert await notices(resident, other, "wrong") == 1
+    day[0] += dt.timedelta(days=1)
+    assert await notices(resident, BAKERY, "closed") == 1, "a new day, a new report"
+    async with app.sessions() as session:
+        reports = list(await session.scalars(select(ModerationItem).where(ModerationItem.kind == "report")))
+    assert len(reports) == 4
+    assert all(item.requested_by is None and str(4343) not in (item.reporter_key or "") for item in reports)

@@ -18,8 +18,7 @@ from sqlalchemy import select
 from catalog.models import Base, Business, Product, UserState
 from concierge.app import App, open_app
 from concierge.conversation import Conversation
-from concierge.dedup import DatabaseDeduplicator, RedisDeduplicator, deduplicator
-from concierge.events import AnswerCallback, Event, SendText
+from concierge.events import AnswerCallback, AnswerInline, Event, SendText
 from concierge.i18n import translator
 from concierge.invalidation import watch_catalogue
 from concierge.owners.store import flow_store
@@ -166,47 +165,6 @@ async def test_state_falls_back_to_the_database_when_redis_is_down(sqlite_url: s
         await app.close()
 
 
-async def test_an_update_is_claimed_once_in_redis_and_in_the_database(
-    database_url: str, redis_url: str, redis_prefix: str, redis: Redis, down_url: str
-) -> None:
-    app = await open_app(settings_for(database_url, None), demo=True)
-    down = open_redis(down_url)
-    try:
-        database = DatabaseDeduplicator(app.engine)
-        for dedup in (
-            database,
-            RedisDeduplicator(redis, database, redis_prefix),
-            deduplicator(app.engine, down, "x:"),
-        ):
-            update_id = 1000 + id(dedup) % 1000
-            assert await dedup.claim(update_id)
-            assert not await dedup.claim(update_id)
-            await dedup.release(update_id)
-            assert await dedup.claim(update_id), "a failed update may be handled on redelivery"
-            await dedup.done(update_id)
-            assert not await dedup.claim(update_id)
-        assert await redis.ttl(f"{redis_prefix}update:{1000 + id(dedup) % 1000}") == -2
-    finally:
-        await down.aclose()
-        await app.close()
-
-
-async def test_claims_in_redis_are_shared_and_expire(
-    redis: Redis, redis_prefix: str, sqlite_url: str
-) -> None:
-    app = await open_app(settings_for(sqlite_url, None), demo=True)
-    try:
-        first = RedisDeduplicator(redis, DatabaseDeduplicator(app.engine), redis_prefix)
-        second = RedisDeduplicator(redis, DatabaseDeduplicator(app.engine), redis_prefix)
-        assert await first.claim(42)
-        assert not await second.claim(42)
-        assert 0 < await redis.ttl(f"{redis_prefix}update:42") <= 60
-        await first.done(42)
-        assert await redis.ttl(f"{redis_prefix}update:42") > 3600
-    finally:
-        await app.close()
-
-
 @pytest.mark.parametrize("shared", [True, False])
 async def test_a_flood_of_questions_gets_one_slow_down_and_nothing_else(
     sqlite_url: str, redis_url: str, redis_prefix: str, shared: bool
@@ -225,6 +183,44 @@ async def test_a_flood_of_questions_gets_one_slow_down_and_nothing_else(
         assert other and slow not in getattr(other[0], "html", "")
         pressed = await workers[0].handle(event("button", text="lang:nl", callback_id="9", message_id=3))
         assert isinstance(pressed[0], AnswerCallback), "only questions are limited"
+    finally:
+        await app.close()
+
+
+@pytest.mark.parametrize("shared", [True, False])
+async def test_one_flood_limit_counts_every_kind_of_update_with_one_notice(
+    sqlite_url: str, redis_url: str, redis_prefix: str, shared: bool
+) -> None:
+    settings = settings_for(sqlite_url, redis_url if shared else None, redis_prefix, update_limit=4)
+    app = await open_app(settings, demo=True)
+    try:
+        workers = [Conversation(app), Conversation(app)] if shared else [Conversation(app)]
+        kinds = [
+            event("command", command="help"),
+            event("button", text="lang:en", callback_id="1", message_id=3),
+            event("inline_query", text="brood", inline_query_id="7", chat_type="inline"),
+            event("location", lat=52.38627, lon=4.65513),
+        ]
+        first = [await workers[i % len(workers)].handle(kinds[i]) for i in range(4)]
+        assert all(first), "four updates of four kinds are answered"
+        slow = translator("en")(SLOW_DOWN)
+        button = await workers[0].handle(event("button", text="lang:en", callback_id="2", message_id=3))
+        assert button == [AnswerCallback(slow)], "the fifth gets the one notice (as a button's answer)"
+        later = [
+            await workers[-1].handle(event("command", command="help")),
+            await workers[0].handle(event("text", text="brood")),
+            await workers[-1].handle(event("button", text="lang:en", callback_id="3", message_id=3)),
+            await workers[0].handle(
+                event("inline_query", text="brood", inline_query_id="8", chat_type="inline")
+            ),
+        ]
+        assert later[:2] == [[], []], "then silence"
+        assert later[2] == [AnswerCallback("")], "a button is still acknowledged, without a word"
+        assert later[3] == [AnswerInline((), cache_time=0)], "an inline query gets no results"
+        other = await workers[0].handle(
+            Event(kind="command", command="help", user_id=USER + 9, chat_id=USER + 9)
+        )
+        assert other and slow not in getattr(other[0], "html", ""), "per person"
     finally:
         await app.close()
 

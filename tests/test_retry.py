@@ -172,3 +172,20 @@ async def test_messages_to_one_chat_are_paced_and_broadcasts_share_25_per_second
         )
     finally:
         await bot.session.close()
+
+
+@pytest.mark.parametrize("runtime_name", ["aiogram", "ptb"])
+async def test_server_errors_beyond_the_quick_retries_are_retried_from_the_outbox(
+    app: App, emulator: BotAPIEmulator, runtime_name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    policy = RetryPolicy()
+    failures = policy.max_failures + 3  # the quick retries give up, the outbox tries again later
+    async for _ in polling(app, runtime_name):
+        since = emulator.mark()
+        emulator.fail_next(failures, 502, methods={"sendMessage"})
+        emulator.inject_message(USERS[1], "/privacy")
+        await emulator.wait_for_call("sendMessage", lambda c: c.ok, within=40, since=since)
+        calls = emulator.calls_to("sendMessage", since)
+        assert [c.status for c in calls] == [502] * failures + [200], "answered once, after the storm"
+        assert calls[-1].at - calls[0].at >= 2.0, "beyond the few seconds of the quick retries"
+    assert any("not accepted (try 1 of" in record.getMessage() for record in caplog.records)

@@ -34,8 +34,11 @@ def concierge_command() -> list[str]:
 
 
 class Worker:
-    def __init__(self, name: str, env: dict[str, str], workdir: Path) -> None:
+    def __init__(
+        self, name: str, env: dict[str, str], workdir: Path, command: tuple[str, ...] = ("serve",)
+    ) -> None:
         self.name = name
+        self.command = command
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "CONCIERGE_WEB_PORT": str(self.port), "CONCIERGE_WEB_HOST": "127.0.0.1"}
@@ -46,7 +49,7 @@ class Worker:
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [*concierge_command(), "serve"],
+                [*concierge_command(), *self.command],
                 env=self.env,
                 cwd=self.workdir,
                 stdout=log,
@@ -94,6 +97,7 @@ def worker_env(
         CONCIERGE_WEBHOOK_SECRET=SECRET,
         CONCIERGE_LOG_SALT="test-salt",
         CONCIERGE_QUESTION_LIMIT="1000",
+        CONCIERGE_UPDATE_LIMIT="1000",
     )
     if redis_url:
         env["CONCIERGE_REDIS_URL"] = redis_url

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalog.links import safe_link
 from catalog.models import Business, Product
 
 MAX_SLUG = 80
@@ -87,8 +88,13 @@ def text(value: Any, limit: int | None = None) -> str:
     return cleaned[:limit] if limit else cleaned
 
 
+LINK_FIELDS = frozenset({"website"})
+
+
 def field_text(name: str, value: Any) -> str:
-    return text(value, BUSINESS_LIMITS.get(name))
+    """A business field from any source; links are kept only as http(s) (:mod:`catalog.links`)."""
+    cleaned = text(value, BUSINESS_LIMITS.get(name))
+    return safe_link(cleaned) if name in LINK_FIELDS else cleaned
 
 
 def coordinate(value: Any) -> float:

@@ -1,8 +1,9 @@
 """`concierge serve`: the web app and the Telegram webhook in one aiohttp process.
 
 The webhook route ``POST /telegram/webhook`` accepts an update only with the secret header Telegram
-sends (``X-Telegram-Bot-Api-Secret-Token`` = ``CONCIERGE_WEBHOOK_SECRET``) and hands it to the chosen
-runtime, whose own web server is never started.
+sends (``X-Telegram-Bot-Api-Secret-Token`` = ``CONCIERGE_WEBHOOK_SECRET``), records it in the inbox
+and answers at once: 200 once it is stored, 503 when it could not be (Telegram then delivers it again).
+Handling and replies follow from the inbox and outbox (docs/delivery.md, handlers/delivery.py).
 """
 
 from __future__ import annotations
@@ -22,14 +23,19 @@ from concierge.commands.run import RUNTIMES, TelegramRuntime, open_runtime, sett
 from concierge.errors import UserError
 from concierge.logs import configure_logging
 from concierge.settings import Settings
+from handlers.delivery import Delivery
 from handlers.health import add_health_routes
 from handlers.web.context import REQUEST_LIMITS
-from handlers.workers import Services, guard
+from handlers.workers import Services
 
 if TYPE_CHECKING:
     from concierge.app import App
 
 WEBHOOK_PATH = "/telegram/webhook"
+REQUEST_GRACE = 10.0
+"""On shutdown, how long requests in progress may finish (webhook updates are only recorded, API answers
+take milliseconds); with the delivery's own grace (handlers/delivery.py) well within the 70 s stop
+grace of deploy/compose.yaml and the systemd units."""
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 log = logging.getLogger(__name__)
 
@@ -54,7 +60,7 @@ def web_app_for(app: App) -> web.Application:
 
 
 def webhook_handler(
-    runtime: TelegramRuntime, secret: str
+    delivery: Delivery, secret: str
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -67,9 +73,13 @@ def webhook_handler(
         if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
             return web.json_response({"error": "not a Telegram update"}, status=400)
         try:
-            await runtime.feed(update)
-        except Exception:  # a malformed update must not make Telegram redeliver it forever
-            log.exception("webhook update %s could not be handled", update.get("update_id"))
+            await delivery.accept([update])
+        except Exception as exc:
+            reason = type(exc).__name__  # never the message: it can quote the update's text
+            log.warning(
+                "update %s not recorded (%s): Telegram will deliver it again", update["update_id"], reason
+            )
+            return web.json_response({"error": "not recorded, try again"}, status=503)
         return web.Response()
 
     return receive
@@ -96,6 +106,7 @@ async def serving(
     app = await open_app(settings)
     services: Services | None = None
     runtime: TelegramRuntime | None = None
+    delivery: Delivery | None = None
     try:
         await warn_without_moderators(app)
         web_app = web_app_for(app)
@@ -108,7 +119,9 @@ async def serving(
             runtime = open_runtime(app, runtime_name)
             await runtime.start()
             secret = settings.webhook_secret.get_secret_value()
-            web_app.router.add_post(WEBHOOK_PATH, webhook_handler(guard(runtime, app), secret))
+            delivery = Delivery(app, runtime)  # type: ignore[arg-type]
+            delivery.start()
+            web_app.router.add_post(WEBHOOK_PATH, webhook_handler(delivery, secret))
             if settings.webhook_url:
                 await runtime.set_webhook(settings.webhook_url, secret)
         if runtime is None:
@@ -118,6 +131,7 @@ async def serving(
             web_app,
             access_log=None,
             handle_signals=False,
+            shutdown_timeout=REQUEST_GRACE,
             max_line_size=REQUEST_LIMITS["max_line_size"],
             max_field_size=REQUEST_LIMITS["max_field_size"],
         )
@@ -144,6 +158,8 @@ async def serving(
         finally:
             await runner.cleanup()  # stops listening, then waits for the updates in flight
     finally:
+        if delivery is not None:
+            await delivery.stop()
         if services is not None:
             await services.stop()
         if runtime is not None:

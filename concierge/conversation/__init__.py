@@ -60,6 +60,9 @@ class Conversation:
         self.limiter = question_limiter(
             app.redis, settings.question_limit, settings.question_window, settings.redis_prefix
         )
+        self.flood = question_limiter(
+            app.redis, settings.update_limit, settings.question_window, settings.redis_prefix, "rla"
+        )
         self.taxonomy = taxonomy or load_taxonomy()
         self.counts = Counts(app.engine)
         self.languages = QuestionLanguages()
@@ -129,6 +132,8 @@ class Conversation:
 
     async def _dispatch(self, turn: Turn) -> list[Reply]:
         event = turn.event
+        if (verdict := await self.flood.hit(event.user_id)) != "answer":
+            return self._slow_down(turn, verdict)
         if event.edited and event.kind in {"text", "photo"}:
             return await self._edited(turn)
         if (owned := await owners_route(turn)) is not None:
@@ -161,11 +166,15 @@ class Conversation:
         return await questions.ask(turn, turn.event.text)
 
     def _slow_down(self, turn: Turn, verdict: str) -> list[Reply]:
-        """A flood of questions gets one polite warning per window, then nothing."""
+        """A flood gets one polite warning per window, then nothing; a button press is still answered
+        (Telegram waits for that), an inline query gets no results."""
         self.app.metrics.rate_limited.inc()
-        if verdict == "warn":
-            return [SendText(say(turn.t(SLOW_DOWN)))]
-        return []
+        warn = verdict == "warn"
+        if turn.event.kind == "button":
+            return [AnswerCallback(turn.t(SLOW_DOWN) if warn else "")]
+        if turn.event.kind == "inline_query":
+            return [AnswerInline((), cache_time=0)]
+        return [SendText(say(turn.t(SLOW_DOWN)))] if warn else []
 
     def _without_mention(self, text: str) -> str:
         username = re.escape(self.app.settings.bot_username)

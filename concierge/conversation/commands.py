@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from catalog import ownership
 from concierge import deeplinks, demand
 from concierge.conversation import counts, location, questions, stories
 from concierge.conversation.context import Turn
@@ -103,8 +104,12 @@ def privacy(turn: Turn) -> list[Reply]:
 
 
 async def forget_me(turn: Turn) -> list[Reply]:
+    """The resident's state and flows (database and Redis), and anything the catalogue keeps naming
+    them as an owner; tests/test_forget.py walks every table and key afterwards."""
     await turn.store.forget(turn.event.user_id)
     await demand.forget(turn.app.engine, turn.event.user_id)
+    async with turn.app.sessions.begin() as session:
+        await ownership.forget_person(session, turn.event.user_id)
     text = turn.t("Done. I have deleted everything I kept about you: language, position and last question.")
     return [SendText(say(text), remove_keyboard=True)]
 

@@ -388,6 +388,7 @@ async def delete_confirmed(turn: Turn, ref: str) -> list[Reply]:
             uid for uid, _ in await ownership.people_of(session, found[0].id) if uid != turn.event.user_id
         ]
         await ownership.delete_business(session, found[0].id)
+        await ownership.retire_if_unused(session, turn.event.user_id)
     await turn.app.refresh_search()
     notes: list[Reply] = []
     for other in others:
