@@ -92,3 +92,15 @@ def test_the_conversation_catalogue_covers_its_own_code() -> None:
     own = _messages("nl", "concierge.po")
     assert literals and literals <= set(own)
     assert all(own[msgid] != msgid for msgid in literals if len(msgid) > 12), "Dutch texts are really Dutch"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_message_kept_in_several_files_reads_the_same_in_each(lang: str) -> None:
+    """A language's files are merged into one catalogue (concierge.i18n), where the first file wins:
+    a msgid translated differently in two files would show one of them by file order, not by intent."""
+    seen: dict[str, dict[str, str]] = {}
+    for name in _po_names():
+        for msgid, text in _messages(lang, name).items():
+            seen.setdefault(msgid, {})[name] = text
+    differing = {msgid: texts for msgid, texts in seen.items() if len(set(texts.values())) > 1}
+    assert differing == {}
