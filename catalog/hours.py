@@ -12,9 +12,9 @@ the core's part (``concierge.hours_text``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -266,50 +266,3 @@ def _open_runs(
             opens_at = start.astimezone(zone)
             break
     return state, opens_at, closes_at
-
-
-def _hhmm(value: time | str) -> str:
-    if isinstance(value, time):
-        return f"{value.hour:02d}:{value.minute:02d}"
-    match = re.fullmatch(r"\s*(\d{1,2})[:.h]?(\d{2})?\s*", value)
-    if match is None or int(match.group(1)) > 48 or int(match.group(2) or 0) > 59:
-        raise ValueError(f"not a time of day: {value!r}")
-    return f"{int(match.group(1)):02d}:{match.group(2) or '00'}"
-
-
-def _day_ranges(days: Sequence[int]) -> str:
-    runs: list[list[int]] = []
-    for day in sorted(days):
-        if runs and day == runs[-1][-1] + 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    return ",".join(DAYS[run[0]] if len(run) == 1 else f"{DAYS[run[0]]}-{DAYS[run[-1]]}" for run in runs)
-
-
-def compose(
-    week: Mapping[int, Sequence[tuple[time | str, time | str]]], *, closed_on_public_holidays: bool = False
-) -> str:
-    """The OSM expression for a weekly schedule picked in the guided builder.
-
-    ``week`` maps a weekday (0 = Monday) to its opening spans, e.g. a lunch break as two spans;
-    days with the same spans are grouped: ``{1: [("7:30", "18:00")], 2: ..., 5: [("7:30", "16:00")]}``
-    gives ``"Tu-Fr 07:30-18:00; Sa 07:30-16:00"``. Days left out are closed. Raises ValueError for a
-    weekday outside 0-6 or a malformed time.
-    """
-    groups: dict[str, list[int]] = {}
-    for day, spans in sorted(week.items()):
-        if day not in range(7):
-            raise ValueError(f"not a weekday: {day!r}")
-        if spans:
-            key = ",".join(
-                f"{_hhmm(start)}-{_hhmm(end)}" for start, end in sorted(spans, key=lambda s: _hhmm(s[0]))
-            )
-            groups.setdefault(key, []).append(day)
-    if list(groups) == ["00:00-24:00"] and len(groups["00:00-24:00"]) == 7:
-        rules = ["24/7"]
-    else:
-        rules = [f"{_day_ranges(days)} {spans}" for spans, days in groups.items()] or ["off"]
-    if closed_on_public_holidays:
-        rules.append("PH off")
-    return "; ".join(rules)

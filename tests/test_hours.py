@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.hours import HoursStatus, compose, parse, status, validate
+from catalog.hours import HoursStatus, parse, status, validate
+from catalog.typed_hours import compose
 from concierge.hours_text import closure_note, describe, format_closes_at, format_opens_at
 
 AMSTERDAM = "Europe/Amsterdam"
