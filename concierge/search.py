@@ -428,9 +428,14 @@ class SearchService:
     def _generic(self, unit: Unit) -> bool:
         """A unit of generic words only ("parts", "accessoires"): next to another word it only sharpens
         ("cargo bike parts": the bike shop that lists them first), for that word says what is asked;
-        next to a word that finds nothing ("spaceship parts") the answer stays honestly empty."""
-        generic = self.parts.generic
-        return not unit.strong and set(unit.text.split()) <= generic
+        next to a word that finds nothing ("spaceship parts") the answer stays honestly empty. A word
+        of the lexicon's terms that names nothing alone, not even loosely ("spare" of "spare parts"),
+        is a modifier too: only a word the lexicon has never seen can be the distinctive one."""
+        generic, words = self.parts.generic, self.lexicon.words_by_lang
+        return not unit.strong and all(
+            word in generic or (not unit.hits and any(word in words[lang] for lang in LANGS))
+            for word in unit.text.split()
+        )
 
     def _unit_matches(self, unit: Unit, reach: Reach | None = None) -> dict[int, Match]:
         index, lexicon = self.index, self.lexicon
