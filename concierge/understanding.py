@@ -308,15 +308,16 @@ class Reader:
         A split counts only when both parts are words of one language: the head (wordfreq, or a lexicon
         word, with or without a linking "s"/"en"/"e") and the tail as a term of that same language
         (Dutch "ruimte|schip" is no English "ship" that sends parcels). A word that English or French
-        lists as a word of its own is not split in that language ("spaceship"). When the tail is a shop word ("-winkel", "-laden":
-        "Blumenladen") or the head names a kind of shop ("Drogerie|markt" is a drugstore, not a
-        market), the head is what is asked for.
+        lists as a word of its own is not split when the question is in that language ("spaceship",
+        "landmark"). When the tail is a shop word ("-winkel", "-laden": "Blumenladen") or the head
+        names a kind of shop ("Drogerie|markt" is a drugstore, not a market), the head is what is
+        asked for.
         """
         if not 7 <= len(word) <= MAX_COMPOUND:
             return None
+        if lang not in COMPOUNDING and is_word(word, lang, PLAIN_WORD):
+            return None  # "spaceship", "landmark": one thing, not a "space" that ships parcels
         for code in (lang, *(other for other in COMPOUNDING if other != lang)):
-            if code not in COMPOUNDING and is_word(word, code, PLAIN_WORD):
-                continue  # "spaceship" is a word of its own, not a "space" that ships parcels
             found = self._split(word, code)
             if found:
                 return found

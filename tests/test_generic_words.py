@@ -217,3 +217,51 @@ def test_a_word_of_its_own_is_not_split_into_a_meaning(demo: SearchService, word
     understood = demo._understand(word, lang)
     assert [h.concept for u in understood.units for h in u.hits] == []
     assert tokens(word)
+
+
+def _split_words(lang: str, count: int) -> list[str]:
+    """Words ``lang`` lists of its own (wordfreq) that are no term of the lexicon, but end in a term
+    of some language after a word of ``lang``: "space|ship", "earth|quake" would be such."""
+    lexicon = load_lexicon()
+    words = {w for key in lexicon.phrases for w in key.split()}
+    tails = {w for w in words if len(w) >= 4}
+    found = []
+    with gzip.open(WORDS / f"{lang}.tsv.gz", "rt", encoding="utf-8") as handle:
+        for line in handle:
+            word, _, value = line.rstrip("\n").partition("\t")
+            folded = fold(word)
+            if int(value) < 30 or not folded.isalpha() or not 7 <= len(folded) <= 14:
+                continue
+            if any(form in words for form in variants(folded)):
+                continue
+            if any(
+                folded[cut:] in tails and zipf(folded[:cut], lang) >= 3.0 for cut in range(3, len(folded) - 3)
+            ):
+                found.append(folded)
+    return random.Random(SEED).sample(sorted(set(found)), min(count, len(found)))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_words_of_their_own_are_not_split_into_a_meaning(demo: SearchService, lang: str) -> None:
+    """English and French write a word as one when it is one thing: its tail is not what is asked."""
+    words = _split_words(lang, 60)
+    assert len(words) >= 30
+    read = {
+        w: [h.concept for u in demo._understand(w, lang).units for h in u.hits if not h.weak] for w in words
+    }
+    assert {w: c for w, c in read.items() if c} == {}
+
+
+@pytest.mark.parametrize(("lang", "tail"), [("nl", "accessoires"), ("de", "zubehör"), ("de", "teile")])
+def test_an_unknown_compound_with_a_generic_tail_gets_an_honest_empty_answer(
+    generated: SearchService, lang: str, tail: str
+) -> None:
+    rng = random.Random(SEED)
+    heads = made_up_words(rng, 4, _lexicon_words()) + unrelated_words(lang, rng, 4, {BRAND})
+    answered = {}
+    for head in heads:
+        question = rng.choice(PHRASES[lang]).format(head + fold(tail))
+        ids = [r.id for r in generated.ask(question, lang_hint=lang, now=ASKED_AT).results]
+        if ids:
+            answered[question] = ids
+    assert answered == {}
