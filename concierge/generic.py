@@ -1,4 +1,4 @@
-"""Generic words: "parts", "accessories", "Zubehör", "onderdelen", "pièces" name a kind of thing only
+"""Generic words: "parts", "accessories", "Zubehör", "accessoires", "pièces" name a kind of thing only
 together with another word ("bike parts", "Fahrradzubehör", "pièces de vélo").
 
 Derived from the lexicon, not listed by hand: a generic word is the head of terms of many unrelated
@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from concierge.indexing import HEAD_FIRST
 from concierge.lexicon import Lexicon
 from concierge.text import LANGS, tokens, variants
+from concierge.understanding import COMPOUNDING
 from concierge.words import PLAIN_WORD, is_word
 
-HEAD_FIRST = frozenset({"fr"})
-COMPOUNDING = frozenset({"nl", "de"})
 UNRELATED_HEADS = 5
 """A word heading terms of this many unrelated concept families (counted by their broadest family)
 is generic."""
