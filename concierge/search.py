@@ -26,6 +26,7 @@ from catalog.taxonomy import load_taxonomy
 from catalog.views import AreaView, BusinessView, ProductView
 from concierge.answers import Answer, Result, Understood
 from concierge.deeplinks import short_ref
+from concierge.generic import generic_words
 from concierge.hours_text import opening_state
 from concierge.i18n import Translate, format_distance, normalise_language, translator
 from concierge.indexing import Analyser
@@ -86,6 +87,8 @@ class SearchParts:
 
     lexicon: Lexicon
     analyser: Analyser
+    generic: frozenset[str] = frozenset()
+    """Generic words ("parts", "Zubehör"): next to another word they only sharpen, never answer."""
 
 
 def default_parts() -> SearchParts:
@@ -98,7 +101,7 @@ def default_parts() -> SearchParts:
     for lang in LANGS:
         data = language_data(lang)
         generic |= data.stopwords | data.shop_words
-    return SearchParts(lexicon, Analyser(lexicon, generic))
+    return SearchParts(lexicon, Analyser(lexicon, generic), generic_words(lexicon))
 
 
 class SearchService:
@@ -361,12 +364,17 @@ class SearchService:
         supporting: list[dict[int, Match]] = []
         stories: list[dict[int, Match]] = []
         need = any(u.words > 1 and _domain(u) == {"services"} for u in units if not u.context)
+        generic = {id(u) for u in units if self._generic(u)}
+        specific = any(not u.context and id(u) not in generic for u in units)
+        sharpening: list[dict[int, Match]] = []
         for unit in units:
             found = self._unit_matches(unit, reach)
             if unit.hits and _domain(unit) == {"values"}:
                 stories.append(found)
             elif unit.context or (need and unit.hits and _domain(unit) <= {"goods", "food"}):
                 supporting.append(found)
+            elif specific and id(unit) in generic:
+                sharpening.append(found)
             else:
                 answering.append(found)
         if not any(m.level >= SHOWN_LEVEL for found in answering for m in found.values()):
@@ -389,6 +397,13 @@ class SearchService:
             for i, count in covered.items():
                 if count > 1 and i in combined:
                     combined[i] = combined[i].with_bonus(COVERAGE_BONUS * min(3, count - 1))
+        for found in sharpening:  # "cargo bike parts": where the other words match too, a listed product
+            for i, match in found.items():
+                best = combined.get(i)
+                if best is not None and match.level > best.level:
+                    combined[i] = Match(match.level, match.reason, match.detail, best.bonus)
+                if best is not None and match.level >= EXACT:
+                    combined[i] = combined[i].with_bonus(combined[i].bonus + COVERAGE_BONUS)
         for mentioned in mentions:
             for partner_id in index.businesses[mentioned].partners:
                 j = index.position.get(partner_id)
@@ -409,6 +424,18 @@ class SearchService:
                 else:
                     combined[i] = Match(SHOWN_LEVEL if not units else NAME, "name", index.businesses[i].name)
         return combined
+
+    def _generic(self, unit: Unit) -> bool:
+        """A unit of generic words only ("parts", "accessoires"): next to another word it only sharpens
+        ("cargo bike parts": the bike shop that lists them first), for that word says what is asked;
+        next to a word that finds nothing ("spaceship parts") the answer stays honestly empty. A word
+        of the lexicon's terms that names nothing alone, not even loosely ("spare" of "spare parts"),
+        is a modifier too: only a word the lexicon has never seen can be the distinctive one."""
+        generic, words = self.parts.generic, self.lexicon.words_by_lang
+        return not unit.strong and all(
+            word in generic or (not unit.hits and any(word in words[lang] for lang in LANGS))
+            for word in unit.text.split()
+        )
 
     def _unit_matches(self, unit: Unit, reach: Reach | None = None) -> dict[int, Match]:
         index, lexicon = self.index, self.lexicon
@@ -457,7 +484,7 @@ class SearchService:
                     put(index.lookup(f"t:{tag}"), level, "category", tag)
             else:
                 put(index.lookup(f"s:{concept.id}"), STORY, "story", concept.id)
-        if not unit.hits:
+        if not unit.hits or self._generic(unit):  # "pièces" names a coin machine only loosely
             for form in unit.literal:
                 put(index.lookup(f"h:{form}"), EXACT, "product", form)
                 put(index.lookup(f"x:{form}"), WORD_MATCH, "word", form)

@@ -31,6 +31,9 @@ MAX_COMPOUND = 40
 MAX_UNKNOWN = 8
 """Unknown words per question tried as typos or compounds: a real question has a few; a pasted text
 or nonsense must not cost more than a normal question or two."""
+UNLIKELIER_SPLIT = 0.75
+"""A compound's cut counts when its rarer part is at most this much (Zipf) rarer than that of the
+likeliest cut."""
 
 
 @dataclass(frozen=True)
@@ -302,13 +305,18 @@ class Reader:
     def compound(self, word: str, lang: str) -> tuple[list[Hit], str] | None:
         """Dutch/German compounds: the longest known tail names the concept ("fietsbanden" → band).
 
-        A split counts only when the head is a word of the language too (wordfreq, or a lexicon word,
-        with or without a linking "s"/"en"/"e"). When the tail is a shop word ("-winkel", "-laden":
-        "Blumenladen") or the head names a kind of shop ("Drogerie|markt" is a drugstore, not a
-        market), the head is what is asked for.
+        A split counts only when both parts are words of one language: the head (wordfreq, or a lexicon
+        word, with or without a linking "s"/"en"/"e") and the tail as a term of that same language
+        (Dutch "ruimte|schip" is no English "ship" that sends parcels). A word that English or French
+        lists as a word of its own is not split when the question is in that language ("spaceship",
+        "landmark"). When the tail is a shop word ("-winkel", "-laden": "Blumenladen") or the head
+        names a kind of shop ("Drogerie|markt" is a drugstore, not a market), the head is what is
+        asked for.
         """
         if not 7 <= len(word) <= MAX_COMPOUND:
             return None
+        if lang not in COMPOUNDING and is_word(word, lang, PLAIN_WORD):
+            return None  # "spaceship", "landmark": one thing, not a "space" that ships parcels
         for code in (lang, *(other for other in COMPOUNDING if other != lang)):
             found = self._split(word, code)
             if found:
@@ -316,12 +324,20 @@ class Reader:
         return None
 
     def _split(self, word: str, lang: str) -> tuple[list[Hit], str] | None:
-        """The split whose head names the thing in a shop compound wins; else the longest known tail."""
+        """The split whose head names the thing in a shop compound wins; else the longest known tail.
+
+        Only splits about as likely as the likeliest reading of the word count: "ruimte|schip" (two
+        common words) is how a Dutch reader cuts "ruimteschip", so "ruimtes|chip" never makes it a
+        snack."""
         shop_words = language_data(lang).shop_words
         longest_tail: tuple[list[Hit], str] | None = None
+        likely = self._likelihoods(word, lang)
+        best = max(likely.values(), default=0.0)
         for cut in range(3, len(word) - 3):
+            if likely.get(cut, 0.0) < best - UNLIKELIER_SPLIT:
+                continue
             head, tail = word[:cut], word[cut:]
-            strong = [h for h in self.hits_for(tail, lang) if not h.weak]
+            strong = [h for h in self.hits_for(tail, lang) if not h.weak and h.lang == lang]
             shop_tail = tail in shop_words or (
                 bool(strong) and all(self.lexicon.concepts[h.concept].kind == "shop" for h in strong)
             )
@@ -336,6 +352,20 @@ class Reader:
             if strong and longest_tail is None:
                 longest_tail = strong, head
         return longest_tail
+
+    def _likelihoods(self, word: str, lang: str) -> dict[int, float]:
+        """How likely each cut of ``word`` is as a compound of two words of ``lang``: the frequency
+        (Zipf) of its rarer part; a term of the lexicon counts as at least a plain word."""
+        own = self.lexicon.words_by_lang.get(lang, frozenset())
+
+        def score(part: str) -> float:
+            return max(zipf(part, lang), PLAIN_WORD if part in own else 0.0)
+
+        out = {}
+        for cut in range(3, len(word) - 3):
+            head, tail = word[:cut], word[cut:]
+            out[cut] = min(max(score(form) for form in _heads(head)), score(tail))
+        return out
 
     def _is_part(self, head: str, lang: str) -> bool:
         own = self.lexicon.words_by_lang.get(lang, frozenset())

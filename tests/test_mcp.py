@@ -164,11 +164,6 @@ async def test_nonsense_gets_an_honest_empty_answer(server: StdioServerParameter
     assert answer["results"] == [] and answer["message"]
 
 
-@pytest.mark.xfail(
-    reason="search.py: a unit without lexicon hits falls back to literal head words, so 'parts' alone "
-    "matches the product 'cargo bike parts' (reported to the owner of search/ranking)",
-    strict=False,
-)
 async def test_a_generic_word_alone_does_not_answer_nonsense(parts_server: StdioServerParameters) -> None:
     async with Client(parts_server) as client:
         answer = _payload(
