@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from catalog.taxonomy import load_taxonomy
-from concierge.text import LANGS, lemma, marked_words, tokens
+from concierge.text import LANGS, LEMMAS, lemma, marked_words, tokens
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "locales" / "lexicon"
 ConceptKind = Literal["product", "shop", "story"]
@@ -287,6 +287,7 @@ def _sources() -> list[Path]:
 
     code = [Path(__file__), Path(__file__).with_name("text.py"), Path(taxonomy.__file__)]
     data = sorted(LEXICON_DIR.glob("*.json")) + sorted(LEXICON_DIR.parent.glob("*/query.json"))
+    data += sorted(LEMMAS.glob("*.tsv.gz"))
     return [*code, *data, taxonomy.DEFAULT_PATH]
 
 

@@ -1,18 +1,20 @@
 """Text normalisation shared by the query side and the index side, so both reduce words alike.
 
 ``fold`` makes comparison keys (case, accents and apostrophes folded); ``tokens`` splits folded text
-into words; ``lemma`` reduces a word to a base form with simplemma, plus the few plural rules that
+into words; ``lemma`` reduces a word to a base form with simplemma's lemmas (a table per language in
+``catalog/data/lemmas``, rebuilt by ``python -m catalog.sources.lemmas``), plus the few plural rules that
 dictionaries miss in compounds ("fietsbanden" → "fietsband").
 """
 
 from __future__ import annotations
 
+import gzip
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
-import simplemma
-
+LEMMAS = Path(__file__).resolve().parent.parent / "catalog" / "data" / "lemmas"
 LANGS = ("nl", "en", "de", "fr")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
@@ -64,16 +66,30 @@ _PLURALS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+@cache
+def lemma_table(lang: str) -> dict[str, str]:
+    """simplemma's lemma of each folded word form it changes in ``lang``, read once per language on
+    first use: a few megabytes, where simplemma's own dictionaries hold about 200 MiB for all four."""
+    table: dict[str, str] = {}
+    path = LEMMAS / f"{lang}.tsv.gz"
+    if path.exists():
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                form, _, base = line.rstrip("\n").partition("\t")
+                table[form] = base
+    return table
+
+
 @lru_cache(maxsize=200_000)
 def lemma(word: str, lang: str) -> str:
-    """A folded base form of a folded word, via simplemma's dictionary for ``lang``.
+    """A folded base form of a folded word, via simplemma's lemmas for ``lang`` (``lemma_table``).
 
     Only inflections count: a "lemma" that does not start like the word ("gehakt" → "hakken") is
     another word, and would make minced meat match heel repairs.
     """
     if len(word) < 4 or word.isdigit():
         return word
-    base = fold(simplemma.lemmatize(word, lang=lang))
+    base = fold(lemma_table(lang).get(word, word))
     if not base or base[:3] != word[:3]:
         return word
     return base

@@ -57,3 +57,12 @@ def zipf(word: str, lang: str) -> float:
 
 def is_word(word: str, lang: str, at_least: float = REAL_WORD) -> bool:
     return zipf(word, lang) >= at_least
+
+
+def known_shares(words: list[str], langs: tuple[str, ...]) -> dict[str, float]:
+    """For each language, the share of the words of three letters or more that its list knows: a
+    plain guess at the language when grammar and lexicon terms do not tell."""
+    sample = [word for word in words if len(word) >= 3 and word.isalpha()]
+    if not sample:
+        return dict.fromkeys(langs, 0.0)
+    return {lang: sum(1 for word in sample if zipf(word, lang) > 0) / len(sample) for lang in langs}

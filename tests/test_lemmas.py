@@ -1,0 +1,58 @@
+"""The precomputed lemma tables (catalog/data/lemmas, built by ``python -m catalog.sources.lemmas``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from catalog.sources import lemmas as source
+from concierge.text import LANGS, fold, lemma, lemma_table
+
+
+@pytest.mark.parametrize(
+    ("word", "lang", "expected"),
+    [
+        ("broden", "nl", "brood"),
+        ("appels", "nl", "appel"),
+        ("fietsbanden", "nl", "fietsband"),  # the plural rule, not the table
+        ("brote", "de", "brot"),
+        ("schuhe", "de", "schuh"),
+        ("strings", "en", "string"),
+        ("bananas", "en", "banana"),
+        ("fromages", "fr", "fromage"),
+        ("gehakt", "nl", "gehakt"),  # "hakken" is another word
+        ("brood", "nl", "brood"),
+    ],
+)
+def test_lemmas_of_common_forms(word: str, lang: str, expected: str) -> None:
+    assert lemma(word, lang) == expected
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_stored_form_is_a_folded_word(lang: str) -> None:
+    """The script folds with its own copy of ``fold``; a form the service's fold would write otherwise
+    could never be looked up."""
+    table = lemma_table(lang)
+    assert len(table) > 10_000
+    assert all(fold(form) == form and form != base for form, base in table.items())
+
+
+def test_the_script_rebuilds_the_stored_table() -> None:
+    """The data is what the script makes of today's word lists and lexicon (English: the quickest)."""
+    pytest.importorskip("simplemma")
+    terms = set(source.lexicon_terms())
+    assert source.lemmas("en", terms) == lemma_table("en")
+
+
+def test_answering_never_loads_simplemma() -> None:
+    code = (
+        "import sys\n"
+        "from concierge.lexicon import load_lexicon\n"
+        "from concierge.understanding import Reader, understand\n"
+        "print(understand('wo gibt es frische Brote?', Reader(load_lexicon())).language)\n"
+        "print('simplemma' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["de", "False"]
