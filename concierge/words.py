@@ -60,9 +60,15 @@ def is_word(word: str, lang: str, at_least: float = REAL_WORD) -> bool:
 
 
 def known_shares(words: list[str], langs: tuple[str, ...]) -> dict[str, float]:
-    """For each language, the share of the words of three letters or more that its list knows: a
-    plain guess at the language when grammar and lexicon terms do not tell."""
+    """For each language, the share of the words of three letters or more that are most frequent in
+    it: a plain guess at the language when grammar and lexicon terms do not tell ("bike" and "repair"
+    are listed in Dutch too, but far more frequent in English)."""
     sample = [word for word in words if len(word) >= 3 and word.isalpha()]
-    if not sample:
-        return dict.fromkeys(langs, 0.0)
-    return {lang: sum(1 for word in sample if zipf(word, lang) > 0) / len(sample) for lang in langs}
+    shares = dict.fromkeys(langs, 0.0)
+    for word in sample:
+        frequencies = {lang: zipf(word, lang) for lang in langs}
+        top = max(frequencies.values())
+        for lang, frequency in frequencies.items():
+            if top > 0 and frequency == top:
+                shares[lang] += 1 / len(sample)
+    return shares

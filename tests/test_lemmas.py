@@ -56,3 +56,11 @@ def test_answering_never_loads_simplemma() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["de", "False"]
+
+
+def test_the_language_signal_prefers_where_words_are_most_frequent() -> None:
+    from concierge.words import known_shares
+
+    assert known_shares(["bike", "repair"], LANGS) == {"nl": 0.0, "en": 1.0, "de": 0.0, "fr": 0.0}
+    assert known_shares(["brood", "xqzvw"], LANGS)["nl"] == 0.5
+    assert known_shares(["an"], LANGS) == dict.fromkeys(LANGS, 0.0)
