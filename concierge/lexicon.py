@@ -27,6 +27,7 @@ from typing import Literal
 
 from catalog.taxonomy import load_taxonomy
 from concierge.text import LANGS, LEMMAS, lemma, marked_words, tokens
+from concierge.words import cache_folder
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "locales" / "lexicon"
 ConceptKind = Literal["product", "shop", "story"]
@@ -295,8 +296,7 @@ def _cache_file() -> Path:
     digest = hashlib.sha256()
     for path in _sources():
         digest.update(path.read_bytes())
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "concierge"
-    return folder / f"lexicon-{digest.hexdigest()[:20]}.pickle"
+    return cache_folder() / f"lexicon-{digest.hexdigest()[:20]}.pickle"
 
 
 @cache
