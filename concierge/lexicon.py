@@ -108,6 +108,11 @@ class Hit:
     lang: str
     weak: bool = False
 
+    def __reduce__(self) -> tuple[type[Hit], tuple[str, str, bool]]:
+        """Pickled as a constructor call: the lexicon cache holds some 50,000 hits, and the default
+        for frozen slotted dataclasses (``__setstate__`` walking the fields) costs half a second."""
+        return Hit, (self.concept, self.lang, self.weak)
+
 
 @dataclass
 class Lexicon:

@@ -70,14 +70,11 @@ _PLURALS: dict[str, tuple[tuple[str, str], ...]] = {
 def lemma_table(lang: str) -> dict[str, str]:
     """simplemma's lemma of each folded word form it changes in ``lang``, read once per language on
     first use: a few megabytes, where simplemma's own dictionaries hold about 200 MiB for all four."""
-    table: dict[str, str] = {}
     path = LEMMAS / f"{lang}.tsv.gz"
-    if path.exists():
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for line in handle:
-                form, _, base = line.rstrip("\n").partition("\t")
-                table[form] = base
-    return table
+    if not path.exists():
+        return {}
+    lines = gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()
+    return dict(line.split("\t", 1) for line in lines)
 
 
 @lru_cache(maxsize=200_000)
