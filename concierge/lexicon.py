@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Literal
 
 from catalog.taxonomy import load_taxonomy
+from concierge.kept import cache_folder
 from concierge.text import LANGS, LEMMAS, lemma, marked_words, tokens
-from concierge.words import cache_folder
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "locales" / "lexicon"
 ConceptKind = Literal["product", "shop", "story"]

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import bisect
 import gzip
-import hashlib
-import os
 from array import array
 from functools import cache
-from hashlib import blake2b
 from pathlib import Path
 
+from concierge.kept import kept, stable_hash
 from concierge.text import fold
 
 WORDS = Path(__file__).resolve().parent.parent / "catalog" / "data" / "words"
@@ -27,54 +25,33 @@ PLAIN_WORD = 2.0
 """The rarest words listed: enough to be a part of a compound ("branderij", "drogerie")."""
 
 
-def cache_folder() -> Path:
-    """Where built data is kept between runs (the user's cache folder)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "concierge"
-
-
-def _key(word: str) -> int:
-    """A stable 64-bit hash (Python's own ``hash`` changes with every process, so a table of it could
-    not be kept between runs)."""
-    return int.from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
-
-
 @cache
 def _table(lang: str) -> tuple[array, bytes]:
     """The keys and frequencies of ``lang``'s words, built from the word list once per content of the
-    list and kept in the cache folder: building parses and hashes some 100,000 lines per language
+    list and kept (``concierge.kept``): building parses and hashes some 100,000 lines per language
     (about 0.15 s each), reading the kept table takes a millisecond."""
     path = WORDS / f"{lang}.tsv.gz"
     if not path.exists():
         return array("q"), b""
-    kept = cache_folder() / f"words-{lang}-{hashlib.sha256(path.read_bytes()).hexdigest()[:20]}.bin"
-    try:
-        data = kept.read_bytes()
-        keys = array("q")
-        count, rest = divmod(len(data), keys.itemsize + 1)
-        if rest or not count:
-            raise ValueError("not a kept word table")
-        keys.frombytes(data[: count * keys.itemsize])
-        return keys, data[count * keys.itemsize :]
-    except (OSError, ValueError):
-        pass
-    keys, values = _build_table(path)
-    try:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        partial = kept.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(keys.tobytes() + values)
-        partial.replace(kept)
-    except OSError:
-        pass
-    return keys, values
+    return kept(f"words-{lang}", path, lambda: _build_table(path), _parse_table)
 
 
-def _build_table(path: Path) -> tuple[array, bytes]:
+def _parse_table(data: bytes) -> tuple[array, bytes]:
+    keys = array("q")
+    count, rest = divmod(len(data), keys.itemsize + 1)
+    if rest or not count:
+        raise ValueError("not a kept word table")
+    keys.frombytes(data[: count * keys.itemsize])
+    return keys, data[count * keys.itemsize :]
+
+
+def _build_table(path: Path) -> bytes:
     slow_fold = fold.__wrapped__  # not through fold's cache: these words are read once
     packed: list[int] = []  # hash and frequency in one int: a third of the memory of pairs
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
             word, _, zipf = line.partition("\t")
-            key = _key(word if word.isascii() and word.isalpha() else slow_fold(word))
+            key = stable_hash(word if word.isascii() and word.isalpha() else slow_fold(word))
             packed.append(key << 7 | int(zipf))
     packed.sort()
     keys, values = array("q"), bytearray()
@@ -86,13 +63,13 @@ def _build_table(path: Path) -> tuple[array, bytes]:
             keys.append(key)
             values.append(item & 127)
     del packed
-    return keys, bytes(values)
+    return keys.tobytes() + bytes(values)
 
 
 def zipf(word: str, lang: str) -> float:
     """The Zipf frequency of a folded word in ``lang``; 0.0 for a word too rare to be listed."""
     keys, values = _table(lang)
-    key = _key(word)
+    key = stable_hash(word)
     i = bisect.bisect_left(keys, key)
     return values[i] / 10 if i < len(keys) and keys[i] == key else 0.0
 
