@@ -78,3 +78,19 @@ def test_the_language_signal_prefers_where_words_are_most_frequent() -> None:
     assert known_shares(["bike", "repair"], LANGS) == {"nl": 0.0, "en": 1.0, "de": 0.0, "fr": 0.0}
     assert known_shares(["brood", "xqzvw"], LANGS)["nl"] == 0.5
     assert known_shares(["an"], LANGS) == dict.fromkeys(LANGS, 0.0)
+
+
+def test_every_word_of_the_lexicon_has_simplemmas_lemma() -> None:
+    """The table covers what the lexicon lemmatises (words with apostrophes too: "children's")."""
+    simplemma = pytest.importorskip("simplemma")
+    from concierge.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    assert "children's" in lexicon.words_by_lang["en"]
+    for lang in LANGS:
+        table = lemma_table(lang)
+        assert table is not None
+        for word in lexicon.words_by_lang[lang]:
+            if len(word) >= 4 and not word.isdigit():
+                expected = simplemma.lemmatize(word, lang=lang)
+                assert table.get(word) == (expected if expected != word else None), (word, lang)

@@ -29,7 +29,7 @@ SIMPLEMMA_VERSION = "2.0.0"
 LANGS = ("nl", "en", "de", "fr")
 FOLDER = Path(__file__).resolve().parents[1] / "data" / "lemmas"
 LEXICON = Path(__file__).resolve().parents[2] / "locales" / "lexicon"
-_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _APOSTROPHES = str.maketrans({"’": "'", "`": "'", "´": "'", "‘": "'"})
 
 
@@ -41,8 +41,14 @@ def fold(text: str) -> str:
 
 
 def _words(texts: Iterable[str]) -> Iterator[str]:
+    """The words ``concierge.text.tokens`` makes of the texts ("children's", "dia's"; "l'huile" is
+    "huile"), so that every word the service lemmatises is here."""
     for text in texts:
-        yield from _WORD.findall(fold(text))
+        for word in _WORD.findall(fold(text)):
+            head, sep, rest = word.partition("'")
+            if sep and len(head) <= 2 and rest:
+                word = rest
+            yield from (part for part in word.split("-") if part)
 
 
 def word_list(lang: str) -> Iterator[str]:
