@@ -33,21 +33,29 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``command``, only that command's module is imported for its arguments (each
+    command imports what it needs, and a command imports the others' libraries for nothing)."""
     parser = _Parser(prog="concierge", description="The neighbourhood shopping concierge.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, help_text in COMMANDS.items():
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if command is not None and name != command:
+            continue
         module = importlib.import_module(f"concierge.commands.{name}")
-        command = sub.add_parser(name, help=help_text, description=help_text)
-        command.add_argument("--db", metavar="URL", help="database URL (overrides CONCIERGE_DATABASE_URL)")
-        module.add_arguments(command)
-        command.set_defaults(handler=module.run)
+        command_parser.add_argument(
+            "--db", metavar="URL", help="database URL (overrides CONCIERGE_DATABASE_URL)"
+        )
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(handler=module.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    chosen = argv[0] if argv and argv[0] in COMMANDS else ""
+    args = build_parser(chosen).parse_args(argv)
     try:
         return int(args.handler(args) or 0)
     except (UserError, DatabaseURLError) as exc:

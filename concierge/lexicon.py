@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Literal
 
 from catalog.taxonomy import load_taxonomy
-from concierge.text import LANGS, lemma, marked_words, tokens
+from concierge.kept import cache_folder
+from concierge.text import LANGS, LEMMAS, lemma, marked_words, tokens
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "locales" / "lexicon"
 ConceptKind = Literal["product", "shop", "story"]
@@ -106,6 +107,11 @@ class Hit:
     concept: str
     lang: str
     weak: bool = False
+
+    def __reduce__(self) -> tuple[type[Hit], tuple[str, str, bool]]:
+        """Pickled as a constructor call: the lexicon cache holds some 50,000 hits, and the default
+        for frozen slotted dataclasses (``__setstate__`` walking the fields) costs half a second."""
+        return Hit, (self.concept, self.lang, self.weak)
 
 
 @dataclass
@@ -287,6 +293,7 @@ def _sources() -> list[Path]:
 
     code = [Path(__file__), Path(__file__).with_name("text.py"), Path(taxonomy.__file__)]
     data = sorted(LEXICON_DIR.glob("*.json")) + sorted(LEXICON_DIR.parent.glob("*/query.json"))
+    data += sorted(LEMMAS.glob("*.tsv.gz"))
     return [*code, *data, taxonomy.DEFAULT_PATH]
 
 
@@ -294,8 +301,7 @@ def _cache_file() -> Path:
     digest = hashlib.sha256()
     for path in _sources():
         digest.update(path.read_bytes())
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "concierge"
-    return folder / f"lexicon-{digest.hexdigest()[:20]}.pickle"
+    return cache_folder() / f"lexicon-{digest.hexdigest()[:20]}.pickle"
 
 
 @cache

@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import simplemma
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from concierge.lexicon import Hit, Lexicon
 from concierge.text import LANGS, clean, fold, lemma, marked_words, tokens, variants
-from concierge.words import PLAIN_WORD, is_word, zipf
+from concierge.words import PLAIN_WORD, is_word, known_shares, zipf
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 COMPOUNDING = ("nl", "de")
@@ -152,16 +151,15 @@ def grammar_scores(words: list[str]) -> dict[str, float]:
 
 
 def language_scores(words: list[str], lexicon: Lexicon) -> dict[str, float]:
-    """How much the words look like each language: their grammar, lexicon terms, and simplemma's guess
-    when the others are close."""
+    """How much the words look like each language: their grammar, lexicon terms, and the share of
+    words its word list knows when the others are close."""
     scores = grammar_scores(words)
     for lang in LANGS:
         scores[lang] += sum(0.6 for w in words if w in lexicon.words_by_lang[lang])
     ranked = sorted(scores.values(), reverse=True)
     if words and ranked[0] - ranked[1] < 1.0:
-        for lang, share in simplemma.langdetect(" ".join(words), lang=LANGS):
-            if lang in scores:
-                scores[lang] += 0.4 * share
+        for lang, share in known_shares(words, LANGS).items():
+            scores[lang] += 0.4 * share
     return scores
 
 

@@ -17,10 +17,10 @@ import io
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_interval, get_day_names
-from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 
 from catalog.models import Area, Business, BusinessRole, DailyCount, Owner
@@ -28,6 +28,9 @@ from concierge.app import App
 from concierge.conversation.render import CAPTION_LIMIT, NAME_CHARS, clip, plain_clip, say
 from concierge.deeplinks import short_ref
 from concierge.events import Button, Notify, SendDocument, SendText
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 from concierge.i18n import normalise_language, translator
 
 NUDGE_AFTER = dt.timedelta(days=90)
@@ -191,6 +194,8 @@ bundled font is the last resort, and it lacks "é", "ß" and dashes."""
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    from PIL import ImageFont
+
     for name in FONTS:
         try:
             return ImageFont.truetype(name, size)
@@ -214,6 +219,8 @@ def chart_png(counts: dict[str, list[int]], last_day: dt.date, lang: str, name: 
     t = translator(lang)
     locale = normalise_language(lang, "en")
     labels = {"shown": t("shown"), "opened": t("opened"), "mapped": t("mapped"), "shared": t("shared")}
+    from PIL import Image, ImageDraw  # only a worker that draws a weekly chart pays for Pillow
+
     width, height = CHART_SIZE
     image = Image.new("RGB", CHART_SIZE, "white")
     draw = ImageDraw.Draw(image)
