@@ -12,17 +12,49 @@ word must not answer alone: a bike shop's "cargo bike parts" are no spaceship's.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
+from pathlib import Path
 
+from concierge import understanding
 from concierge.indexing import HEAD_FIRST
-from concierge.lexicon import Lexicon
+from concierge.kept import cache_folder
+from concierge.lexicon import Lexicon, lexicon_sources
 from concierge.text import LANGS, tokens, variants
 from concierge.understanding import COMPOUNDING
-from concierge.words import PLAIN_WORD, is_word
+from concierge.words import PLAIN_WORD, WORDS, is_word
 
 UNRELATED_HEADS = 5
 """A word heading terms of this many unrelated concept families (counted by their broadest family)
 is generic."""
+
+
+def kept_generic_words(lexicon: Lexicon) -> frozenset[str]:
+    """:func:`generic_words` of the bundled lexicon, kept in the cache folder per content of what
+    decides them (the lexicon's sources, the word lists, this code): deriving them costs a quarter of
+    a second at every start otherwise."""
+    digest = hashlib.sha256()
+    for path in (
+        *lexicon_sources(),
+        *sorted(WORDS.glob("*.tsv.gz")),
+        Path(__file__),
+        Path(understanding.__file__),
+    ):
+        digest.update(path.read_bytes())
+    path = cache_folder() / f"generic-{digest.hexdigest()[:20]}.txt"
+    try:
+        return frozenset(path.read_text(encoding="utf-8").split("\n")) - {""}
+    except OSError:
+        pass
+    words = generic_words(lexicon)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".tmp")
+        partial.write_text("\n".join(sorted(words)), encoding="utf-8")
+        partial.replace(path)
+    except OSError:
+        pass
+    return words
 
 
 def generic_words(lexicon: Lexicon) -> frozenset[str]:

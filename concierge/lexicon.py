@@ -297,6 +297,12 @@ def _sources() -> list[Path]:
     return [*code, *data, taxonomy.DEFAULT_PATH]
 
 
+def lexicon_sources() -> list[Path]:
+    """The data and code the bundled lexicon is built from (what its cache, and caches derived
+    from it, are keyed by)."""
+    return _sources()
+
+
 def _cache_file() -> Path:
     digest = hashlib.sha256()
     for path in _sources():

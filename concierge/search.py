@@ -26,7 +26,7 @@ from catalog.taxonomy import load_taxonomy
 from catalog.views import AreaView, BusinessView, ProductView
 from concierge.answers import Answer, Result, Understood
 from concierge.deeplinks import short_ref
-from concierge.generic import generic_words
+from concierge.generic import kept_generic_words
 from concierge.hours_text import opening_state
 from concierge.i18n import Translate, format_distance, normalise_language, translator
 from concierge.indexing import Analyser
@@ -101,7 +101,7 @@ def default_parts() -> SearchParts:
     for lang in LANGS:
         data = language_data(lang)
         generic |= data.stopwords | data.shop_words
-    return SearchParts(lexicon, Analyser(lexicon, generic), generic_words(lexicon))
+    return SearchParts(lexicon, Analyser(lexicon, generic), kept_generic_words(lexicon))
 
 
 class SearchService:

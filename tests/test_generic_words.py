@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import random
+from pathlib import Path
 
 import pytest
 from rapidfuzz import process
@@ -24,7 +25,7 @@ from rapidfuzz.distance import OSA
 from benchmarks.coverage import ASKED_AT, PHRASES, SEED, generate
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.demo import load_demo
-from concierge.generic import generic_words
+from concierge.generic import generic_words, kept_generic_words
 from concierge.lexicon import load_lexicon
 from concierge.search import SearchService, default_parts, open_search
 from concierge.text import LANGS, fold, tokens, variants
@@ -265,3 +266,14 @@ def test_an_unknown_compound_with_a_generic_tail_gets_an_honest_empty_answer(
         if ids:
             answered[question] = ids
     assert answered == {}
+
+
+def test_generic_words_are_kept_once_per_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    lexicon = load_lexicon()
+    first = kept_generic_words(lexicon)
+    kept_files = list(Path(tmp_path, "concierge").glob("generic-*.txt"))
+    assert len(kept_files) == 1
+    assert {"parts", "accessories", "zubehor"} <= first, "read from the lexicon, as the derived list"
+    kept_files[0].write_text("parts\nonly-from-the-kept-file", encoding="utf-8")
+    assert kept_generic_words(lexicon) == {"parts", "only-from-the-kept-file"}, "a second start reads it"
