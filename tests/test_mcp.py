@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,25 +13,13 @@ from mcp import Client, StdioServerParameters
 
 from catalog.models import Business, Product
 from handlers.web.openapi import openapi_document
+from tests.mcp_support import CONCIERGE, payload, seeded_server
 from tests.web_support import neighbourhood, seed
-
-CONCIERGE = str(Path(sys.executable).with_name("concierge"))
-
-
-def _payload(result: Any) -> dict[str, Any]:
-    if result.structured_content:
-        data = result.structured_content
-        return data.get("result", data) if set(data) == {"result"} else data
-    return json.loads(result.content[0].text)
 
 
 @pytest.fixture
 async def server(tmp_path: Path) -> StdioServerParameters:
-    url = f"sqlite+aiosqlite:///{tmp_path}/mcp.db"
-    await seed(url)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("CONCIERGE_")}
-    env["CONCIERGE_PUBLIC_URL"] = "http://concierge.test"
-    return StdioServerParameters(command=CONCIERGE, args=["mcp", "--db", url], env=env, cwd=str(tmp_path))
+    return await seeded_server(tmp_path)
 
 
 async def test_tools_are_listed_with_their_parameters(server: StdioServerParameters) -> None:
@@ -47,7 +34,7 @@ async def test_tools_are_listed_with_their_parameters(server: StdioServerParamet
 
 async def test_search_and_get_business_return_the_api_json(server: StdioServerParameters) -> None:
     async with Client(server) as client:
-        answer = _payload(
+        answer = payload(
             await client.call_tool(
                 "search_local_businesses",
                 {"question": "oat milk", "lat": 52.0907, "lon": 5.1214, "lang": "en"},
@@ -58,7 +45,7 @@ async def test_search_and_get_business_return_the_api_json(server: StdioServerPa
         assert {"understood", "results", "message"} <= set(answer)
         ids = {result["id"] for result in answer["results"]}
         assert "nog-niet-open" not in ids and "geheime-kaasboer" not in ids  # drafts, opted out
-        record = _payload(await client.call_tool("get_business", {"id": "fietsmaker-rijn"}))
+        record = payload(await client.call_tool("get_business", {"id": "fietsmaker-rijn"}))
         assert record["name"] == "Fietsmaker Rijn"
         assert record["url"] == "http://concierge.test/b/fietsmaker-rijn"
         assert record["attribution"]["license"].startswith("https://opendatacommons.org/licenses/odbl")
@@ -158,7 +145,7 @@ async def parts_server(tmp_path: Path) -> StdioServerParameters:
 @pytest.mark.parametrize("question", ["spaceship parts", "where can I buy a time machine?"])
 async def test_nonsense_gets_an_honest_empty_answer(server: StdioServerParameters, question: str) -> None:
     async with Client(server) as client:
-        answer = _payload(
+        answer = payload(
             await client.call_tool("search_local_businesses", {"question": question, "lang": "en"})
         )
     assert answer["results"] == [] and answer["message"]
@@ -166,10 +153,10 @@ async def test_nonsense_gets_an_honest_empty_answer(server: StdioServerParameter
 
 async def test_a_generic_word_alone_does_not_answer_nonsense(parts_server: StdioServerParameters) -> None:
     async with Client(parts_server) as client:
-        answer = _payload(
+        answer = payload(
             await client.call_tool("search_local_businesses", {"question": "spaceship parts", "lang": "en"})
         )
-        bike = _payload(
+        bike = payload(
             await client.call_tool("search_local_businesses", {"question": "cargo bike parts", "lang": "en"})
         )
     assert [r["id"] for r in bike["results"]][:1] == ["bakfiets-centrale"]

@@ -8,19 +8,17 @@ tulips (Tu-Sa 09-17:30), the cheese shop has opted out of the public web and mus
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp import Client, StdioServerParameters
 
-from tests.web_support import running, seed
+from tests.mcp_support import payload, seeded_server
+from tests.web_support import running
 
 TUESDAY_NOON = "2026-12-08T12:00"  # local time of the area (no offset)
 BAKERY = (52.0907, 5.1214)
-CONCIERGE = str(Path(sys.executable).with_name("concierge"))
 
 
 async def test_a_round_through_the_api(tmp_path: Path) -> None:
@@ -85,19 +83,9 @@ async def test_bad_input_is_a_clear_400(tmp_path: Path, params: dict[str, str], 
         assert (await response.json())["error"]["code"] == code
 
 
-def _payload(result: Any) -> dict[str, Any]:
-    if result.structured_content:
-        data = result.structured_content
-        return data.get("result", data) if set(data) == {"result"} else data
-    return json.loads(result.content[0].text)
-
-
 @pytest.fixture
 async def server(tmp_path: Path) -> StdioServerParameters:
-    url = f"sqlite+aiosqlite:///{tmp_path}/mcp.db"
-    await seed(url)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("CONCIERGE_")}
-    return StdioServerParameters(command=CONCIERGE, args=["mcp", "--db", url], env=env, cwd=str(tmp_path))
+    return await seeded_server(tmp_path)
 
 
 async def test_the_mcp_tool_plans_a_round(server: StdioServerParameters) -> None:
@@ -106,7 +94,7 @@ async def test_the_mcp_tool_plans_a_round(server: StdioServerParameters) -> None
         assert {"items", "lat", "lon", "lang", "at", "exclude"} <= set(
             tools["plan_shopping_round"].input_schema["properties"]
         )
-        body = _payload(
+        body = payload(
             await client.call_tool(
                 "plan_shopping_round",
                 {
