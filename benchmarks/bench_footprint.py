@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -113,7 +114,14 @@ async def serve_once(url: str, questions: int) -> tuple[float, float]:
 
 
 async def run_once(url: str, runtime: str) -> float:
-    """Seconds from spawning ``concierge run`` to its first answer arriving at the emulator."""
+    """Seconds from spawning ``concierge run`` to its first answer arriving at the emulator.
+
+    Each run gets its own copy of the database: a fresh emulator numbers its updates from 1 again, and
+    the bot rightly drops an update id it has already answered (docs/delivery.md)."""
+    source = Path(url.removeprefix("sqlite+aiosqlite:///"))
+    copy = source.with_name(f"run-{runtime}-{time.monotonic_ns()}.db")
+    shutil.copyfile(source, copy)
+    url = f"sqlite+aiosqlite:///{copy}"
     async with emulator_process() as api, aiohttp.ClientSession() as http:
         control = Control(http, api)
         await control.inject([{"kind": "message", "user": 1, "text": "brood", "language_code": "nl"}])
