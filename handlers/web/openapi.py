@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.web import round_openapi
+from handlers.web.openapi_parts import LIMITED, json_reply, query_param
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 
@@ -192,24 +193,7 @@ STATS = {
 
 
 def _error(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-
-
-def _ok(description: str, schema: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
-
-
-LIMITED = {"429": _error("Too many requests from this client; see the Retry-After header")}
-
-
-def _param(name: str, description: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
+    return json_reply(description, "Error")
 
 
 def openapi_document(server_url: str) -> dict[str, Any]:
@@ -231,36 +215,36 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "operationId": "search",
                     "summary": "Ask a question, as the bot does (same JSON as `concierge ask --json`)",
                     "parameters": [
-                        _param(
+                        query_param(
                             "q",
                             "The question; at most 300 characters (longer is refused with 400 query_too_long)",
                             {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "\\S"},
                             required=True,
                         ),
-                        _param(
+                        query_param(
                             "lat",
                             "Latitude of the asker (with lon)",
                             {"type": "number", "minimum": -90, "maximum": 90},
                         ),
-                        _param(
+                        query_param(
                             "lon",
                             "Longitude of the asker (with lat)",
                             {"type": "number", "minimum": -180, "maximum": 180},
                         ),
-                        _param(
+                        query_param(
                             "lang",
                             "Answer language (nl, en, de, fr): message and why are in it. Absent: the "
                             "question's language. Any other value: the area's language, with a notice",
                             {"type": "string"},
                         ),
-                        _param(
+                        query_param(
                             "limit",
                             "Number of results",
                             {"type": "integer", "minimum": 1, "maximum": 5, "default": 3},
                         ),
                     ],
                     "responses": {
-                        "200": _ok("The answer; results is empty when nothing local fits", "Answer"),
+                        "200": json_reply("The answer; results is empty when nothing local fits", "Answer"),
                         "400": _error("Missing or too long question, bad coordinates or limit"),
                         **LIMITED,
                     },
@@ -271,23 +255,23 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "operationId": "listBusinesses",
                     "summary": "Published businesses (not opted out), ordered by id, paged",
                     "parameters": [
-                        _param("area", "Area id", {"type": "string"}),
-                        _param(
+                        query_param("area", "Area id", {"type": "string"}),
+                        query_param(
                             "category", "An OSM tag (shop=bakery) or its value (bakery)", {"type": "string"}
                         ),
-                        _param(
+                        query_param(
                             "page",
                             "Page number",
                             {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 1},
                         ),
-                        _param(
+                        query_param(
                             "per_page",
                             "Items per page",
                             {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
                         ),
                     ],
                     "responses": {
-                        "200": _ok("One page", "Page"),
+                        "200": json_reply("One page", "Page"),
                         "400": _error("Bad paging parameters"),
                         **LIMITED,
                     },
@@ -301,7 +285,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
                     ],
                     "responses": {
-                        "200": _ok("The business", "Business"),
+                        "200": json_reply("The business", "Business"),
                         "404": _error("No published business with that id"),
                         **LIMITED,
                     },
@@ -313,15 +297,15 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "summary": "Starts and questions per campaign and day (moderators only)",
                     "security": [{"moderatorToken": []}],
                     "parameters": [
-                        _param("campaign", "One campaign tag", {"type": "string", "maxLength": 64}),
-                        _param(
+                        query_param("campaign", "One campaign tag", {"type": "string", "maxLength": 64}),
+                        query_param(
                             "days",
                             "How many days back",
                             {"type": "integer", "minimum": 1, "maximum": 366, "default": 28},
                         ),
                     ],
                     "responses": {
-                        "200": _ok("Aggregated counts", "Stats"),
+                        "200": json_reply("Aggregated counts", "Stats"),
                         "400": _error("Bad parameters"),
                         "401": _error("Missing or wrong moderator token"),
                         "403": _error("The moderators' API is not configured"),
@@ -334,13 +318,13 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "operationId": "countVisit",
                     "summary": "Count one view of the widget embedded with a campaign tag (per day, never per person)",
                     "parameters": [
-                        _param(
+                        query_param(
                             "campaign",
                             "The campaign tag: 1-20 letters, digits or hyphens",
                             {"type": "string", "pattern": "^[A-Za-z0-9-]{1,20}$"},
                             required=True,
                         ),
-                        _param(
+                        query_param(
                             "kind",
                             "What was seen",
                             {"type": "string", "enum": ["widget", "page"], "default": "widget"},

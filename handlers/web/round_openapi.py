@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.web.openapi_parts import LIMITED, json_reply, query_param
+
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _NULLABLE_INT = {"type": ["integer", "null"]}
 _STRINGS = {"type": "array", "items": {"type": "string"}}
-
-
-def _query(name: str, description: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
-
-
-def _json(description: str, schema: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
 
 
 STOP = {
@@ -109,8 +100,6 @@ DEMAND = {
 
 SCHEMAS = {"Round": ROUND, "RoundStop": STOP, "Demand": DEMAND}
 
-_LIMITED = {"429": {**_json("Too many requests from this client; see the Retry-After header", "Error")}}
-
 
 def paths() -> dict[str, Any]:
     return {
@@ -120,44 +109,46 @@ def paths() -> dict[str, Any]:
                 "summary": "A shopping list as a walking round: the fewest nearby independent shops that "
                 "together sell every item, open at the time asked, in the shortest walking order",
                 "parameters": [
-                    _query(
+                    query_param(
                         "items",
                         "The list: items separated by commas, semicolons or new lines "
                         '("bread, cheese, wine, flowers"); at most 2000 characters, 12 items',
                         {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "\\S"},
                         required=True,
                     ),
-                    _query(
+                    query_param(
                         "lat",
                         "Latitude of the start (with lon)",
                         {"type": "number", "minimum": -90, "maximum": 90},
                     ),
-                    _query(
+                    query_param(
                         "lon",
                         "Longitude of the start (with lat)",
                         {"type": "number", "minimum": -180, "maximum": 180},
                     ),
-                    _query(
+                    query_param(
                         "lang",
                         "Answer language (nl, en, de, fr); the list's own when absent",
                         {"type": "string"},
                     ),
-                    _query(
+                    query_param(
                         "at",
                         "ISO 8601 moment to plan for (open then); now when absent; without an offset, "
                         "the area's local time",
                         {"type": "string"},
                     ),
-                    _query(
+                    query_param(
                         "exclude",
                         "Comma-separated business ids to swap out (the next best shops take their place)",
                         {"type": "string"},
                     ),
                 ],
                 "responses": {
-                    "200": _json("The round; stops is empty when nothing nearby sells any item", "Round"),
-                    "400": _json("Missing or too long list, bad coordinates or moment", "Error"),
-                    **_LIMITED,
+                    "200": json_reply(
+                        "The round; stops is empty when nothing nearby sells any item", "Round"
+                    ),
+                    "400": json_reply("Missing or too long list, bad coordinates or moment", "Error"),
+                    **LIMITED,
                 },
             }
         },
@@ -168,22 +159,22 @@ def paths() -> dict[str, Any]:
                 "(moderators only; only concepts asked by at least min_people different people)",
                 "security": [{"moderatorToken": []}],
                 "parameters": [
-                    _query("area", "Area id; the first area when absent", {"type": "string"}),
-                    _query(
+                    query_param("area", "Area id; the first area when absent", {"type": "string"}),
+                    query_param(
                         "period",
                         "A month (2026-12) or an ISO week (2026-W49)",
                         {"type": "string", "pattern": "^\\d{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4]\\d|5[0-3]))$"},
                         required=True,
                     ),
-                    _query("lang", "Language of the labels", {"type": "string"}),
+                    query_param("lang", "Language of the labels", {"type": "string"}),
                 ],
                 "responses": {
-                    "200": _json("Aggregated counts at or above the threshold", "Demand"),
-                    "400": _json("Bad parameters", "Error"),
-                    "401": _json("Missing or wrong moderator token", "Error"),
-                    "403": _json("The moderators' API is not configured", "Error"),
-                    "404": _json("No such area", "Error"),
-                    **_LIMITED,
+                    "200": json_reply("Aggregated counts at or above the threshold", "Demand"),
+                    "400": json_reply("Bad parameters", "Error"),
+                    "401": json_reply("Missing or wrong moderator token", "Error"),
+                    "403": json_reply("The moderators' API is not configured", "Error"),
+                    "404": json_reply("No such area", "Error"),
+                    **LIMITED,
                 },
             }
         },
