@@ -1,6 +1,6 @@
 """Updates per second and latency of search questions through each Telegram runtime.
 
-The Bot API emulator runs in a separate process (``python -m tests.botapi_emulator``); the bot runs
+The Bot API emulator runs in a separate process (``python -m tests.support.botapi_emulator``); the bot runs
 here, long polling it, with a fresh SQLite copy of the demo neighbourhood per runtime. Latency is
 measured by the emulator, on one clock: from the moment getUpdates hands an update to the bot to the
 moment the bot's answer (sendMessage) for that chat arrives, i.e. the time the bot adds.
@@ -74,7 +74,7 @@ async def emulator_process() -> AsyncIterator[str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.botapi_emulator",
+        "tests.support.botapi_emulator",
         "--port",
         "0",
         "--token",

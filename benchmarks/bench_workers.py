@@ -1,7 +1,7 @@
 """Updates per second and p99 latency with 1, 2 and 4 ``concierge serve`` workers behind the webhook, on
 PostgreSQL and Redis, and the time from an owner's edit on one worker to it showing on another.
 
-Every part is its own process: the Bot API emulator (``python -m tests.botapi_emulator``), a
+Every part is its own process: the Bot API emulator (``python -m tests.support.botapi_emulator``), a
 round-robin proxy (``python -m benchmarks.bench_workers proxy``, standing in for Caddy), the workers,
 and this script as the load generator. Latency is measured by the emulator on one clock: from the
 moment it posts an update to the webhook to the moment the answer (sendMessage) for that chat arrives.
@@ -47,8 +47,8 @@ from benchmarks.bench_runtimes import (
 from catalog.models import BusinessRole, Owner
 from concierge.app import open_app
 from concierge.settings import Settings
-from tests.postgres_support import create_database, drop_database
-from tests.worker_support import SECRET, Proxy, Worker, message_update, post_update, worker_env
+from tests.support.postgres_support import create_database, drop_database
+from tests.support.worker_support import SECRET, Proxy, Worker, message_update, post_update, worker_env
 
 OWNER = 9_900_001
 EDIT_PRODUCT = "kombucha"

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from catalog.db import upgrade
-from tests.postgres_support import create_database, drop_database
+from tests.support.postgres_support import create_database, drop_database
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
