@@ -11,8 +11,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from catalog.db import upgrade
-from tests.support.postgres_support import create_database, drop_database
+pytest.register_assert_rewrite("tests.support")  # asserts in drivers and helpers explain themselves
+
+from catalog.db import upgrade  # noqa: E402
+from tests.support.postgres_support import create_database, drop_database  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

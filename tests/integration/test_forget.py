@@ -18,7 +18,8 @@ from concierge.app import App, open_app
 from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.redis_state import open_redis
-from tests.integration.test_owner_support import Chat, owner_settings
+from tests.support.drivers import CoreDriver
+from tests.support.owners import owner_settings
 from tests.support.redis_support import keys_mentioning, redis_prefix
 
 __all__ = ["redis_prefix"]
@@ -72,7 +73,7 @@ async def rows_naming(app: App, person: int) -> list[str]:
     return found
 
 
-async def live_a_life(app: App, chat: Chat) -> None:
+async def live_a_life(app: App, chat: CoreDriver) -> None:
     """A resident's and an owner's traces: language, position, a question, More, a report, an owned
     business with an invite, a claim on another one, a half-done owner flow."""
     async with app.sessions.begin() as session:
@@ -81,7 +82,7 @@ async def live_a_life(app: App, chat: Chat) -> None:
         await ownership.request_claim(session, DELI, PERSON, "en")
     await chat.cmd("language")
     await chat.data("lang:en")
-    await chat.location(52.3812, 4.6365)
+    await chat.share_location(52.3812, 4.6365)
     await chat.send("brood")
     await chat.data(f"rep:{short_ref(DELI)}:closed")
     await chat.cmd("mybusiness")
@@ -90,7 +91,7 @@ async def live_a_life(app: App, chat: Chat) -> None:
 
 
 async def test_forgetme_leaves_no_trace_in_any_table_or_key(app: App, redis: Redis) -> None:
-    chat = Chat(Conversation(app), PERSON, "en")
+    chat = CoreDriver(Conversation(app), PERSON, "en")
     await live_a_life(app, chat)
     assert await rows_naming(app, PERSON), "the walk finds what is there"
     assert await keys_mentioning(redis, str(PERSON))
@@ -105,7 +106,7 @@ async def test_forgetme_leaves_no_trace_in_any_table_or_key(app: App, redis: Red
 
 
 async def test_deleting_the_only_business_then_forgetme_leaves_no_trace(app: App, redis: Redis) -> None:
-    chat = Chat(Conversation(app), PERSON, "en")
+    chat = CoreDriver(Conversation(app), PERSON, "en")
     await live_a_life(app, chat)
     await chat.cmd("cancel")
     await chat.data(f"o:del:{short_ref(BAKERY)}")

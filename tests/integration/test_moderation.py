@@ -13,17 +13,18 @@ from concierge.app import App
 from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Notify, SendText
-from tests.integration.test_owner_flow import STEPS_NL, run_steps
-from tests.integration.test_owner_support import MODERATOR, Chat
+from tests.integration.test_owner_flow import STEPS_NL
+from tests.support.drivers import CoreDriver
+from tests.support.owners import MODERATOR, run_steps
 
-pytest_plugins = ["tests.integration.test_owner_support"]
+pytest_plugins = ["tests.support.owners"]
 
 OWNER = 901
 BAKERY = "bakkerij-de-gouden-korst"
 
 
-async def submitted_listing(app: App, conversation: Conversation) -> Chat:
-    owner = Chat(conversation, OWNER, "nl")
+async def submitted_listing(app: App, conversation: Conversation) -> CoreDriver:
+    owner = CoreDriver(conversation, OWNER, "nl")
     await owner.cmd("mybusiness")
     await owner.press("Nieuwe vermelding maken")
     await run_steps(owner, STEPS_NL)
@@ -34,14 +35,15 @@ async def submitted_listing(app: App, conversation: Conversation) -> Chat:
 async def test_only_moderators_see_the_queue_and_press_its_buttons(app: App) -> None:
     conversation = Conversation(app)
     await submitted_listing(app, conversation)
-    intruder = Chat(conversation, OWNER, "nl")
+    intruder = CoreDriver(conversation, OWNER, "nl")
     await intruder.cmd("moderate")
     assert "moderators" in intruder.said()
     async with app.sessions() as session:
         item = await session.scalar(select(ModerationItem).where(ModerationItem.kind == "listing"))
         assert item is not None
     for action in ("a", "r", "q"):
-        replies = await intruder.data(f"mod:{action}:{item.id}")
+        await intruder.data(f"mod:{action}:{item.id}")
+        replies = intruder.last
         assert any(isinstance(r, AnswerCallback) and r.alert for r in replies)
     async with app.sessions() as session:
         business = await session.get(Business, item.business_id)
@@ -51,38 +53,44 @@ async def test_only_moderators_see_the_queue_and_press_its_buttons(app: App) -> 
 async def test_a_question_reaches_the_owner_and_the_answer_comes_back(app: App) -> None:
     conversation = Conversation(app)
     owner = await submitted_listing(app, conversation)
-    moderator = Chat(conversation, MODERATOR, "en")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
     await moderator.press("Ask the owner")
-    replies = await moderator.send("Do you <b>really</b> repair bikes?")
+    await moderator.send("Do you <b>really</b> repair bikes?")
+    replies = moderator.last
     [question] = [r.reply for r in replies if isinstance(r, Notify) and r.chat_id == OWNER]
     assert isinstance(question, SendText)
     assert "Een moderator vraagt" in question.html and "&lt;b&gt;really&lt;/b&gt;" in question.html
     await owner.data(question.buttons[0][0].data or "")
-    replies = await owner.send("Ja, al twintig jaar.")
+    await owner.send("Ja, al twintig jaar.")
+    replies = owner.last
     assert "moderators" in owner.said()
     to_moderator = [r.reply for r in replies if isinstance(r, Notify) and r.chat_id == MODERATOR]
     assert any(isinstance(r, SendText) and "al twintig jaar" in r.html for r in to_moderator)
-    replayed = await Chat(conversation, 999, "en").data(question.buttons[0][0].data or "")
+    replayer = CoreDriver(conversation, 999, "en")
+    await replayer.data(question.buttons[0][0].data or "")
+    replayed = replayer.last
     assert replayed
-    stranger = Chat(conversation, 999, "en")
+    stranger = CoreDriver(conversation, 999, "en")
     await stranger.data(question.buttons[0][0].data or "")
-    replies = await stranger.send("I am not the owner")
+    await stranger.send("I am not the owner")
+    replies = stranger.last
     assert not any(isinstance(r, Notify) for r in replies)
 
 
 async def test_a_rejected_claim_is_told_to_the_claimer_in_their_language(app: App) -> None:
     conversation = Conversation(app)
-    claimer = Chat(conversation, OWNER, "fr")
+    claimer = CoreDriver(conversation, OWNER, "fr")
     await claimer.cmd("mybusiness")
     await claimer.press("Revendiquer une fiche existante")
     await claimer.send("Gouden Korst")
     await claimer.press(1)
     await claimer.send("Je suis la boulangère, mon numéro est sur la vitrine.")
-    moderator = Chat(conversation, MODERATOR, "en")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
     await moderator.press("Reject")
-    replies = await moderator.send("We could not verify you.")
+    await moderator.send("We could not verify you.")
+    replies = moderator.last
     [told] = [r.reply for r in replies if isinstance(r, Notify) and r.chat_id == OWNER]
     assert isinstance(told, SendText) and "n'a pas été approuvée" in told.html
     async with app.sessions() as session:
@@ -91,11 +99,12 @@ async def test_a_rejected_claim_is_told_to_the_claimer_in_their_language(app: Ap
 
 async def test_reports_are_anonymous_and_can_be_dismissed(app: App) -> None:
     conversation = Conversation(app)
-    resident = Chat(conversation, 4242, "en")
+    resident = CoreDriver(conversation, 4242, "en")
     await resident.data(f"rep:{short_ref(BAKERY)}:closed")
-    replies = await resident.data(f"rep:{short_ref(BAKERY)}:nonsense")
+    await resident.data(f"rep:{short_ref(BAKERY)}:nonsense")
+    replies = resident.last
     assert any(isinstance(r, AnswerCallback) and r.text for r in replies)
-    moderator = Chat(conversation, MODERATOR, "en")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
     assert "Report by a resident: closed" in moderator.said()
     await moderator.press("Dismiss")
@@ -110,13 +119,14 @@ async def test_reports_are_anonymous_and_can_be_dismissed(app: App) -> None:
 async def test_a_rejected_listing_can_be_corrected_and_submitted_again(app: App) -> None:
     conversation = Conversation(app)
     owner = await submitted_listing(app, conversation)
-    moderator = Chat(conversation, MODERATOR, "en")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
     await moderator.press("Reject")
     await moderator.send("Add your opening hours on Monday.")
     await owner.cmd("mybusiness")
     assert "Concept: niet zichtbaar" in owner.said()
-    replies = await owner.press("Ter controle insturen")
+    await owner.press("Ter controle insturen")
+    replies = owner.last
     assert any(isinstance(r, Notify) and r.chat_id == MODERATOR for r in replies)
     await moderator.cmd("moderate")
     await moderator.press("Approve")
@@ -128,11 +138,12 @@ async def test_a_rejected_listing_can_be_corrected_and_submitted_again(app: App)
 async def test_a_report_counts_once_per_person_business_and_day(app: App) -> None:
     day = [dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)]
     conversation = Conversation(app, clock=lambda: day[0])
-    resident, neighbour = Chat(conversation, 4343, "en"), Chat(conversation, 4344, "en")
+    resident, neighbour = CoreDriver(conversation, 4343, "en"), CoreDriver(conversation, 4344, "en")
     other = "delicatessen-bellini"
 
-    async def notices(chat: Chat, business: str, reason: str) -> int:
-        replies = await chat.data(f"rep:{short_ref(business)}:{reason}")
+    async def notices(chat: CoreDriver, business: str, reason: str) -> int:
+        await chat.data(f"rep:{short_ref(business)}:{reason}")
+        replies = chat.last
         assert any(isinstance(r, SendText) and "A moderator will look at it" in r.html for r in replies)
         return sum(isinstance(r, Notify) for r in replies)
 

@@ -23,10 +23,11 @@ from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import Notify, SendDocument, SendPhoto, SendText
 from concierge.settings import Settings
-from tests.integration.test_owner_flow import STEPS_NL, run_steps
-from tests.integration.test_owner_support import MODERATOR, NOW, Chat, plain
+from tests.integration.test_owner_flow import STEPS_NL
+from tests.support.drivers import CoreDriver, plain_text
+from tests.support.owners import MODERATOR, NOW, run_steps
 
-pytest_plugins = ["tests.integration.test_owner_support"]
+pytest_plugins = ["tests.support.owners"]
 
 OWNER = 611
 OTHER = 612
@@ -49,7 +50,7 @@ async def business(app: App, business_id: str = BAKERY) -> Business:
 
 def texts_to(replies: list[object], user_id: int) -> str:
     return "\n".join(
-        plain(r.reply.html)
+        plain_text(r.reply)
         for r in replies
         if isinstance(r, Notify) and r.chat_id == user_id and isinstance(r.reply, SendText)
     )
@@ -111,14 +112,14 @@ async def test_serve_warns_at_start_when_there_are_no_moderators(
 async def test_a_database_moderator_moderates_and_an_owner_hears_the_truth_without_any(app: App) -> None:
     app.settings = app.settings.model_copy(update={"admin_ids": frozenset()})
     conversation = Conversation(app)
-    owner = Chat(conversation, OWNER, "nl")
+    owner = CoreDriver(conversation, OWNER, "nl")
     await owner.cmd("mybusiness")
     await owner.press("Nieuwe vermelding maken")
     await run_steps(owner, STEPS_NL)
     await owner.press("Insturen")
     assert "nog geen moderatoren" in owner.said()
     await moderation.add_moderator(app.sessions, 4242)
-    newcomer = Chat(conversation, 4242, "en")
+    newcomer = CoreDriver(conversation, 4242, "en")
     await newcomer.cmd("moderate")
     assert "Open items: 1" in newcomer.said() and "New listing" in newcomer.said()
     await newcomer.press("Approve")
@@ -134,8 +135,8 @@ async def test_the_queue_pages_with_true_counts(app: App) -> None:
     conversation = Conversation(app)
     ids = [b.id for b in app.search.businesses()][:7]
     for number, business_id in enumerate(ids):
-        await Chat(conversation, 5000 + number, "en").data(f"rep:{short_ref(business_id)}:wrong")
-    moderator = Chat(conversation, MODERATOR, "en")
+        await CoreDriver(conversation, 5000 + number, "en").data(f"rep:{short_ref(business_id)}:wrong")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
     said = moderator.said()
     assert "Open items: 7 · page 1 of 2" in said
@@ -143,19 +144,20 @@ async def test_the_queue_pages_with_true_counts(app: App) -> None:
     await moderator.press("Next ▶")
     said = moderator.said()
     assert "Open items: 7 · page 2 of 2" in said and said.count("Report by a resident") == 2
-    assert "Items 6 to 7 of 7." in said and "◀ Previous" in moderator.labels()
+    assert "Items 6 to 7 of 7." in said and "◀ Previous" in moderator.buttons()
 
 
 async def test_a_claim_card_names_the_claimant_and_the_evidence_in_the_moderators_language(app: App) -> None:
     conversation = Conversation(app)
-    german = Chat(conversation, MODERATOR, "de")
+    german = CoreDriver(conversation, MODERATOR, "de")
     await german.cmd("moderate")
-    claimer = Chat(conversation, OTHER, "en")
+    claimer = CoreDriver(conversation, OTHER, "en")
     await claimer.cmd("mybusiness")
     await claimer.press("Claim an existing listing")
     await claimer.send("Gouden Korst")
     await claimer.press(1)
-    replies = await claimer.send("I bake here since 2009; the number on the window is mine.")
+    await claimer.send("I bake here since 2009; the number on the window is mine.")
+    replies = claimer.last
     card = texts_to(replies, MODERATOR)
     assert f"Telegram-Nutzer {OTHER}" in card, "who claims, in German"
     assert "Nachweis: I bake here since 2009" in card, "on what grounds"
@@ -168,8 +170,9 @@ async def test_a_remote_pin_shows_a_map_link_address_and_distance(app: App) -> N
         await ownership.queue_revision(
             session, BAKERY, OWNER, {"lat": 48.8566, "lon": 2.3522, "address": "Rue X 1"}
         )
-    moderator = Chat(Conversation(app), MODERATOR, "en")
-    replies = await moderator.cmd("moderate")
+    moderator = CoreDriver(Conversation(app), MODERATOR, "en")
+    await moderator.cmd("moderate")
+    replies = moderator.last
     card = next(r for r in replies if isinstance(r, SendText) and "#" in r.html)
     assert "openstreetmap.org/?mlat=48.856600&amp;mlon=2.352200" in card.html
     said = moderator.said()
@@ -184,32 +187,36 @@ async def test_a_remote_pin_shows_a_map_link_address_and_distance(app: App) -> N
 async def test_a_pending_revision_is_approved_and_another_rejected(app: App) -> None:
     await give(app, OWNER)
     conversation = Conversation(app, clock=lambda: NOW)
-    owner = Chat(conversation, OWNER, "en")
+    owner = CoreDriver(conversation, OWNER, "en")
     ref = short_ref(BAKERY)
     await owner.data(f"o:e:{ref}:name")
-    replies = await owner.send("Gouden Korst Deluxe")
+    await owner.send("Gouden Korst Deluxe")
+    replies = owner.last
     assert "a moderator looks at it first" in owner.said()
     assert "→ Gouden Korst Deluxe" in texts_to(replies, MODERATOR), "the moderators are told"
     assert (await business(app)).name == "Bakkerij De Gouden Korst", "the approved name stays live"
     assert app.search.business(BAKERY).name == "Bakkerij De Gouden Korst"  # type: ignore[union-attr]
 
-    moderator = Chat(conversation, MODERATOR, "en")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
     assert "Bakkerij De Gouden Korst\n→ Gouden Korst Deluxe" in moderator.said()
-    replies = await moderator.press("Approve")
+    await moderator.press("Approve")
+    replies = moderator.last
     assert "approved" in texts_to(replies, OWNER)
     assert (await business(app)).name == "Gouden Korst Deluxe"
     assert app.search.business(BAKERY).name == "Gouden Korst Deluxe"  # type: ignore[union-attr]
 
     await owner.data(f"o:e:{ref}:photo")
-    replies = await owner.photo("photo-scam")
+    await owner.send_photo(ref="photo-scam")
+    replies = owner.last
     assert any(
         isinstance(r, Notify) and isinstance(r.reply, SendPhoto) and r.reply.photo_ref == "photo-scam"
         for r in replies
     )
     await moderator.cmd("moderate")
     await moderator.press("Reject")
-    replies = await moderator.send("The photo shows another shop.")
+    await moderator.send("The photo shows another shop.")
+    replies = moderator.last
     told = texts_to(replies, OWNER)
     assert "was not approved" in told and "another shop" in told
     assert (await business(app)).photo != "photo-scam"
@@ -223,17 +230,19 @@ async def test_hours_go_live_at_once_and_a_moderator_rolls_them_back(app: App) -
     await give(app, OWNER)
     before = (await business(app)).opening_hours
     conversation = Conversation(app, clock=lambda: NOW)
-    owner = Chat(conversation, OWNER, "en")
+    owner = CoreDriver(conversation, OWNER, "en")
     await owner.data(f"o:e:{short_ref(BAKERY)}:hours")
     await owner.send("Mo-Su 00:00-23:59")
     assert "daily 0:00–23:59" in owner.said(), "typed hours are read back in words first"
-    replies = await owner.press("Yes, that's right")
+    await owner.press("Yes, that's right")
+    replies = owner.last
     assert "Saved." in owner.said()
     assert "Wijziging al zichtbaar" in texts_to(replies, MODERATOR), "in the default language until known"
     assert (await business(app)).opening_hours == "Mo-Su 00:00-23:59"
-    moderator = Chat(conversation, MODERATOR, "en")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
-    replies = await moderator.press("Roll back")
+    await moderator.press("Roll back")
+    replies = moderator.last
     assert "undone" in texts_to(replies, OWNER)
     assert (await business(app)).opening_hours == before
     await moderator.cmd("moderate")
@@ -253,7 +262,7 @@ async def test_product_lines_with_links_phones_or_long_text_are_refused(
     app: App, line: str, why: str
 ) -> None:
     await give(app, OWNER)
-    owner = Chat(Conversation(app, clock=lambda: NOW), OWNER, "en")
+    owner = CoreDriver(Conversation(app, clock=lambda: NOW), OWNER, "en")
     names_before = [p.name for p in (await business(app)).products]
     await owner.send(line)
     assert "Not saved" in owner.said() and why in owner.said()
@@ -263,11 +272,12 @@ async def test_product_lines_with_links_phones_or_long_text_are_refused(
 async def test_a_product_added_by_a_quick_command_reaches_the_feed_and_can_be_rolled_back(app: App) -> None:
     await give(app, OWNER)
     conversation = Conversation(app, clock=lambda: NOW)
-    owner = Chat(conversation, OWNER, "en")
+    owner = CoreDriver(conversation, OWNER, "en")
     names_before = [p.name for p in (await business(app)).products]
-    replies = await owner.send("+ Haverbrood")
+    await owner.send("+ Haverbrood")
+    replies = owner.last
     assert "Haverbrood" in texts_to(replies, MODERATOR)
-    moderator = Chat(conversation, MODERATOR, "en")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
     await moderator.press("Roll back")
     assert [p.name for p in (await business(app)).products] == names_before
@@ -280,27 +290,28 @@ async def test_a_partner_request_to_an_unowned_business_reaches_its_later_owner(
     other = next(b.id for b in app.search.businesses() if b.id != BAKERY)
     await give(app, OWNER, other)
     conversation = Conversation(app, clock=lambda: NOW)
-    asker = Chat(conversation, OWNER, "en")
+    asker = CoreDriver(conversation, OWNER, "en")
     await asker.data(f"o:x:{short_ref(other)}:partners")
     await asker.send("Gouden Korst")
     await asker.press(1)
     assert "has no owner in the bot yet" in asker.said()
 
-    claimer = Chat(conversation, OTHER, "en")
+    claimer = CoreDriver(conversation, OTHER, "en")
     await claimer.cmd("mybusiness")
     await claimer.press("Claim an existing listing")
     await claimer.send("Gouden Korst")
     await claimer.press(1)
     await claimer.send("I am the baker.")
-    moderator = Chat(conversation, MODERATOR, "en")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
-    replies = await moderator.press("Approve")
+    await moderator.press("Approve")
+    replies = moderator.last
     [request] = [
         r.reply
         for r in replies
         if isinstance(r, Notify) and r.chat_id == OTHER and isinstance(r.reply, SendText) and r.reply.buttons
     ]
-    assert "would like to show your business as a partner" in plain(request.html)
+    assert "would like to show your business as a partner" in plain_text(request)
     await claimer.data(request.buttons[0][0].data or "")
     async with app.sessions() as session:
         link = await session.get(Partner, (other, BAKERY))
@@ -314,9 +325,9 @@ async def test_co_owners_keep_but_do_not_delete_and_everyone_hears_of_a_deletion
     await give(app, OWNER)
     conversation = Conversation(app, clock=lambda: NOW)
     owner, co_owner, staff = (
-        Chat(conversation, OWNER, "en"),
-        Chat(conversation, OTHER, "de"),
-        Chat(conversation, 613, "fr"),
+        CoreDriver(conversation, OWNER, "en"),
+        CoreDriver(conversation, OTHER, "de"),
+        CoreDriver(conversation, 613, "fr"),
     )
     ref = short_ref(BAKERY)
     await owner.data(f"o:x:{ref}:invo")
@@ -332,8 +343,10 @@ async def test_co_owners_keep_but_do_not_delete_and_everyone_hears_of_a_deletion
         }
 
     await co_owner.cmd("mybusiness")
-    assert any(b.data == f"o:x:{ref}:export" for b in co_owner.buttons), "a co-owner exports"
-    assert not any(b.data == f"o:x:{ref}:delete" for b in co_owner.buttons), "no delete button for a co-owner"
+    assert any(b.data == f"o:x:{ref}:export" for b in co_owner.keyboard), "a co-owner exports"
+    assert not any(b.data == f"o:x:{ref}:delete" for b in co_owner.keyboard), (
+        "no delete button for a co-owner"
+    )
     await co_owner.data(f"o:x:{ref}:delete")
     await co_owner.data(f"o:del:{ref}")
     await co_owner.data(f"o:rm:{ref}:613")
@@ -341,7 +354,7 @@ async def test_co_owners_keep_but_do_not_delete_and_everyone_hears_of_a_deletion
         assert len(await ownership.people_of(session, BAKERY)) == 3, "a co-owner neither deletes nor removes"
 
     await owner.data(f"o:x:{ref}:people")
-    labels = owner.labels()
+    labels = owner.buttons()
     assert f"Make {OWNER} the owner" not in labels and f"Remove {OWNER}" not in labels
     assert {f"Remove {OTHER}", f"Make {OTHER} the owner", "Remove 613"} <= set(labels)
     await owner.press(f"Remove {OTHER}")
@@ -349,10 +362,11 @@ async def test_co_owners_keep_but_do_not_delete_and_everyone_hears_of_a_deletion
         assert await ownership.role_of(session, BAKERY, OTHER) is None, "a co-owner can be removed"
 
     await owner.data(f"o:x:{ref}:delete")
-    replies = await owner.press("Yes, delete everything")
+    await owner.press("Yes, delete everything")
+    replies = owner.last
     told = [r for r in replies if isinstance(r, Notify)]
     assert [r.chat_id for r in told] == [613]
-    assert f"L'utilisateur Telegram {OWNER}, un propriétaire, a supprimé" in plain(told[0].reply.html)  # type: ignore[union-attr]
+    assert f"L'utilisateur Telegram {OWNER}, un propriétaire, a supprimé" in plain_text(told[0].reply)  # type: ignore[union-attr]
 
 
 # -- a complete export -------------------------------------------------------------------------------
@@ -369,10 +383,11 @@ async def test_the_export_holds_photo_roles_moderation_history_and_statistics(ap
             ModerationItem(kind="claim", business_id=BAKERY, requested_by=999, note="secret evidence")
         )
     conversation = Conversation(app, clock=lambda: NOW)
-    owner = Chat(conversation, OWNER, "en")
+    owner = CoreDriver(conversation, OWNER, "en")
     await owner.data(f"o:e:{short_ref(BAKERY)}:name")
     await owner.send("Gouden Korst Deluxe")
-    replies = await owner.data(f"o:x:{short_ref(BAKERY)}:export")
+    await owner.data(f"o:x:{short_ref(BAKERY)}:export")
+    replies = owner.last
     files = {r.filename: r.content.decode() for r in replies if isinstance(r, SendDocument)}
 
     def rows(name: str) -> list[dict[str, str]]:

@@ -22,8 +22,9 @@ from catalog.models import (
 )
 from concierge.app import App, open_app
 from concierge.conversation import Conversation
-from tests.integration.test_owner_flow import STEPS_EN, run_steps
-from tests.integration.test_owner_support import MODERATOR, Chat, owner_settings
+from tests.integration.test_owner_flow import STEPS_EN
+from tests.support.drivers import CoreDriver
+from tests.support.owners import MODERATOR, owner_settings, run_steps
 
 OWNER = 801
 NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.UTC)
@@ -54,7 +55,7 @@ async def db_app(database_url: str) -> AsyncIterator[App]:
 
 async def test_a_listing_from_chat_to_published_to_deleted(db_app: App) -> None:
     conversation = Conversation(db_app, clock=lambda: NOW)
-    owner = Chat(conversation, OWNER, "en")
+    owner = CoreDriver(conversation, OWNER, "en")
     await owner.cmd("mybusiness")
     await owner.press("Create a new listing")
     await run_steps(owner, STEPS_EN)
@@ -70,7 +71,7 @@ async def test_a_listing_from_chat_to_published_to_deleted(db_app: App) -> None:
             "geocoded offline from a known address"
         )
         business_id = business.id
-    moderator = Chat(conversation, MODERATOR, "en")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
     await moderator.press("Approve")
     assert db_app.search.business(business_id) is not None

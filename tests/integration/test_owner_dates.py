@@ -12,9 +12,9 @@ from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.owners import checks, dates
 from tests.integration.test_owner_editing import BAKERY, OWNER, give, listing
-from tests.integration.test_owner_support import Chat
+from tests.support.drivers import CoreDriver
 
-pytest_plugins = ["tests.integration.test_owner_support"]
+pytest_plugins = ["tests.support.owners"]
 
 TODAY = dt.date(2026, 12, 6)
 CHRISTMAS = (dt.date(2026, 12, 24), dt.date(2027, 1, 2))
@@ -94,7 +94,7 @@ def test_dates_in_words() -> None:
 async def test_the_card_shows_the_closure_in_words_and_residents_are_told(app: App) -> None:
     await give(app, OWNER)
     today = dt.datetime(2026, 12, 6, 10, tzinfo=dt.UTC)
-    owner = Chat(Conversation(app, clock=lambda: today), OWNER, "nl")
+    owner = CoreDriver(Conversation(app, clock=lambda: today), OWNER, "nl")
     ref = short_ref(BAKERY)
     await owner.data(f"o:x:{ref}:closed")
     await owner.send("dicht van 24 december t/m 2 januari")

@@ -16,10 +16,11 @@ from concierge.app import App
 from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, SendDocument
-from tests.integration.test_owner_support import MODERATOR, Chat
+from tests.support.drivers import CoreDriver
+from tests.support.owners import MODERATOR, run_steps
 from tests.unit.test_jsonld import offline_loader
 
-pytest_plugins = ["tests.integration.test_owner_support"]
+pytest_plugins = ["tests.support.owners"]
 
 OWNER = 601
 STAFF = 602
@@ -41,7 +42,7 @@ async def listing(app: App, business_id: str = BAKERY) -> Business:
 
 async def test_an_edit_of_every_field(app: App) -> None:
     await give(app, OWNER)
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     ref = short_ref(BAKERY)
     edits: list[tuple[str, list[tuple[str, Any]]]] = [
         ("name", [("send", "Bakkerij De Gouden Korst & Co")]),
@@ -56,16 +57,12 @@ async def test_an_edit_of_every_field(app: App) -> None:
     ]
     for group, steps in edits:
         await owner.data(f"o:e:{ref}:{group}")
-        for kind, value in steps:
-            if kind == "location":
-                await owner.location(*value)
-            else:
-                await getattr(owner, kind)(value)
+        await run_steps(owner, steps)
         assert "Saved." in owner.said(), group
     business = await listing(app)
     assert business.name == "Bakkerij De Gouden Korst" and business.photo != "photo-new", "reviewed first"
     assert business.opening_hours == "Mo-Sa 08:00-17:00", "hours go live at once"
-    moderator = Chat(Conversation(app), MODERATOR, "en")
+    moderator = CoreDriver(Conversation(app), MODERATOR, "en")
     await moderator.cmd("moderate")
     await moderator.press("Approve")
     business = await listing(app)
@@ -92,7 +89,7 @@ async def test_an_edit_of_every_field(app: App) -> None:
 
 async def test_quick_product_commands_merge_and_mark(app: App) -> None:
     await give(app, OWNER)
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     await owner.send("+ Haverbrood")
     assert "Added to" in owner.said() and "Haverbrood" in owner.said()
     await owner.send("+ haverbrood")
@@ -106,7 +103,7 @@ async def test_quick_product_commands_merge_and_mark(app: App) -> None:
     assert next(p for p in business.products if p.name == "croissants").sold_out
     view = app.search.business(BAKERY)
     assert view is not None and any(p.name == "Haverbrood" for p in view.products)
-    resident = Chat(Conversation(app), 777, "en")
+    resident = CoreDriver(Conversation(app), 777, "en")
     await resident.send("- roggebrood")
     async with app.sessions() as session:
         assert (
@@ -120,7 +117,7 @@ async def test_quick_product_commands_merge_and_mark(app: App) -> None:
 async def test_temporary_closure_in_the_owners_language_and_special_days(app: App) -> None:
     await give(app, OWNER)
     conversation = Conversation(app, clock=lambda: dt.datetime(2026, 12, 20, 10, tzinfo=dt.UTC))
-    owner = Chat(conversation, OWNER, "nl")
+    owner = CoreDriver(conversation, OWNER, "nl")
     ref = short_ref(BAKERY)
     await owner.data(f"o:x:{ref}:closed")
     await owner.send("gesloten tot 3 januari")
@@ -142,7 +139,7 @@ async def test_concurrent_edits_ask_the_second_person_to_retry(app: App) -> None
     await give(app, OWNER)
     await give(app, STAFF, role="staff")
     conversation = Conversation(app)
-    first, second = Chat(conversation, OWNER, "en"), Chat(conversation, STAFF, "en")
+    first, second = CoreDriver(conversation, OWNER, "en"), CoreDriver(conversation, STAFF, "en")
     ref = short_ref(BAKERY)
     await first.data(f"o:e:{ref}:name")
     await second.data(f"o:e:{ref}:name")
@@ -158,7 +155,7 @@ async def test_concurrent_edits_ask_the_second_person_to_retry(app: App) -> None
 async def test_forged_and_replayed_buttons_are_refused(app: App) -> None:
     await give(app, OWNER)
     conversation = Conversation(app)
-    stranger = Chat(conversation, STRANGER, "en")
+    stranger = CoreDriver(conversation, STRANGER, "en")
     ref = short_ref(BAKERY)
     for data in (
         f"o:e:{ref}:name",
@@ -167,14 +164,16 @@ async def test_forged_and_replayed_buttons_are_refused(app: App) -> None:
         f"o:x:{ref}:export",
         f"o:rm:{ref}:{OWNER}",
     ):
-        replies = await stranger.data(data)
+        await stranger.data(data)
+        replies = stranger.last
         assert any(isinstance(r, AnswerCallback) and "cannot" in r.text for r in replies), data
-    replies = await stranger.data("mod:a:1")
+    await stranger.data("mod:a:1")
+    replies = stranger.last
     assert any(isinstance(r, AnswerCallback) and "cannot" in r.text for r in replies)
     await stranger.cmd("moderate")
     assert "for the neighbourhood's moderators" in stranger.said()
     await give(app, STAFF, role="staff")
-    staff = Chat(conversation, STAFF, "en")
+    staff = CoreDriver(conversation, STAFF, "en")
     await staff.data(f"o:del:{ref}")
     assert "cannot" in staff.said()
     assert app.search.business(BAKERY) is not None
@@ -190,14 +189,15 @@ async def test_forged_and_replayed_buttons_are_refused(app: App) -> None:
 async def test_invitation_roles_and_hand_over(app: App) -> None:
     await give(app, OWNER)
     conversation = Conversation(app)
-    owner, newcomer = Chat(conversation, OWNER, "en"), Chat(conversation, STAFF, "de")
+    owner, newcomer = CoreDriver(conversation, OWNER, "en"), CoreDriver(conversation, STAFF, "de")
     ref = short_ref(BAKERY)
     await owner.data(f"o:x:{ref}:invs")
     code = owner.said().split("Invite code: ")[1].split()[0]
-    replies = await newcomer.cmd("mybusiness", code)
+    await newcomer.cmd("mybusiness", code)
+    replies = newcomer.last
     assert "Mitarbeiter" in newcomer.said()
     assert any(getattr(r, "chat_id", None) == OWNER for r in replies)
-    again = Chat(conversation, STRANGER, "en")
+    again = CoreDriver(conversation, STRANGER, "en")
     await again.cmd("mybusiness", code)
     assert "not valid, already used" in again.said()
     async with app.sessions() as session:
@@ -207,7 +207,7 @@ async def test_invitation_roles_and_hand_over(app: App) -> None:
     async with app.sessions() as session:
         assert (await session.get(BusinessRole, (BAKERY, STAFF))).role == "owner"  # type: ignore[union-attr]
         assert (await session.get(BusinessRole, (BAKERY, OWNER))).role == "staff"  # type: ignore[union-attr]
-    new_owner = Chat(conversation, STAFF, "en")
+    new_owner = CoreDriver(conversation, STAFF, "en")
     await new_owner.data(f"o:rm:{ref}:{OWNER}")
     async with app.sessions() as session:
         assert await session.get(BusinessRole, (BAKERY, OWNER)) is None
@@ -215,7 +215,7 @@ async def test_invitation_roles_and_hand_over(app: App) -> None:
 
 async def test_claiming_an_imported_business_needs_a_moderator(app: App) -> None:
     conversation = Conversation(app)
-    claimer = Chat(conversation, OWNER, "en")
+    claimer = CoreDriver(conversation, OWNER, "en")
     await claimer.cmd("mybusiness")
     await claimer.press("Claim an existing listing")
     await claimer.send("Gouden Korst")
@@ -225,10 +225,11 @@ async def test_claiming_an_imported_business_needs_a_moderator(app: App) -> None
     assert "sent to the moderators" in claimer.said()
     await claimer.data(f"o:e:{short_ref(BAKERY)}:name")
     assert "cannot" in claimer.said(), "not theirs before approval"
-    moderator = Chat(conversation, MODERATOR, "en")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
-    approve = next(b for b in moderator.buttons if b.text == "Approve")
-    replies = await moderator.data(approve.data or "")
+    approve = next(b for b in moderator.keyboard if b.text == "Approve")
+    await moderator.data(approve.data or "")
+    replies = moderator.last
     assert any(getattr(r, "chat_id", None) == OWNER for r in replies)
     await claimer.data(f"o:e:{short_ref(BAKERY)}:name")
     await claimer.send("Gouden Korst")
@@ -243,14 +244,16 @@ async def test_partner_link_shows_only_after_the_other_owner_confirms(app: App) 
         await session.execute(delete(Partner))
     await app.refresh_search()
     conversation = Conversation(app)
-    owner, other = Chat(conversation, OWNER, "en"), Chat(conversation, STAFF, "en")
+    owner, other = CoreDriver(conversation, OWNER, "en"), CoreDriver(conversation, STAFF, "en")
     await owner.data(f"o:x:{short_ref(BAKERY)}:partners")
     await owner.send("Café De Kastanje")
     await owner.press(1)
     notes = owner.notes_to(STAFF)
     assert notes and app.search.business(BAKERY).partners == ()  # type: ignore[union-attr]
     confirm = notes[0].buttons[0][0]  # type: ignore[union-attr]
-    forged = await Chat(conversation, STRANGER, "en").data(confirm.data or "")
+    stranger = CoreDriver(conversation, STRANGER, "en")
+    await stranger.data(confirm.data or "")
+    forged = stranger.last
     assert any(isinstance(r, AnswerCallback) and "cannot" in r.text for r in forged)
     await other.data(confirm.data or "")
     assert "confirmed" in other.said()
@@ -259,8 +262,9 @@ async def test_partner_link_shows_only_after_the_other_owner_confirms(app: App) 
 
 async def test_export_contents_are_catalogue_json_and_valid_json_ld(app: App) -> None:
     await give(app, OWNER)
-    owner = Chat(Conversation(app), OWNER, "en")
-    replies = await owner.data(f"o:x:{short_ref(BAKERY)}:export")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
+    await owner.data(f"o:x:{short_ref(BAKERY)}:export")
+    replies = owner.last
     documents = {r.filename: r.content for r in replies if isinstance(r, SendDocument)}
     catalogue = json.loads(documents[f"{BAKERY}.json"])
     assert catalogue["businesses"][0]["id"] == BAKERY and any(
@@ -276,7 +280,7 @@ async def test_delete_removes_everything_and_search_at_once(app: App) -> None:
     async with app.sessions.begin() as session:
         session.add(DailyCount(subject=f"business:{BAKERY}", day=dt.date(2026, 11, 1), kind="shown", count=3))
         session.add(ModerationItem(kind="report", business_id=BAKERY, reason="spam"))
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     ref = short_ref(BAKERY)
     await owner.data(f"o:x:{ref}:delete")
     assert "cannot be undone" in owner.said()
@@ -310,17 +314,17 @@ async def test_delete_removes_everything_and_search_at_once(app: App) -> None:
 async def test_residents_report_into_the_moderation_queue(app: App) -> None:
     await give(app, OWNER)
     conversation = Conversation(app)
-    resident = Chat(conversation, 777, "en")
+    resident = CoreDriver(conversation, 777, "en")
     ref = short_ref(BAKERY)
     await resident.data(f"s:{ref}")
-    assert "Report" in resident.labels()
+    assert "Report" in resident.buttons()
     await resident.press("Report")
     await resident.press("Spam")
     assert "A moderator will look at it" in resident.said()
     async with app.sessions() as session:
         item = await session.scalar(select(ModerationItem).where(ModerationItem.kind == "report"))
         assert item is not None and item.requested_by is None and item.reason == "spam"
-    moderator = Chat(conversation, MODERATOR, "en")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
     await moderator.press("Suspend listing")
     assert app.search.business(BAKERY) is None

@@ -14,9 +14,10 @@ from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import SendText, SendVenue
 from concierge.owners import flow
-from tests.integration.test_owner_support import MODERATOR, Chat, owner_settings
+from tests.support.drivers import CoreDriver
+from tests.support.owners import MODERATOR, owner_settings, run_steps, start_flow
 
-pytest_plugins = ["tests.integration.test_owner_support"]
+pytest_plugins = ["tests.support.owners"]
 
 OWNER = 555
 
@@ -66,20 +67,6 @@ STEPS_NL: list[tuple[str, object]] = [
 ]
 
 
-async def run_steps(chat: Chat, steps: list[tuple[str, object]]) -> None:
-    for kind, value in steps:
-        if kind == "location":
-            await chat.location(*value)  # type: ignore[misc]
-        else:
-            await getattr(chat, kind)(value)
-
-
-async def start_flow(chat: Chat) -> None:
-    await chat.cmd("mybusiness")
-    labels = chat.labels()
-    await chat.press(labels[0])
-
-
 def test_the_diagram_lists_exactly_the_states_and_transitions_of_the_code() -> None:
     text = (Path(flow.__file__).parent / "flow.mmd").read_text(encoding="utf-8")
     edges = set(re.findall(r"^\s*(\S+)\s*-->\s*(\S+)\s*$", text, flags=re.MULTILINE))
@@ -92,9 +79,10 @@ def test_the_diagram_lists_exactly_the_states_and_transitions_of_the_code() -> N
 
 async def test_full_creation_in_english_then_moderator_approval(app: App) -> None:
     conversation = Conversation(app)
-    owner = Chat(conversation, OWNER, "en")
-    replies = await owner.cmd("start")
-    assert "I have a business here" in owner.labels()
+    owner = CoreDriver(conversation, OWNER, "en")
+    await owner.cmd("start")
+    replies = owner.last
+    assert "I have a business here" in owner.buttons()
     await owner.press("I have a business here")
     await owner.press("Create a new listing")
     await run_steps(owner, STEPS_EN)
@@ -103,7 +91,8 @@ async def test_full_creation_in_english_then_moderator_approval(app: App) -> Non
     assert "Tue–Sat 8:30–12:30, 13:00–17:30; closed on public holidays" in preview, "hours in words"
     assert "Kastanjeplein 7" in preview and "+31 23 123 4567" in preview and "https://example.org" in preview
     assert "spelt bread, croissants, rye bread" in preview
-    replies = await owner.press("Submit")
+    await owner.press("Submit")
+    replies = owner.last
     assert "moderators" in owner.said()
     to_moderator = owner.notes_to(MODERATOR)
     assert to_moderator and isinstance(to_moderator[0], SendText)
@@ -119,15 +108,16 @@ async def test_full_creation_in_english_then_moderator_approval(app: App) -> Non
         business_id = business.id
         assert await session.get(FlowState, f"owner:{OWNER}") is None
     assert app.search.business(business_id) is None, "pending listings are not visible to residents"
-    resident = Chat(conversation, 777, "en")
+    resident = CoreDriver(conversation, 777, "en")
     await resident.send("Bakkerij Proef")
     assert "Proef" not in resident.said()
 
-    moderator = Chat(conversation, MODERATOR, "en")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
     assert "Bakkerij <b>Proef</b>" in moderator.said()
-    item_buttons = [b for b in moderator.buttons if b.text == "Approve"]
-    replies = await moderator.data(item_buttons[-1].data or "")
+    item_buttons = [b for b in moderator.keyboard if b.text == "Approve"]
+    await moderator.data(item_buttons[-1].data or "")
+    replies = moderator.last
     assert "published" in moderator.said()
     told = [r for r in replies if getattr(r, "chat_id", None) == OWNER]
     assert told and "approved" in told[0].reply.html  # type: ignore[union-attr]
@@ -138,17 +128,18 @@ async def test_full_creation_in_english_then_moderator_approval(app: App) -> Non
 
 async def test_full_creation_in_dutch_with_a_pin_and_the_owner_told_in_dutch(app: App) -> None:
     conversation = Conversation(app)
-    owner = Chat(conversation, OWNER, "nl")
+    owner = CoreDriver(conversation, OWNER, "nl")
     await owner.cmd("mybusiness")
     await owner.press("Nieuwe vermelding maken")
     assert "Hoe heet je zaak?" in owner.said()
     await run_steps(owner, STEPS_NL)
     assert "Zo zien buurtbewoners je vermelding." in owner.said()
     await owner.press("Insturen")
-    moderator = Chat(conversation, MODERATOR, "en")
+    moderator = CoreDriver(conversation, MODERATOR, "en")
     await moderator.cmd("moderate")
     await moderator.press("Reject")
-    replies = await moderator.send("Please add your opening story.")
+    await moderator.send("Please add your opening story.")
+    replies = moderator.last
     told = [r.reply for r in replies if getattr(r, "chat_id", None) == OWNER]  # type: ignore[union-attr]
     assert told and "niet goedgekeurd" in told[0].html and "Please add your opening story." in told[0].html  # type: ignore[union-attr]
     async with app.sessions() as session:
@@ -169,7 +160,7 @@ async def flow_state(app: App) -> str | None:
 
 async def test_back_and_cancel_at_every_step(app: App) -> None:
     """After k answers, Back returns to the step before and Cancel ends the flow with nothing saved."""
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     await start_flow(owner)
     states = [await flow_state(app)]
     for step in STEPS_EN:
@@ -193,23 +184,23 @@ async def test_back_and_cancel_at_every_step(app: App) -> None:
 
 
 async def test_confused_replies_restate_the_choices_and_stale_buttons_are_recognised(app: App) -> None:
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     await start_flow(owner)
     await run_steps(owner, STEPS_EN[:3])
-    stale = next(b for b in owner.buttons if b.text == "« Back")
+    stale = next(b for b in owner.keyboard if b.text == "« Back")
     await owner.send("I don't understand")
     assert "This is what I need now" in owner.said() and "Where is it?" in owner.said()
     await run_steps(owner, STEPS_EN[3:6])
     await owner.send("whatever")
-    assert "could not read those days" in owner.said() and "Tuesday to Saturday" in owner.labels()
-    await owner.location(52.38, 4.65)
-    assert "I did not understand that" in owner.said() and "Tuesday to Saturday" in owner.labels()
+    assert "could not read those days" in owner.said() and "Tuesday to Saturday" in owner.buttons()
+    await owner.share_location(52.38, 4.65)
+    assert "I did not understand that" in owner.said() and "Tuesday to Saturday" in owner.buttons()
     await owner.data(stale.data or "")
     assert "earlier step" in owner.said()
 
 
 async def test_validation_explains_and_keeps_the_step(app: App) -> None:
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     await start_flow(owner)
     await owner.send("x" * 81)
     assert "1 to 80 characters" in owner.said()
@@ -242,14 +233,14 @@ async def test_validation_explains_and_keeps_the_step(app: App) -> None:
 
 
 async def test_a_restart_in_the_middle_resumes_where_it_stopped(app: App) -> None:
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     await start_flow(owner)
     await run_steps(owner, STEPS_EN[:13])
     url = app.settings.database_url
     await app.close()
     reopened = await open_app(owner_settings(url), migrate=False)
     try:
-        again = Chat(Conversation(reopened), OWNER, "en")
+        again = CoreDriver(Conversation(reopened), OWNER, "en")
         await again.cmd("mybusiness")
         assert "Welcome back" in again.said() and "spelt bread, croissants" in again.said()
         await run_steps(again, STEPS_EN[13:])
@@ -267,7 +258,7 @@ async def test_a_restart_in_the_middle_resumes_where_it_stopped(app: App) -> Non
 
 
 async def test_the_hours_builder_takes_typed_days_in_the_owners_language(app: App) -> None:
-    owner = Chat(Conversation(app), OWNER, "nl")
+    owner = CoreDriver(Conversation(app), OWNER, "nl")
     await owner.cmd("mybusiness")
     await owner.press("Nieuwe vermelding maken")
     await run_steps(
@@ -287,7 +278,7 @@ async def test_the_hours_builder_takes_typed_days_in_the_owners_language(app: Ap
     await owner.press("Dat is alles")
     assert "feestdagen" in owner.said()
     await owner.send("misschien")
-    assert "Dicht op feestdagen" in owner.labels(), "an answer that is no choice shows the choices again"
+    assert "Dicht op feestdagen" in owner.buttons(), "an answer that is no choice shows the choices again"
     await owner.press("Gewoon open")
     assert "ma, wo–vr 9:00–17:00; za 10:00–16:00" in owner.said()
     await owner.send("ja hoor")
@@ -295,10 +286,11 @@ async def test_the_hours_builder_takes_typed_days_in_the_owners_language(app: Ap
 
 
 async def test_location_confirm_no_goes_back_to_the_address(app: App) -> None:
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     await start_flow(owner)
     await run_steps(owner, STEPS_EN[:3])
-    replies = await owner.send("Kastanjeplein 7")
+    await owner.send("Kastanjeplein 7")
+    replies = owner.last
     assert any(isinstance(r, SendVenue) for r in replies)
     await owner.press("No, try again")
     assert "Where is it?" in owner.said()
@@ -313,7 +305,7 @@ def test_business_refs_are_short() -> None:
 async def test_unusable_stored_flow_data_is_dropped_not_failed_on(app: App) -> None:
     async with app.sessions.begin() as session:
         session.add(FlowState(key=f"owner:{OWNER}", data={"mode": "create", "state": "no-such-step"}))
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     await owner.cmd("mybusiness")
     assert "You do not have a listing yet" in owner.said()
     async with app.sessions() as session:

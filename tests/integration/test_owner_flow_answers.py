@@ -11,10 +11,10 @@ from catalog.models import Business, FlowState
 from concierge.app import App
 from concierge.conversation import Conversation
 from concierge.owners import checks
-from tests.integration.test_owner_flow import start_flow
-from tests.integration.test_owner_support import Chat
+from tests.support.drivers import CoreDriver
+from tests.support.owners import start_flow
 
-pytest_plugins = ["tests.integration.test_owner_support"]
+pytest_plugins = ["tests.support.owners"]
 
 OWNER = 621
 INSIDE = (52.3871, 4.6561)
@@ -77,12 +77,12 @@ async def state_of(app: App) -> dict[str, object]:
         return dict(row.data)
 
 
-async def to_products(owner: Chat, name: str, category: str) -> None:
+async def to_products(owner: CoreDriver, name: str, category: str) -> None:
     await start_flow(owner)
     await owner.send(name)
     await owner.send(category)
     await owner.press(1)
-    await owner.location(*INSIDE)
+    await owner.share_location(*INSIDE)
     await owner.data("o:f:hours:skip")
 
 
@@ -98,7 +98,7 @@ async def to_products(owner: Chat, name: str, category: str) -> None:
 async def test_typed_answers_and_lexicon_categories_through_the_flow(
     app: App, lang: str, category: str, pickup: str, delivery: str, expected: tuple[str, bool, str]
 ) -> None:
-    owner = Chat(Conversation(app), OWNER, lang)
+    owner = CoreDriver(Conversation(app), OWNER, lang)
     await to_products(owner, "Proefbakkerij", category)
     await owner.send("brood")
     await owner.data("o:f:products:done")
@@ -113,7 +113,7 @@ async def test_typed_answers_and_lexicon_categories_through_the_flow(
 
 
 async def test_products_come_off_the_list_during_onboarding(app: App) -> None:
-    owner = Chat(Conversation(app), OWNER, "nl")
+    owner = CoreDriver(Conversation(app), OWNER, "nl")
     await to_products(owner, "Bakkerij Rogge", "bakkerij")
     await owner.send("roggebrood\ncroissants\nappeltaart")
     assert "“- naam”" in owner.said()
@@ -126,7 +126,7 @@ async def test_products_come_off_the_list_during_onboarding(app: App) -> None:
     assert isinstance(draft, dict) and draft["products"] == ["roggebrood", "appeltaart", "speculaas"]
 
 
-async def preview(owner: Chat) -> None:
+async def preview(owner: CoreDriver) -> None:
     await to_products(owner, "Bakkerij Rogge", "bakery")
     await owner.send("rye bread")
     await owner.data("o:f:products:done")
@@ -137,12 +137,12 @@ async def preview(owner: Chat) -> None:
 
 
 async def test_the_preview_shows_what_residents_see_and_jumps_to_any_part(app: App) -> None:
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     await preview(owner)
     said = owner.said()
     assert "Category: Bakery" in said
     assert "Can customers order ahead and pick up? Yes" in said and "Do you deliver? By bike" in said
-    assert {"Name", "Category", "Opening hours", "Pickup and delivery"} <= set(owner.labels())
+    assert {"Name", "Category", "Opening hours", "Pickup and delivery"} <= set(owner.buttons())
     await owner.press("Opening hours")
     await owner.send("Tue-Sat 8.30-17.30, Sunday closed")
     await owner.press("Yes, that's right")
@@ -161,24 +161,24 @@ async def test_the_preview_shows_what_residents_see_and_jumps_to_any_part(app: A
 
 
 async def test_a_pin_outside_the_area_is_confirmed_with_its_distance(app: App) -> None:
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     await start_flow(owner)
     await owner.send("Far Away Bakery")
     await owner.send("bakery")
     await owner.press(1)
-    await owner.location(*PARIS)
+    await owner.share_location(*PARIS)
     said = owner.said()
     assert "outside the neighbourhood" in said and " km from the centre of " in said
     await owner.press("No, try again")
     assert (await state_of(app))["state"] == "location"
-    await owner.location(*INSIDE)
+    await owner.share_location(*INSIDE)
     assert (await state_of(app))["state"] == "hours", "a pin inside the area needs no confirmation"
     await owner.cmd("cancel")
     await start_flow(owner)
     await owner.send("Far Away Bakery")
     await owner.send("bakery")
     await owner.press(1)
-    await owner.location(*PARIS)
+    await owner.share_location(*PARIS)
     await owner.send("yes")
     state = await state_of(app)
     draft = state["draft"]
@@ -186,12 +186,12 @@ async def test_a_pin_outside_the_area_is_confirmed_with_its_distance(app: App) -
 
 
 async def test_the_builder_takes_a_second_day_group_typed_with_its_hours(app: App) -> None:
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     await start_flow(owner)
     await owner.send("Bakery Rye")
     await owner.send("bakery")
     await owner.press(1)
-    await owner.location(*INSIDE)
+    await owner.share_location(*INSIDE)
     await owner.press("Help me build them")
     await owner.press("Monday to Friday")
     await owner.send("9am to 6pm")

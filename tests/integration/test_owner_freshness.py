@@ -14,9 +14,9 @@ from concierge.app import App
 from concierge.conversation import Conversation
 from concierge.events import Notify, SendDocument, SendText
 from concierge.owners import freshness
-from tests.integration.test_owner_support import Chat
+from tests.support.drivers import CoreDriver
 
-pytest_plugins = ["tests.integration.test_owner_support"]
+pytest_plugins = ["tests.support.owners"]
 
 OWNER = 701
 BAKERY = "bakkerij-de-gouden-korst"
@@ -42,7 +42,7 @@ async def test_one_nudge_after_ninety_days_until_confirmed(app: App) -> None:
     assert len(notes) == 1 and isinstance(notes[0].reply, SendText)
     assert "noch" in notes[0].reply.html, "in the owner's language"
     assert [n for n in await freshness.nudges(app, NOW + dt.timedelta(days=1)) if n.chat_id == OWNER] == []
-    owner = Chat(Conversation(app, clock=lambda: NOW), OWNER, "de")
+    owner = CoreDriver(Conversation(app, clock=lambda: NOW), OWNER, "de")
     await owner.data(notes[0].reply.buttons[0][0].data or "")
     async with app.sessions() as session:
         business = await session.get(Business, BAKERY)

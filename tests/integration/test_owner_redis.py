@@ -10,10 +10,11 @@ from pathlib import Path
 from concierge.app import open_app
 from concierge.conversation import Conversation
 from concierge.owners.store import RedisFlowStore, flow_store
-from tests.integration.test_owner_flow import STEPS_EN, run_steps
-from tests.integration.test_owner_support import Chat, owner_settings
+from tests.integration.test_owner_flow import STEPS_EN
+from tests.support.drivers import CoreDriver
+from tests.support.owners import owner_settings, run_steps
 
-pytest_plugins = ["tests.integration.test_owner_support"]
+pytest_plugins = ["tests.support.owners"]
 
 OWNER = 1101
 
@@ -29,7 +30,7 @@ async def test_a_flow_in_redis_survives_a_restart_and_forgetme_clears_it(
     first = await open_app(settings, migrate=False)
     try:
         assert isinstance(flow_store(first), RedisFlowStore)
-        owner = Chat(Conversation(first), OWNER, "en")
+        owner = CoreDriver(Conversation(first), OWNER, "en")
         await owner.cmd("mybusiness")
         await owner.press("Create a new listing")
         await run_steps(owner, STEPS_EN[:4])
@@ -40,7 +41,7 @@ async def test_a_flow_in_redis_survives_a_restart_and_forgetme_clears_it(
         await first.close()
     second = await open_app(settings, migrate=False)
     try:
-        again = Chat(Conversation(second), OWNER, "en")
+        again = CoreDriver(Conversation(second), OWNER, "en")
         await again.cmd("mybusiness")
         assert "Welcome back" in again.said() and "Kastanjeplein 7" in again.said()
         await again.cmd("forgetme")

@@ -14,10 +14,10 @@ from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.owners import steps
 from tests.integration.test_owner_editing import BAKERY, give, listing
-from tests.integration.test_owner_flow import start_flow
-from tests.integration.test_owner_support import Chat
+from tests.support.drivers import CoreDriver
+from tests.support.owners import start_flow
 
-pytest_plugins = ["tests.integration.test_owner_support"]
+pytest_plugins = ["tests.support.owners"]
 
 OWNER = 611
 DAY0 = dt.datetime(2026, 12, 6, 10, tzinfo=dt.UTC)
@@ -37,10 +37,10 @@ async def stored(app: App) -> dict[str, object] | None:
         return None if row is None else dict(row.data)
 
 
-async def closure_step(app: App, lang: str = "nl") -> tuple[Chat, Clock]:
+async def closure_step(app: App, lang: str = "nl") -> tuple[CoreDriver, Clock]:
     await give(app, OWNER)
     clock = Clock()
-    owner = Chat(Conversation(app, clock=clock), OWNER, lang)
+    owner = CoreDriver(Conversation(app, clock=clock), OWNER, lang)
     await owner.data(f"o:x:{short_ref(BAKERY)}:closed")
     return owner, clock
 
@@ -68,10 +68,12 @@ async def test_a_command_leaves_a_date_step(app: App) -> None:
 async def test_two_unreadable_answers_offer_buttons(app: App) -> None:
     owner, _clock = await closure_step(app, "en")
     await owner.send("after the holidays")
-    assert "could not read a date" in owner.said() and "For a week" not in owner.labels()
+    assert "could not read a date" in owner.said() and "For a week" not in owner.buttons()
     await owner.send("soonish")
     assert "still could not read a date" in owner.said()
-    assert {"Closed today", "Today and tomorrow", "For a week", "Open again", "Cancel"} <= set(owner.labels())
+    assert {"Closed today", "Today and tomorrow", "For a week", "Open again", "Cancel"} <= set(
+        owner.buttons()
+    )
     await owner.press("For a week")
     assert "Saved." in owner.said()
     business = await listing(app)
@@ -91,7 +93,7 @@ async def test_a_typed_answer_step_expires_after_a_day(app: App) -> None:
 
 async def test_a_question_during_the_listing_flow_puts_it_aside(app: App) -> None:
     clock = Clock()
-    owner = Chat(Conversation(app, clock=clock), OWNER, "nl")
+    owner = CoreDriver(Conversation(app, clock=clock), OWNER, "nl")
     await start_flow(owner)
     await owner.send("Kaasboer Bart")
     await owner.send("where can I buy bread")
@@ -103,14 +105,14 @@ async def test_a_question_during_the_listing_flow_puts_it_aside(app: App) -> Non
     await owner.cmd("mybusiness")
     assert "Welkom terug" in owner.said()
     await owner.send("kaaswinkel")
-    assert (await stored(app) or {}).get("state") == "category" and owner.labels(), "suggestions shown"
+    assert (await stored(app) or {}).get("state") == "category" and owner.buttons(), "suggestions shown"
     await owner.cmd("language")
     assert (await stored(app) or {}).get("paused") is None, "/language is answered without leaving"
 
 
 async def test_an_unfinished_listing_left_for_a_day_stops_reading_messages(app: App) -> None:
     clock = Clock()
-    owner = Chat(Conversation(app, clock=clock), OWNER, "en")
+    owner = CoreDriver(Conversation(app, clock=clock), OWNER, "en")
     await start_flow(owner)
     await owner.send("Cheese Bart")
     clock.now = DAY0 + dt.timedelta(days=2)
@@ -122,32 +124,32 @@ async def test_an_unfinished_listing_left_for_a_day_stops_reading_messages(app: 
 
 
 async def test_two_unreadable_times_in_the_hours_builder_offer_buttons(app: App) -> None:
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     await start_flow(owner)
     await owner.send("Cheese Bart")
     await owner.send("cheese")
     await owner.press(1)
-    await owner.location(52.3871, 4.6561)
+    await owner.share_location(52.3871, 4.6561)
     await owner.press("Help me build them")
     await owner.press("Tuesday to Saturday")
     await owner.send("morning till evening")
-    assert "time span" in owner.said() and "09:00–18:00" not in owner.labels()
+    assert "time span" in owner.said() and "09:00–18:00" not in owner.buttons()
     await owner.send("all day long")
-    assert "09:00–18:00" in owner.labels()
+    assert "09:00–18:00" in owner.buttons()
     await owner.press("09:00–18:00")
     assert (await stored(app) or {}).get("state") == "hours_lunch"
     assert "misses" not in (await stored(app) or {})
 
 
 async def test_two_unmatched_kinds_of_business_offer_the_neighbourhoods_common_ones(app: App) -> None:
-    owner = Chat(Conversation(app), OWNER, "en")
+    owner = CoreDriver(Conversation(app), OWNER, "en")
     await start_flow(owner)
     await owner.send("Zorbl")
     await owner.send("zorbl and quux")
-    assert "could not match that to a kind of business" in owner.said() and "Bakery" not in owner.labels()
+    assert "could not match that to a kind of business" in owner.said() and "Bakery" not in owner.buttons()
     await owner.send("kwxq vbnm")
     assert "common in the neighbourhood" in owner.said()
-    assert len(owner.labels()) == 6 + 2, "six kinds, then Back and Cancel"
+    assert len(owner.buttons()) == 6 + 2, "six kinds, then Back and Cancel"
     await owner.press(1)
     state = await stored(app) or {}
     draft = state.get("draft")

@@ -1,9 +1,12 @@
 """Drivers: one small protocol for a person talking to the bot, over each way the bot can be reached.
 
-A scenario calls ``send``, ``share_location``, ``press``, then ``expect`` or ``last_reply``. The
+A test calls ``send``, ``share_location``, ``press``, then ``expect`` or ``last_reply``. The
 Telegram drivers run a real runtime (aiogram or python-telegram-bot) against the Bot API emulator over
-HTTP; the terminal driver drives :class:`handlers.terminal.TerminalSession`. Every Telegram step also
-checks that Telegram would have accepted each call the bot made (valid HTML, lengths, callback data).
+HTTP; the terminal driver drives :class:`handlers.terminal.TerminalSession`; the core driver
+(:class:`CoreDriver`, for unit and integration tests) hands neutral events to
+:meth:`Conversation.handle` and keeps the neutral replies for tests that look at them. Every step of
+every driver checks that Telegram would have accepted what the bot sent (valid HTML, lengths,
+callback data).
 """
 
 from __future__ import annotations
@@ -18,9 +21,26 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from concierge.app import App
 from concierge.conversation import Conversation
-from concierge.events import Event, Reply
+from concierge.events import (
+    AnswerCallback,
+    AnswerInline,
+    Button,
+    Event,
+    Notify,
+    Reply,
+    SendDocument,
+    SendPhoto,
+    SendText,
+)
 from handlers.telegram_render import ANSWERS, render_all
-from tests.support.botapi_emulator import BotAPIEmulator, Call, make_user
+from tests.support.botapi_emulator import (
+    CALLBACK_DATA_LIMIT,
+    CAPTION_LIMIT,
+    TEXT_LIMIT,
+    BotAPIEmulator,
+    Call,
+    make_user,
+)
 from tests.support.emulator.telegram_html import parse_html
 
 if TYPE_CHECKING:
@@ -32,7 +52,7 @@ _user_ids = itertools.count(1001)
 
 class Driver(Protocol):
     name: str
-    """``aiogram``, ``ptb`` or ``terminal``."""
+    """``aiogram``, ``ptb``, ``terminal`` or ``core``."""
     replies: list[str]
 
     async def send(self, text: str) -> str: ...
@@ -84,6 +104,210 @@ def last_reply(driver: Driver) -> str:
 def _matches(label: str, wanted: str) -> bool:
     label, wanted = label.casefold(), wanted.strip().casefold()
     return label == wanted or label.split(". ", 1)[-1] == wanted
+
+
+# -- core (in process) ------------------------------------------------------------------------------
+
+
+def plain_text(reply: SendText | SendPhoto | SendDocument) -> str:
+    """What Telegram would show of one reply, after checking it would accept it."""
+    if isinstance(reply, SendDocument):
+        return f"[{reply.filename}]"
+    markup, limit = (
+        (reply.html, TEXT_LIMIT) if isinstance(reply, SendText) else (reply.caption_html, CAPTION_LIMIT)
+    )
+    shown = parse_html(markup)  # raises where Telegram would answer 400
+    assert len(shown) <= limit, f"{len(shown)} characters, Telegram takes {limit}: {shown[:80]!r}..."
+    if isinstance(reply, SendText):
+        assert shown.strip(), "Telegram refuses an empty message"
+    for row in reply.buttons:
+        for button in row:
+            assert button.text, "Telegram refuses a button without a label"
+            if button.data is not None:
+                assert 0 < len(button.data.encode()) <= CALLBACK_DATA_LIMIT, button.data
+    return shown
+
+
+def replies_text(replies: list[Reply]) -> str:
+    """The plain text of the replies to the person who acted, one per line; notifications left out."""
+    parts = []
+    for reply in replies:
+        if isinstance(reply, SendText | SendPhoto | SendDocument):
+            parts.append(plain_text(reply))
+        elif isinstance(reply, AnswerCallback) and reply.text:
+            parts.append(f"({reply.text})")
+    return "\n".join(part for part in parts if part)
+
+
+class CoreDriver:
+    """A person talking to the conversation core directly: neutral events in, neutral replies out.
+
+    No runtime and no HTTP, so it fits unit and integration tests. Besides the :class:`Driver`
+    steps, which return plain text, it keeps what the core answered for tests that look at the
+    neutral replies: :attr:`last` (every reply of the last step, notifications to others included),
+    :attr:`keyboard` (the buttons on screen), :meth:`notes_to`; and :meth:`event` sends any event.
+    """
+
+    name = "core"
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        user_id: int | None = None,
+        lang: str | None = "en",
+        *,
+        chat_type: str = "private",
+        chat_id: int | None = None,
+        keyboard: list[Button] | None = None,
+    ) -> None:
+        self.conversation = conversation
+        self.user_id = user_id if user_id is not None else next(_user_ids)
+        self.lang = lang
+        self.chat_type = chat_type
+        self.chat_id = chat_id if chat_id is not None else self.user_id
+        self.replies: list[str] = []
+        self.last: list[Reply] = []
+        self.keyboard: list[Button] = keyboard if keyboard is not None else []
+        """The buttons on screen; members of one group share this list."""
+        self.message_id = 0
+        self.last_sent: int | None = None
+        self._question: tuple[int, str] | None = None
+        self._offered: list[str] = []
+
+    async def event(self, kind: str, **fields: Any) -> list[Reply]:
+        """One event from this person, ``fields`` overriding its defaults; the core's replies.
+
+        A ``user_id`` given in ``fields`` is another person in a private chat of their own."""
+        self.message_id += 1
+        values: dict[str, Any] = {
+            "user_id": self.user_id,
+            "chat_id": self.chat_id,
+            "chat_type": self.chat_type,
+            "language_code": self.lang,
+            "message_id": self.message_id,
+        }
+        if kind == "button":
+            values["callback_id"] = str(self.message_id)
+        values.update(fields)
+        if "user_id" in fields and "chat_id" not in fields and values["chat_type"] == "private":
+            values["chat_id"] = values["user_id"]
+        event = Event(kind, **values)  # type: ignore[arg-type]
+        replies = await self.conversation.handle(event)
+        own = [reply for reply in replies if not isinstance(reply, Notify)]
+        if kind == "button" and own:
+            assert isinstance(own[0], AnswerCallback), "every button press is answered first"
+        for reply in own:
+            if isinstance(reply, AnswerInline):
+                for result in reply.results:
+                    parse_html(result.message_html)
+                    assert len(result.id.encode()) <= 64, "Telegram takes inline result ids of 64 bytes"
+        shown = [b for r in own if isinstance(r, SendText | SendPhoto) for row in r.buttons for b in row]
+        if shown:
+            self.keyboard[:] = shown
+        offers = [r for r in own if isinstance(r, AnswerInline)]
+        if offers:
+            self._offered = [parse_html(result.message_html) for result in offers[-1].results]
+        if kind not in {"button", "inline_query"} and not event.edited:
+            self.last_sent = event.message_id
+            if kind in {"text", "photo"} and event.message_id is not None:
+                self._question = (event.message_id, kind)
+        self.last = replies
+        self.replies.append(replies_text(own))
+        return replies
+
+    async def _step(self, kind: str, **fields: Any) -> str:
+        await self.event(kind, **fields)
+        return self.replies[-1]
+
+    def said(self) -> str:
+        """The plain text of the last step's replies to this person (:func:`last_reply`)."""
+        return last_reply(self)
+
+    def notes_to(self, user_id: int) -> list[SendText | SendPhoto | SendDocument]:
+        """What the last step sent to someone else (a moderator, a co-owner)."""
+        return [r.reply for r in self.last if isinstance(r, Notify) and r.chat_id == user_id]
+
+    async def send(self, text: str) -> str:
+        """A message; ``/command args`` is a command, as the runtimes and the terminal read it."""
+        from handlers.terminal import COMMAND
+
+        command = COMMAND.match(text.strip())
+        if command:
+            return await self.cmd(command.group(1).lower(), (command.group(2) or "").strip())
+        return await self._step("text", text=text)
+
+    async def cmd(self, command: str, args: str = "") -> str:
+        return await self._step("command", command=command, text=args)
+
+    async def share_location(self, lat: float, lon: float) -> str:
+        return await self._step("location", lat=lat, lon=lon)
+
+    async def send_photo(self, caption: str = "", ref: str = "core-photo") -> str:
+        return await self._step("photo", text=caption, photo_ref=ref)
+
+    async def edit(self, text: str) -> str:
+        assert self._question is not None, f"[{self.name}] nothing to edit yet"
+        message_id, kind = self._question
+        return await self._step(kind, text=text, message_id=message_id, edited=True)
+
+    async def data(self, data: str) -> str:
+        """A button press with any callback data (forged or not)."""
+        return await self._step("button", text=data)
+
+    async def inline(self, query: str) -> str:
+        return await self._step("inline_query", text=query, chat_type="inline", chat_id=self.user_id)
+
+    async def press(self, choice: int | str) -> str:
+        button = self._find(choice)
+        assert button is not None, f"[{self.name}] no button {choice!r} among {self.buttons()}"
+        if button.data is not None:
+            return await self.data(button.data)
+        if button.switch_inline is not None:
+            return await self.inline(button.switch_inline)
+        raise AssertionError(f"[{self.name}] button {button.text!r} does nothing a test can press")
+
+    def _find(self, choice: int | str) -> Button | None:
+        if isinstance(choice, int):
+            return self.keyboard[choice - 1] if 0 < choice <= len(self.keyboard) else None
+        return next((b for b in self.keyboard if _matches(b.text, choice) and b.data), None) or next(
+            (b for b in self.keyboard if _matches(b.text, choice)), None
+        )
+
+    def buttons(self) -> list[str]:
+        return [button.text for button in self.keyboard]
+
+    def message_of(self, choice: int | str) -> int | None:
+        return None  # the core numbers no messages of its own
+
+    def edited(self) -> list[int]:
+        return [
+            r.edit_message_id for r in self.last if isinstance(r, SendText) and r.edit_message_id is not None
+        ]
+
+    def replied_to(self) -> list[int]:
+        return [
+            r.answers
+            for r in self.last
+            if isinstance(r, SendText) and r.quote and r.answers and r.edit_message_id is None
+        ]
+
+    def shared_cards(self) -> list[str]:
+        return list(self._offered)
+
+    def other_user(self, language_code: str) -> CoreDriver:
+        return CoreDriver(self.conversation, lang=language_code)
+
+    def in_group(self, chat_id: int = -100123) -> CoreDriver:
+        return CoreDriver(self.conversation, self.user_id, self.lang, chat_type="supergroup", chat_id=chat_id)
+
+    def member(self, language_code: str) -> CoreDriver:
+        return CoreDriver(
+            self.conversation,
+            lang=language_code,
+            chat_type=self.chat_type,
+            chat_id=self.chat_id,
+            keyboard=self.keyboard,
+        )
 
 
 # -- terminal ---------------------------------------------------------------------------------------
