@@ -15,8 +15,8 @@ from concierge.conversation import Conversation
 from concierge.i18n import translator
 from concierge.settings import Settings
 from handlers.terminal import TerminalSession, parse_position, plain_text
-from tests.integration.test_conversation import CENTRE, seed_neighbourhood
 from tests.support import paths
+from tests.support.small_neighbourhood import CENTRE, seed_neighbourhood
 
 ROOT = paths.ROOT
 
