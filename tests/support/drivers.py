@@ -26,11 +26,14 @@ from concierge.events import (
     AnswerInline,
     Button,
     Event,
+    InlineResult,
     Notify,
     Reply,
     SendDocument,
+    SendLocation,
     SendPhoto,
     SendText,
+    SendVenue,
 )
 from handlers.telegram_render import ANSWERS, render_all
 from tests.support.botapi_emulator import (
@@ -44,7 +47,7 @@ from tests.support.botapi_emulator import (
 from tests.support.emulator.telegram_html import parse_html
 
 if TYPE_CHECKING:
-    from handlers.terminal import TerminalSession
+    from handlers.terminal import Screen, TerminalSession
 
 STEP_TIMEOUT = 15.0
 _user_ids = itertools.count(1001)
@@ -53,6 +56,7 @@ _user_ids = itertools.count(1001)
 class Driver(Protocol):
     name: str
     """``aiogram``, ``ptb``, ``terminal`` or ``core``."""
+    user_id: int
     replies: list[str]
 
     async def send(self, text: str) -> str: ...
@@ -129,14 +133,30 @@ def plain_text(reply: SendText | SendPhoto | SendDocument) -> str:
 
 
 def replies_text(replies: list[Reply]) -> str:
-    """The plain text of the replies to the person who acted, one per line; notifications left out."""
+    """The plain text of the replies to the person who acted, as the Telegram drivers read the
+    calls they cause (:func:`_text_of`); notifications to others left out."""
     parts = []
     for reply in replies:
         if isinstance(reply, SendText | SendPhoto | SendDocument):
             parts.append(plain_text(reply))
         elif isinstance(reply, AnswerCallback) and reply.text:
             parts.append(f"({reply.text})")
+        elif isinstance(reply, SendVenue):
+            parts.append(f"📍 {reply.title}, {reply.address}")
+        elif isinstance(reply, SendLocation):
+            parts.append(f"📍 {reply.lat:.5f}, {reply.lon:.5f}")
+        elif isinstance(reply, AnswerInline):
+            parts.append("\n".join(f"• {r.title} — {_inline_line(r)}" for r in reply.results))
     return "\n".join(part for part in parts if part)
+
+
+def _inline_line(result: InlineResult) -> str:
+    """What Telegram lists beside an inline result's title (as ``handlers.telegram_render`` sends it:
+    a venue shows status and address, an article its description)."""
+    if result.lat is not None and result.lon is not None:
+        shown = " · ".join(part for part in (result.status, result.address) if part)
+        return shown or result.description or result.title
+    return result.description
 
 
 class CoreDriver:
@@ -158,8 +178,10 @@ class CoreDriver:
         *,
         chat_type: str = "private",
         chat_id: int | None = None,
-        keyboard: list[Button] | None = None,
+        screen: Screen | None = None,
     ) -> None:
+        from handlers.terminal import Screen
+
         self.conversation = conversation
         self.user_id = user_id if user_id is not None else next(_user_ids)
         self.lang = lang
@@ -167,10 +189,12 @@ class CoreDriver:
         self.chat_id = chat_id if chat_id is not None else self.user_id
         self.replies: list[str] = []
         self.last: list[Reply] = []
-        self.keyboard: list[Button] = keyboard if keyboard is not None else []
-        """The buttons on screen; members of one group share this list."""
-        self.message_id = 0
+        self.screen = screen or Screen()
+        """The chat's buttons and message numbering, as the terminal keeps them; members of one
+        group share it, so any of them can press a button another one's question got."""
         self.last_sent: int | None = None
+        self._edited: list[int] = []
+        self._replied_to: list[int] = []
         self._question: tuple[int, str] | None = None
         self._offered: list[str] = []
 
@@ -178,16 +202,20 @@ class CoreDriver:
         """One event from this person, ``fields`` overriding its defaults; the core's replies.
 
         A ``user_id`` given in ``fields`` is another person in a private chat of their own."""
-        self.message_id += 1
         values: dict[str, Any] = {
             "user_id": self.user_id,
             "chat_id": self.chat_id,
             "chat_type": self.chat_type,
             "language_code": self.lang,
-            "message_id": self.message_id,
         }
         if kind == "button":
-            values["callback_id"] = str(self.message_id)
+            values["message_id"] = self.screen.message_id  # the latest message, unless a press says
+            values["callback_id"] = str(self.screen.next_id())
+        else:
+            values["message_id"] = self.screen.next_id()
+        if self.chat_type != "private" and kind in {"text", "photo"}:
+            mention = f"@{self.conversation.app.settings.bot_username}".casefold()
+            values["addressed"] = mention in str(fields.get("text", "")).casefold()
         values.update(fields)
         if "user_id" in fields and "chat_id" not in fields and values["chat_type"] == "private":
             values["chat_id"] = values["user_id"]
@@ -201,9 +229,7 @@ class CoreDriver:
                 for result in reply.results:
                     parse_html(result.message_html)
                     assert len(result.id.encode()) <= 64, "Telegram takes inline result ids of 64 bytes"
-        shown = [b for r in own if isinstance(r, SendText | SendPhoto) for row in r.buttons for b in row]
-        if shown:
-            self.keyboard[:] = shown
+        self._show(own)
         offers = [r for r in own if isinstance(r, AnswerInline)]
         if offers:
             self._offered = [parse_html(result.message_html) for result in offers[-1].results]
@@ -214,6 +240,37 @@ class CoreDriver:
         self.last = replies
         self.replies.append(replies_text(own))
         return replies
+
+    def _show(self, replies: list[Reply]) -> None:
+        """Numbers the bot's messages and remembers their buttons, as a chat on screen would."""
+        screen, self._edited, self._replied_to = self.screen, [], []
+        if any(isinstance(reply, SendText | SendPhoto) and reply.buttons for reply in replies):
+            screen.choices.clear()  # the buttons of this step's messages, all of them, replace the old
+            screen.choice_messages.clear()
+        for reply in replies:
+            if not isinstance(reply, SendText | SendPhoto):
+                continue
+            if isinstance(reply, SendText) and reply.replace and reply.answers in screen.answers:
+                message_id = screen.answers[reply.answers]
+                self._edited.append(message_id)
+            elif isinstance(reply, SendText) and reply.edit_message_id is not None:
+                message_id = reply.edit_message_id
+                self._edited.append(message_id)
+            else:
+                message_id = screen.next_id()
+                if isinstance(reply, SendText) and reply.answers is not None:
+                    screen.answers[reply.answers] = message_id
+                    if reply.quote:
+                        self._replied_to.append(reply.answers)
+            for row in reply.buttons:
+                for button in row:
+                    screen.choices.append(button)
+                    screen.choice_messages.append(message_id)
+
+    @property
+    def keyboard(self) -> list[Button]:
+        """The buttons on screen, in order."""
+        return self.screen.choices
 
     async def _step(self, kind: str, **fields: Any) -> str:
         await self.event(kind, **fields)
@@ -250,46 +307,44 @@ class CoreDriver:
         message_id, kind = self._question
         return await self._step(kind, text=text, message_id=message_id, edited=True)
 
-    async def data(self, data: str) -> str:
-        """A button press with any callback data (forged or not)."""
-        return await self._step("button", text=data)
+    async def data(self, data: str, message_id: int | None = None) -> str:
+        """A button press with any callback data (forged or not), on the latest message unless given."""
+        if message_id is None:
+            return await self._step("button", text=data)
+        return await self._step("button", text=data, message_id=message_id)
 
     async def inline(self, query: str) -> str:
         return await self._step("inline_query", text=query, chat_type="inline", chat_id=self.user_id)
 
     async def press(self, choice: int | str) -> str:
-        button = self._find(choice)
-        assert button is not None, f"[{self.name}] no button {choice!r} among {self.buttons()}"
+        index = self._find(choice)
+        assert index is not None, f"[{self.name}] no button {choice!r} among {self.buttons()}"
+        button = self.keyboard[index]
         if button.data is not None:
-            return await self.data(button.data)
+            return await self.data(button.data, self.screen.choice_messages[index])
         if button.switch_inline is not None:
             return await self.inline(button.switch_inline)
         raise AssertionError(f"[{self.name}] button {button.text!r} does nothing a test can press")
 
-    def _find(self, choice: int | str) -> Button | None:
+    def _find(self, choice: int | str) -> int | None:
+        """The index of a button by its number (from 1) or its label (one with callback data first)."""
         if isinstance(choice, int):
-            return self.keyboard[choice - 1] if 0 < choice <= len(self.keyboard) else None
-        return next((b for b in self.keyboard if _matches(b.text, choice) and b.data), None) or next(
-            (b for b in self.keyboard if _matches(b.text, choice)), None
-        )
+            return choice - 1 if 0 < choice <= len(self.keyboard) else None
+        found = [i for i, b in enumerate(self.keyboard) if _matches(b.text, choice)]
+        return next((i for i in found if self.keyboard[i].data), found[0] if found else None)
 
     def buttons(self) -> list[str]:
         return [button.text for button in self.keyboard]
 
     def message_of(self, choice: int | str) -> int | None:
-        return None  # the core numbers no messages of its own
+        index = self._find(choice)
+        return self.screen.choice_messages[index] if index is not None else None
 
     def edited(self) -> list[int]:
-        return [
-            r.edit_message_id for r in self.last if isinstance(r, SendText) and r.edit_message_id is not None
-        ]
+        return list(self._edited)
 
     def replied_to(self) -> list[int]:
-        return [
-            r.answers
-            for r in self.last
-            if isinstance(r, SendText) and r.quote and r.answers and r.edit_message_id is None
-        ]
+        return list(self._replied_to)
 
     def shared_cards(self) -> list[str]:
         return list(self._offered)
@@ -306,7 +361,7 @@ class CoreDriver:
             lang=language_code,
             chat_type=self.chat_type,
             chat_id=self.chat_id,
-            keyboard=self.keyboard,
+            screen=self.screen,
         )
 
 
@@ -334,6 +389,10 @@ class TerminalDriver:
     @property
     def last_sent(self) -> int | None:
         return self.session.last_sent
+
+    @property
+    def user_id(self) -> int:
+        return self.session.user_id
 
     async def edit(self, text: str) -> str:
         return await self._step(await self.session.edit(text))

@@ -66,13 +66,6 @@ STEPS_NL: list[tuple[str, object]] = [
 ]
 
 
-def user_id(driver: Driver) -> int:
-    if isinstance(driver, TerminalDriver):
-        return driver.session.user_id
-    assert isinstance(driver, TelegramDriver)
-    return driver.user_id
-
-
 async def run(driver: Driver, steps: list[tuple[str, object]]) -> None:
     for kind, value in steps:
         if kind == "location":
@@ -85,7 +78,7 @@ async def run(driver: Driver, steps: list[tuple[str, object]]) -> None:
 
 async def test_owner_creates_a_listing_and_a_moderator_approves_it(person: Driver, app: App) -> None:
     moderator = person.other_user("en")
-    app.settings.admin_ids = frozenset({user_id(moderator)})
+    app.settings.admin_ids = frozenset({moderator.user_id})
     await moderator.send("/start")
     await person.send("/start")
     await person.press("I have a business here")
@@ -151,7 +144,7 @@ async def test_closure_dates_in_words_and_a_question_leaves_the_step(
     today = dt.datetime(2026, 12, 6, 10, tzinfo=dt.UTC)
     async with frozen_driver(name, app, emulator, today, "nl") as owner:
         async with app.sessions.begin() as session:
-            await ownership.add_role(session, "bakkerij-de-gouden-korst", user_id(owner), "owner", "nl")
+            await ownership.add_role(session, "bakkerij-de-gouden-korst", owner.user_id, "owner", "nl")
         await owner.send("/mybusiness")
         await press_on_card(owner, "Tijdelijk dicht")
         await owner.send("dicht van 24 december t/m 2 januari")
