@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from concierge.commands.serve import REQUEST_GRACE
 from concierge.settings import Settings
+from handlers.cli.serve import REQUEST_GRACE
 from handlers.delivery import HANDLE_GRACE, SEND_GRACE
 
 ROOT = Path(__file__).resolve().parent.parent
