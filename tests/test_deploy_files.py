@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 SYSTEMD = DEPLOY / "systemd"
 DOCS = ROOT / "docs" / "deploy.md"
-COMMANDS = {path.stem for path in (ROOT / "concierge" / "commands").glob("*.py") if path.stem != "__init__"}
+COMMANDS = {path.stem for path in (ROOT / "handlers" / "cli").glob("*.py") if not path.stem.startswith("__")}
 
 
 def compose() -> dict[str, Any]:
