@@ -16,13 +16,14 @@ import logging
 import secrets
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 
 from concierge import inbox, outbox
 from concierge.app import App
 from concierge.events import Event, Reply
+from concierge.group_commit import GroupCommit
 from concierge.inbox import Arrival, Finished
 from concierge.logs import salt_of, user_ref
 from concierge.outbox import Outgoing, Pending
@@ -39,9 +40,6 @@ from handlers.telegram_render import (
 from handlers.telegram_retry import broadcasting, chat_of_update, serving_chat
 
 log = logging.getLogger("concierge.updates")
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 SWEEP_SECONDS = 1.0
 """How often a worker looks for updates and calls whose lease lapsed (a worker died, a claim was freed)."""
@@ -126,38 +124,6 @@ def remember_answer(call: Outgoing, result: Any, answers: AnswerLog = ANSWERS) -
     answers.remember(chat_id, call.answers, int(result["message_id"]))
 
 
-class Batch(Generic[T, R]):
-    """Items submitted at about the same moment are written together, in one transaction: on SQLite
-    each transaction costs a lock and a sync, and a burst of updates would queue on them one by one."""
-
-    def __init__(self, write: Callable[[list[T]], Awaitable[Sequence[R]]]) -> None:
-        self._write = write
-        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
-        self._writer: asyncio.Task[None] | None = None
-
-    async def submit(self, item: T) -> R:
-        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        self._waiting.append((item, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._drain())
-        return await future
-
-    async def _drain(self) -> None:
-        await asyncio.sleep(0)  # let the rest of this loop turn submit too
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            try:
-                results = await self._write([item for item, _ in batch])
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
-
-
 class Delivery:
     """One per worker process: the inbox's consumer and the outbox's sender."""
 
@@ -185,9 +151,9 @@ class Delivery:
         self._writing = asyncio.Lock()
         """One write of this worker's delivery at a time: on SQLite, writers of one process that meet
         at the lock sleep in SQLite's busy handler; taking turns here costs less."""
-        self._recorder: Batch[Arrival, bool] = Batch(self._record)
-        self._finisher: Batch[Finished, list[Pending] | None] = Batch(self._finish)
-        self._remover: Batch[int, None] = Batch(self._remove)
+        self._recorder: GroupCommit[Arrival, bool] = GroupCommit(self._record)
+        self._finisher: GroupCommit[Finished, list[Pending] | None] = GroupCommit(self._finish)
+        self._remover: GroupCommit[int, None] = GroupCommit(self._remove)
 
     # -- in ---------------------------------------------------------------------------------------
 
@@ -428,10 +394,9 @@ class Delivery:
         finally:
             serving_chat.reset(token)
 
-    async def _remove(self, ids: list[int]) -> list[None]:
+    async def _remove(self, ids: list[int]) -> None:
         async with self._writing:
             await outbox.remove(self.engine, ids)
-        return [None] * len(ids)
 
     # -- for tests and health ---------------------------------------------------------------------
 
