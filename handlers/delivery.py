@@ -3,8 +3,9 @@
 Updates come in through :meth:`Delivery.accept` (the webhook route, or :func:`poll`), are recorded in
 the inbox (:mod:`concierge.inbox`) before Telegram is told they arrived, handled one at a time per
 chat under a lease, and their replies leave through the outbox (:mod:`concierge.outbox`), one at a
-time per chat, retried with bounded, logged backoff. The runtimes only carry HTTP: a
-:class:`Transport` sends one call, fetches updates, and removes a webhook.
+time per chat. The runtime (:class:`handlers.telegram_runtime.Runtime`, here a :class:`Transport`)
+sends one call, waiting out 429s and retrying failures with the :data:`~handlers.telegram_retry.OUTBOX`
+policy (:mod:`handlers.telegram_retry`, the one place for that), fetches updates, and removes a webhook.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import secrets
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from concierge import inbox, outbox
@@ -37,18 +37,13 @@ from handlers.telegram_render import (
     event_from_update,
     render_all,
 )
-from handlers.telegram_retry import broadcasting, chat_of_update, serving_chat
+from handlers.telegram_retry import OUTBOX, RetryPolicy, broadcasting, chat_of_update, serving_chat
 
 log = logging.getLogger("concierge.updates")
 
 SWEEP_SECONDS = 1.0
 """How often a worker looks for updates and calls whose lease lapsed (a worker died, a claim was freed)."""
 RENEW_SECONDS = inbox.LEASE.total_seconds() / 3
-MAX_ATTEMPTS = 8
-"""Times an outbox call is tried (each try already retries quick failures, handlers/telegram_retry.py)."""
-BACKOFF = 2.0
-MAX_BACKOFF = 120.0
-"""Between tries: 2, 4, 8, ... 120 s, about five minutes in all before a call is given up."""
 MAX_FAILURES = 3
 """Times one update may fail in this worker before it is closed without an answer (a poison update)."""
 HANDLE_GRACE = 15.0
@@ -58,20 +53,15 @@ Together well within the 70 s stop grace of deploy/ (docs/delivery.md)."""
 POLL_TIMEOUT = 25
 
 
-@dataclass(frozen=True, slots=True)
-class Retry:
-    """A call that did not go through and may be tried again, after ``after`` seconds if Telegram said."""
-
-    after: float | None = None
-
-
 class Transport(Protocol):
     identity: BotIdentity
     handle: Callable[[Event], Awaitable[list[Reply]]]
 
-    async def send(self, call: ApiCall) -> Any:
-        """:class:`Retry` when the call may be tried again; else the Bot API's result (``None`` when
-        Telegram refused it for good, logged)."""
+    async def send(
+        self, call: ApiCall, policy: RetryPolicy = ..., extra: Mapping[str, Any] | None = None
+    ) -> Any:
+        """The Bot API's result, retried by ``policy``; ``None`` when Telegram refused it for good or
+        the retries gave up (logged)."""
 
     async def get_updates(self, offset: int, wait: int) -> list[dict[str, Any]]: ...
 
@@ -370,27 +360,8 @@ class Delivery:
         call = pending.call
         token = serving_chat.set(None if call.broadcast else call.chat_key)
         try:
-            for attempt in range(1, MAX_ATTEMPTS + 1):
-                with broadcasting() if call.broadcast else contextlib.nullcontext():
-                    outcome = await self.transport.send(api_call(call))
-                if not isinstance(outcome, Retry):
-                    return outcome
-                wait = outcome.after or min(MAX_BACKOFF, BACKOFF * 2 ** (attempt - 1))
-                if attempt == MAX_ATTEMPTS:
-                    break
-                log.warning(
-                    "%s not accepted (try %d of %d), trying again in %.0f s",
-                    call.method,
-                    attempt,
-                    MAX_ATTEMPTS,
-                    wait,
-                    extra={"outbox_id": pending.id},
-                )
-                await asyncio.sleep(wait)
-            log.error(
-                "%s given up after %d tries", call.method, MAX_ATTEMPTS, extra={"outbox_id": pending.id}
-            )
-            return None
+            with broadcasting() if call.broadcast else contextlib.nullcontext():
+                return await self.transport.send(api_call(call), OUTBOX, {"outbox_id": pending.id})
         finally:
             serving_chat.reset(token)
 
