@@ -113,9 +113,11 @@ async def test_a_bad_request_is_not_retried(app: App, emulator: BotAPIEmulator, 
         since = emulator.mark()
         emulator.fail_next(1, 400, methods={"sendMessage"})
         emulator.inject_message(USERS[2], "/privacy")
-        await emulator.wait_for_call("sendMessage", lambda c: not c.ok, within=20, since=since)
+        refused = await emulator.wait_for_call("sendMessage", lambda c: not c.ok, within=20, since=since)
         emulator.inject_message(USERS[2], "/help")  # the next update of the chat, answered next
-        await emulator.wait_for_call("sendMessage", lambda c: c.ok, within=20, since=since)
+        answer = await emulator.wait_for_call("sendMessage", lambda c: c.ok, within=20, since=since)
+        assert answer.params["text"] != refused.params["text"], "the refused reply was not sent again"
+        await asyncio.sleep(1)
         assert [c.status for c in emulator.calls_to("sendMessage", since)] == [400, 200]
 
 
