@@ -34,10 +34,6 @@ from handlers.telegram_retry import Refusal, Retry
 from handlers.telegram_runtime import Runtime, token_of
 
 
-def _dump(obj: Any) -> dict[str, Any]:
-    return obj.model_dump(mode="json", by_alias=True, exclude_none=True)
-
-
 class _RawMethod(TelegramMethod[Any]):
     """A Bot API call with the renderer's parameters as they are, its answer left as JSON.
 

@@ -122,13 +122,14 @@ class PtbClient:
     """PTB's Bot, one request per call (:class:`handlers.telegram_runtime.BotClient`)."""
 
     def __init__(self, token: str, api_url: str) -> None:
+        self._requests = (AiohttpRequest(HTTP_CONNECTIONS), AiohttpRequest(1))
         self.application = (
             Application.builder()
             .token(token)
             .base_url(f"{api_url}/bot")
             .base_file_url(f"{api_url}/file/bot")
-            .request(AiohttpRequest(HTTP_CONNECTIONS))
-            .get_updates_request(AiohttpRequest(1))
+            .request(self._requests[0])
+            .get_updates_request(self._requests[1])
             .updater(None)
             .build()
         )
@@ -169,6 +170,8 @@ class PtbClient:
 
     async def close(self) -> None:
         await self.application.shutdown()
+        for request in self._requests:  # PTB shuts down only what it initialized in full
+            await request.shutdown()
 
 
 class PtbRuntime(Runtime):

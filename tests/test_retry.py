@@ -17,6 +17,7 @@ import pytest
 
 from concierge.app import App, open_app
 from concierge.commands.run import open_runtime
+from concierge.errors import UserError
 from concierge.settings import Settings
 from handlers.aiogram_runtime import AiogramRuntime
 from handlers.telegram_render import ApiCall
@@ -146,6 +147,29 @@ async def test_start_up_waits_for_the_bot_api_to_answer(sqlite_url: str, runtime
     finally:
         await runtime.close()
         await (await starting).stop()
+        await app.close()
+
+
+@pytest.mark.parametrize("runtime_name", ["aiogram", "ptb"])
+async def test_a_refused_token_stops_the_start_at_once(
+    sqlite_url: str, emulator: BotAPIEmulator, runtime_name: str
+) -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=sqlite_url,
+        bot_token="123:WRONG",
+        telegram_api_url=emulator.url,
+    )
+    app = await open_app(settings, demo=True)
+    runtime = open_runtime(app, runtime_name)
+    try:
+        with pytest.raises(UserError, match="refused the token in CONCIERGE_BOT_TOKEN"):
+            await asyncio.wait_for(runtime.start(), 5)
+        assert (
+            sum(app.metrics.telegram_retries.labels(r)._value.get() for r in ("429", "5xx", "network")) == 0
+        )
+    finally:
+        await runtime.close()
         await app.close()
 
 
