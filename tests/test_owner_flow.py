@@ -44,6 +44,10 @@ STEPS_EN: list[tuple[str, object]] = [
     ("send", "example.org"),
     ("press", "Yes"),
     ("press", "By bike"),
+    ("press", "Card"),
+    ("press", "Contactless"),
+    ("press", "Done"),
+    ("send", "partly, one step at the door"),
 ]
 
 STEPS_NL: list[tuple[str, object]] = [
@@ -63,6 +67,8 @@ STEPS_NL: list[tuple[str, object]] = [
     ("press", "Overslaan"),
     ("press", "Nee"),
     ("press", "Geen bezorging"),
+    ("send", "pin en contant"),
+    ("press", "Weet ik niet"),
 ]
 
 
@@ -116,6 +122,7 @@ async def test_full_creation_in_english_then_moderator_approval(app: App) -> Non
         assert business.photo == "photo-file-1" and business.delivery == "bike" and business.pickup
         assert business.story_who == "Ann & Bob <i>bakers</i>" and business.story_how == ""
         assert business.categories == ["shop=bakery"]
+        assert business.payment == ["card", "contactless"] and business.wheelchair == "limited"
         business_id = business.id
         assert await session.get(FlowState, f"owner:{OWNER}") is None
     assert app.search.business(business_id) is None, "pending listings are not visible to residents"

@@ -50,6 +50,8 @@ STEPS_EN: list[tuple[str, object]] = [
     ("send", "example.org"),
     ("press", "Yes"),
     ("press", "By bike"),
+    ("send", "card only"),
+    ("press", "Partly"),
 ]
 STEPS_NL: list[tuple[str, object]] = [
     ("send", "Fietsmaker Spaak"),
@@ -63,6 +65,8 @@ STEPS_NL: list[tuple[str, object]] = [
     *[("press", "Overslaan")] * 6,
     ("send", "nee"),
     ("send", "met de fiets"),
+    ("send", "pin en contant"),
+    ("send", "ja"),
 ]
 
 
@@ -116,6 +120,7 @@ async def test_a_dutch_owner_with_a_pin(person: Driver, app: App) -> None:
         assert business is not None and business.status == "pending"
         assert business.opening_hours == "Tu-Sa 09:00-18:00; Su off"
         assert (business.pickup, business.delivery) == (False, "bike"), "typed answers where buttons are"
+        assert (business.payment, business.wheelchair) == (["cash", "card"], "yes")
 
 
 @contextlib.asynccontextmanager
