@@ -1,10 +1,7 @@
 """The guided listing flow on the conversation core: the whole way, back and cancel at each step,
-validation, a restart in the middle, and that the diagram is the code's machine."""
+validation and a restart in the middle (the table and its diagram: test_owner_machines.py)."""
 
 from __future__ import annotations
-
-import re
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -13,7 +10,6 @@ from concierge.app import App, open_app
 from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import SendText, SendVenue
-from concierge.owners import flow
 from tests.test_owner_support import MODERATOR, Chat, owner_settings
 
 pytest_plugins = ["tests.test_owner_support"]
@@ -84,16 +80,6 @@ async def start_flow(chat: Chat) -> None:
     await chat.cmd("mybusiness")
     labels = chat.labels()
     await chat.press(labels[0])
-
-
-def test_the_diagram_lists_exactly_the_states_and_transitions_of_the_code() -> None:
-    text = (Path(flow.__file__).parent / "flow.mmd").read_text(encoding="utf-8")
-    edges = set(re.findall(r"^\s*(\S+)\s*-->\s*(\S+)\s*$", text, flags=re.MULTILINE))
-    assert edges == set(flow.TRANSITIONS) | {("[*]", flow.START), ("submitted", "[*]")}
-    states = {state for edge in edges for state in edge} - {"[*]"}
-    assert states == set(flow.STATES)
-    for source, target in flow.TRANSITIONS:
-        assert source in flow.ACCEPT and target in flow.PROMPTS
 
 
 async def test_full_creation_in_english_then_moderator_approval(app: App) -> None:
