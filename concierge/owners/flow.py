@@ -95,7 +95,7 @@ def resident_details(flow: Flow) -> str:
     kind = flow.turn.taxonomy.name(draft.get("categories") or [], lang) if draft.get("categories") else ""
     if kind:
         lines.append(f"<b>{say(t('Category'))}</b>: {say(clip(kind, 100))}")
-    delivery = {"bike": t("By bike"), "post": t("By post"), "none": t("No delivery")}
+    delivery = prompts.delivery_labels(t)
     lines.append(
         f"<b>{say(t('Can customers order ahead and pick up?'))}</b> {say(t('Yes') if draft.get('pickup') else t('No'))}"
     )
@@ -147,10 +147,6 @@ async def accept_preview(flow: Flow, given: Input) -> Step:
     return not_understood()
 
 
-async def accept_submitted(flow: Flow, given: Input) -> Step:
-    return not_understood()
-
-
 def nothing(flow: Flow) -> list[Reply]:
     return []
 
@@ -160,7 +156,8 @@ async def no_answer(flow: Flow, given: Input) -> Step:
 
 
 STEPS: tuple[State, ...] = (
-    # state               prompt                   accept                     to (the first: usual next)
+    # State(state, what it asks, what it does with an answer, where it may go (the first is where
+    #       onward() leads), its part of the flow, the registry fields it fills)
     State("name", prompts.name, accepts.name, ("category",), "name", ("name",)),
     State("category", prompts.category, accepts.category, ("location",), "category", ("categories",)),
     State(
@@ -236,9 +233,6 @@ GROUP_FIELDS = {group: tuple(field.name for field in fields.in_group(group)) for
 ENTRY = machine.entries(STEPS)
 CLEARABLE = {state.name: name for state in STEPS for name in state.fields if fields.BY_NAME[name].clearable}
 """Steps whose optional field an edit can empty (Skip keeps what is there)."""
-_DECLARED = frozenset(
-    edge for state in STEPS for edge in ((state.name, t) for t in state.to) if END not in edge
-)
 JUMPS = tuple(
     dict.fromkeys(
         [("preview", ENTRY[group]) for group in PARTS]
@@ -256,7 +250,7 @@ JUMPS = tuple(
 MACHINE = machine.Machine(
     title=(
         "The owners' listing flow, generated from STEPS in concierge/owners/flow.py by\n"
-        "`python -m concierge.owners.diagrams`; tests/test_owner_flow.py checks it is up to date. Back\n"
+        "`python -m concierge.owners.diagrams`; tests/test_owner_machines.py checks it is up to date. Back\n"
         "(along the history) and Cancel work in every state and are not drawn. A command, or a resident's\n"
         "question where an answer is expected, puts the flow aside (concierge/owners/steps.py);\n"
         "/mybusiness resumes it where it was."

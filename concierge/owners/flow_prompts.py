@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from geopy.distance import great_circle
 
 from catalog import fields, typed_hours
@@ -230,7 +232,11 @@ def pickup(flow: Flow) -> list[Reply]:
     return [message(flow, say(flow.t("Can customers order ahead and pick up?")), rows)]
 
 
+def delivery_labels(t: Callable[[str], str]) -> dict[str, str]:
+    return {"bike": t("By bike"), "post": t("By post"), "none": t("No delivery")}
+
+
 def delivery(flow: Flow) -> list[Reply]:
-    labels = {"bike": flow.t("By bike"), "post": flow.t("By post"), "none": flow.t("No delivery")}
+    labels = delivery_labels(flow.t)
     rows = (tuple(choice(flow, labels[key], key) for key in fields.BY_NAME["delivery"].choices),)
     return [message(flow, say(flow.t("Do you deliver?")), rows)]
