@@ -11,7 +11,7 @@ from typing import Any, cast
 import pytest
 
 from catalog import fields
-from concierge.owners import diagrams, flow, machine, router, steps
+from concierge.owners import diagrams, flow, listing, machine, router, steps
 from concierge.owners.machine import END
 
 
@@ -113,6 +113,10 @@ def test_what_the_listing_table_derives() -> None:
     assert ("delivery", "payment") in flow.TRANSITIONS and ("wheelchair", "preview") in flow.TRANSITIONS
     assert ("preview", "wheelchair") in flow.TRANSITIONS and ("payment", "preview") in flow.TRANSITIONS
     assert ("delivery", "preview") not in set(flow.MACHINE.declared()), "a jump, not a row's arrow"
+
+
+def test_the_owner_card_offers_an_edit_of_every_part() -> None:
+    assert listing.EDIT_GROUPS == flow.PARTS
 
 
 def test_each_step_fills_fields_of_its_own_part() -> None:
