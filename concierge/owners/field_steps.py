@@ -160,8 +160,5 @@ def step(name: str, *, to: tuple[str, ...]) -> State:
 def asked(states: tuple[State, ...]) -> tuple[fields.Field, ...]:
     """The registry fields the generic steps of a table ask, for the preview."""
     return tuple(
-        fields.BY_NAME[name]
-        for state in states
-        for name in state.fields
-        if fields.BY_NAME[name].question and state.prompt is not None
+        fields.BY_NAME[name] for state in states for name in state.fields if fields.BY_NAME[name].question
     )
