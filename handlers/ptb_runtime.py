@@ -23,9 +23,10 @@ from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBUserWarning
 
 from concierge.app import App, freeze_heap
-from concierge.conversation import Conversation, bot_commands
+from concierge.conversation import bot_commands
 from concierge.errors import UserError
 from concierge.events import Notify
+from concierge.routing import Conversation
 from handlers.delivery import Retry, run_polling
 from handlers.telegram_render import (
     ALLOWED_UPDATES,

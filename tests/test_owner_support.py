@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
 from concierge.events import AnswerCallback, Button, Event, Notify, Reply, SendDocument, SendPhoto, SendText
+from concierge.routing import Conversation
 from concierge.settings import Settings
 
 MODERATOR = 900

@@ -24,8 +24,9 @@ from geopy.distance import great_circle
 from catalog import typed_hours
 from catalog.ownership import fold, merge_names
 from catalog.views import BusinessView, ProductView
+from concierge import callbacks
 from concierge.conversation.context import Turn
-from concierge.conversation.render import TEXT_LIMIT, clip, say, story_replies, utf16_len
+from concierge.conversation.render import clip, say, story_replies
 from concierge.events import Button, Keyboard, Reply, SendPhoto, SendText, SendVenue
 from concierge.geocoding import geocoder_for
 from concierge.hours_text import describe
@@ -287,7 +288,7 @@ class Flow:
 
 def choice(flow: Flow, label: str, value: str) -> Button:
     """A button for this state only: a press in another state is recognised as stale."""
-    return Button(label, data=f"o:f:{flow.state}:{value}")
+    return Button(label, data=callbacks.FlowChoice(flow.state, value).pack())
 
 
 def nav_row(flow: Flow, *extra: Button) -> tuple[Button, ...]:
@@ -1140,32 +1141,6 @@ async def advance(flow: Flow, given: Input) -> Outcome:
     if step.target == "submitted":
         return Outcome([], "submitted")
     return Outcome(prompt(flow))
-
-
-def compact(replies: list[Reply]) -> list[Reply]:
-    """Each plain text without buttons joined to the text after it, when both fit in one message.
-
-    Fewer messages read better and cost less of Telegram's per-chat budget (about one a second).
-    """
-    out: list[Reply] = []
-    for reply in replies:
-        previous = out[-1] if out else None
-        if (
-            isinstance(reply, SendText)
-            and isinstance(previous, SendText)
-            and not previous.buttons
-            and previous.edit_message_id is None
-            and reply.edit_message_id is None
-            and utf16_len(previous.html) + utf16_len(reply.html) + 2 <= TEXT_LIMIT
-        ):
-            out[-1] = dataclasses.replace(
-                reply,
-                html=f"{previous.html}\n\n{reply.html}",
-                remove_keyboard=reply.remove_keyboard or previous.remove_keyboard,
-            )
-        else:
-            out.append(reply)
-    return out
 
 
 def changes(flow: Flow) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from concierge.app import App
-from concierge.conversation import Conversation
 from concierge.events import Event, Reply
+from concierge.routing import Conversation
 from handlers.telegram_render import ANSWERS, render_all
 from tests.botapi_emulator import BotAPIEmulator, Call, make_user
 from tests.emulator.telegram_html import parse_html
