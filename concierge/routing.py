@@ -127,7 +127,13 @@ class Conversation:
             group = await self.store.load(event.chat_id, now)
             last_question, shared_language = group.question, group.language if group.question else None
         lang = shared_language or reply_language(
-            event, profile, last_question, self.app.search.lexicon, default, self.languages
+            event,
+            profile,
+            last_question,
+            self.app.search.lexicon,
+            default,
+            self.languages,
+            own_line=self.routers.own_line,
         )
         return Turn(
             self.app, self.store, self.taxonomy, self.counts, event, profile, lang, translator(lang), now

@@ -70,6 +70,8 @@ class Router:
     other: Handler | None = None
     extras: Mapping[str, Extra] = field(default_factory=dict)
     """View name (``story``, ``welcome``) -> a row this feature adds to that view."""
+    own_line: Callable[[str], bool] | None = None
+    """Typed lines this feature reads as its own commands, never as a question (for the language rule)."""
     groups: bool = True
     group_buttons: bool = True
     compact: bool = False
@@ -82,6 +84,11 @@ class Routes:
     routers: tuple[Router, ...]
     buttons: Mapping[type[callbacks.CallbackData], Router]
     extras: Mapping[str, tuple[Extra, ...]]
+    own_lines: tuple[Callable[[str], bool], ...] = ()
+
+    def own_line(self, text: str) -> bool:
+        """Whether some feature reads ``text`` as its own typed command rather than a question."""
+        return any(own(text) for own in self.own_lines)
 
 
 def wire(routers: Iterable[Router]) -> Routes:
@@ -103,7 +110,8 @@ def wire(routers: Iterable[Router]) -> Routes:
             raise ValueError(f"{router.name}: steady commands it does not declare")
         for view, extra in router.extras.items():
             extras.setdefault(view, []).append(extra)
-    return Routes(ordered, owners, {view: tuple(found) for view, found in extras.items()})
+    own_lines = tuple(router.own_line for router in ordered if router.own_line is not None)
+    return Routes(ordered, owners, {view: tuple(found) for view, found in extras.items()}, own_lines)
 
 
 def extra_rows(turn: Turn, view: str, subject: str = "") -> Keyboard:

@@ -629,6 +629,7 @@ ROUTER = Router(
     step=open_step,
     text=quick,
     extras={"welcome": business_row},
+    own_line=lambda text: quick_command(text) is not None,
     groups=False,
     group_buttons=False,
     compact=True,
