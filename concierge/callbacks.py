@@ -43,6 +43,8 @@ class CallbackData:
 
 _KINDS: dict[tuple[str, int], type[CallbackData]] = {}
 """(wire prefix, number of fields) -> kind."""
+_FIELD_TYPES: dict[type[CallbackData], tuple[object, ...]] = {}
+"""Each kind's field types, in order, read once when it is registered."""
 
 
 K = TypeVar("K", bound=type[CallbackData])
@@ -61,6 +63,8 @@ def kind(cls: K) -> K:
     singles = {p for p, _ in _KINDS if SEPARATOR not in p} | ({prefix} if SEPARATOR not in prefix else set())
     if key in _KINDS or prefix.count(SEPARATOR) > 1 or heads & singles:
         raise ValueError(f"callback prefix {prefix!r} with {key[1]} fields is taken or ambiguous")
+    hints = typing.get_type_hints(cls)
+    _FIELD_TYPES[cls] = tuple(hints[f.name] for f in dataclasses.fields(cls))  # type: ignore[arg-type]
     _KINDS[key] = cls
     return cls
 
@@ -125,10 +129,8 @@ def unpack(text: str) -> CallbackData | None:
         cls = _KINDS.get((SEPARATOR.join(parts[:size]), len(parts) - size))
         if cls is None:
             continue
-        hints = typing.get_type_hints(cls)
-        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
         try:
-            values = [_value(raw, hints[f.name]) for f, raw in zip(fields, parts[size:], strict=True)]
+            values = [_value(raw, hint) for hint, raw in zip(_FIELD_TYPES[cls], parts[size:], strict=True)]
         except ValueError:
             return None
         return cls(*values)

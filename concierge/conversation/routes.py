@@ -61,13 +61,17 @@ class Router:
     steady: frozenset[str] = frozenset()
     """Of ``commands``, those answered even while a step is open (the step stays open)."""
     unknown_command: Handler | None = None
+    """Any command no router declares (one router has it: the residents')."""
     buttons: Mapping[type[callbacks.CallbackData], Pressed] = field(default_factory=dict)
     step: Step | None = None
     text: Maybe | None = None
+    """Typed text this feature may recognise as its own (None: not ours, go on)."""
     questions: Handler | None = None
+    """Free text and captions with words, after the engine's question limit."""
     location: Handler | None = None
     inline: Handler | None = None
     other: Handler | None = None
+    """Anything else: stickers, voice messages, photos without words."""
     extras: Mapping[str, Extra] = field(default_factory=dict)
     """View name (``story``, ``welcome``) -> a row this feature adds to that view."""
     own_line: Callable[[str], bool] | None = None

@@ -21,8 +21,8 @@ from concierge.app import App
 from concierge.events import Event, Reply
 from concierge.routing import Conversation
 from handlers.telegram_render import ANSWERS, render_all
-from tests.callback_support import assert_routable, unroutable
 from tests.botapi_emulator import BotAPIEmulator, Call, make_user
+from tests.callback_support import assert_routable, unroutable
 from tests.emulator.telegram_html import parse_html
 
 if TYPE_CHECKING:
