@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from catalog import ownership
 from concierge import callbacks
 from concierge.app import App
 from concierge.conversation.routes import Router, wire
@@ -87,3 +88,12 @@ async def test_commands_that_work_during_a_step_leave_it_open(app: App) -> None:
     assert "Ask me in your own words" in owner.said()
     await owner.send("NOT-A-CODE")
     assert "Ask me" not in owner.said(), "the typed answer still goes to the open step"
+
+
+async def test_a_line_a_feature_reads_as_its_own_command_does_not_switch_the_language(app: App) -> None:
+    """An owner whose phone is in English adds Dutch product names: the reply stays English."""
+    async with app.sessions.begin() as session:
+        await ownership.add_role(session, BAKERY, 780, "owner", "en")
+    owner = Chat(Conversation(app), 780, "en")
+    await owner.send("uitverkocht: de broden van de bakker")
+    assert owner.said().startswith("Nothing changed"), owner.said()
