@@ -24,6 +24,11 @@ from concierge.text import LANGS, clean, fold, lemma, marked_words, tokens, vari
 from concierge.words import PLAIN_WORD, is_word, known_shares, zipf
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
+FIELD_FILTERS = LOCALES / "filters.json"
+"""The words of the listing-field filters (``payment:card``, ``wheelchair:yes``), generated from iD's
+tagging schema by :mod:`catalog.sources.id_presets`."""
+SLIP_MIN = 5
+"""Filter words of at least this many letters are still read with a one-letter slip."""
 COMPOUNDING = ("nl", "de")
 """Languages that write compounds as one word; a compound is tried in the question's language first."""
 MAX_COMPOUND = 40
@@ -69,7 +74,7 @@ def language_data(lang: str) -> LanguageData:
         question_phrases=_phrases(raw["question_phrases"]),
         stopwords=frozenset(w for s in raw["stopwords"] for w in tokens(s)),
         shop_words=frozenset(w for s in raw["shop_words"] for w in tokens(s)),
-        filters={name: _phrases(items) for name, items in raw["filters"].items()},
+        filters={name: _phrases(items) for name, items in {**raw["filters"], **_field_filters(lang)}.items()},
         filter_context=frozenset(w for s in raw["filter_context"] for w in tokens(s)),
         near_markers=_phrases(raw["near_markers"]),
         for_words=frozenset(fold(w) for w in raw.get("for_words", ())),
@@ -198,7 +203,54 @@ def detect_language(words: list[str], lexicon: Lexicon, hint: str | None, defaul
     return default if default in leaders else leaders[0]
 
 
+@cache
+def _field_filter_words() -> dict[str, dict[str, list[str]]]:
+    return json.loads(FIELD_FILTERS.read_text(encoding="utf-8"))["filters"]
+
+
+@cache
+def _field_phrases() -> tuple[tuple[str, ...], ...]:
+    """The listing-field filter phrases of several words, longest first, in every language."""
+    items = (item for by_lang in _field_filter_words().values() for words in by_lang.values() for item in words)
+    return tuple(p for p in _phrases(items) if len(p) > 1)
+
+
+def _field_filters(lang: str) -> dict[str, list[str]]:
+    return {name: by_lang.get(lang, []) for name, by_lang in _field_filter_words().items()}
+
+
+@cache
+def _slip_vocabulary() -> tuple[str, ...]:
+    words = {
+        word
+        for by_lang in _field_filter_words().values()
+        for items in by_lang.values()
+        for item in items
+        for word in tokens(item)
+    }
+    return tuple(sorted(word for word in words if len(word) >= SLIP_MIN))
+
+
+def _without_slips(seq: list[str]) -> list[str]:
+    """Listing-field filter words typed with one slip ("rolstoeltoegankelik", "barrierefei") as the
+    word. Only words that no language lists (wordfreq) and that keep the first letter: "pannen" stays
+    pans, never "pinnen"."""
+    vocabulary = _slip_vocabulary()
+    out = list(seq)
+    for i, word in enumerate(seq):
+        if len(word) < SLIP_MIN or word in vocabulary or not word.isalpha():
+            continue
+        if any(is_word(word, code) for code in LANGS):
+            continue
+        found = process.extractOne(word, vocabulary, scorer=OSA.distance, score_cutoff=1)
+        if found is not None and found[0][0] == word[0]:
+            out[i] = found[0]
+    return out
+
+
 def _extract_filters(seq: list[str], lang: str) -> tuple[list[str], list[str]]:
+    typed, seq = seq, _without_slips(seq)
+    originals = list(typed)
     found: list[str] = []
     for code in (lang, *[other for other in LANGS if other != lang]):
         data = language_data(code)
@@ -218,10 +270,12 @@ def _extract_filters(seq: list[str], lang: str) -> tuple[list[str], list[str]]:
                 if bare_now and not any(w in data.filter_context for w in seq):
                     continue
                 del seq[i : i + len(phrase)]
+                del originals[i : i + len(phrase)]
                 if name not in found:
                     found.append(name)
         if found and code == lang:
             break
+    seq = originals  # a word that was not part of a filter stays as typed
     if found:
         context = language_data(lang).filter_context
         seq = [w for w in seq if w not in context]
@@ -546,6 +600,11 @@ def _protect_terms(seq: list[str], lexicon: Lexicon) -> list[str]:
     phrasing = _phrasing()
     i = 0
     while i < len(seq):
+        kept = next((p for p in _field_phrases() if tuple(seq[i : i + len(p)]) == p), None)
+        if kept:  # "accessible en fauteuil roulant" is a filter, not a wheelchair to buy
+            out.extend(kept)
+            i += len(kept)
+            continue
         for n in range(min(lexicon.max_words, len(seq) - i), 1, -1):
             span = tuple(seq[i : i + n])
             if span not in phrasing and any(not h.weak for h in lexicon.lookup(" ".join(span))):
@@ -671,7 +730,12 @@ def understand(
     if filters and not any(w not in skip for w in seq):
         # Nothing but a filter: it may name the thing asked ("takeaway", "à emporter", "bezorging").
         whole, place = _extract_place(_remove_all(list(unfiltered), data.question_phrases), lang)
-        if any(u.strong for u in reader.read(whole, lang, data.stopwords, skip)):
+        named = any(u.strong for u in reader.read(whole, lang, data.stopwords, skip))
+        if named and all(":" in name for name in filters):
+            # A listing-field filter names the thing only when it is a term as typed ("pinnen": a
+            # cash machine), never through a typo ("contactloos" is no "contactlens").
+            named = any(not hit.weak for word in whole for hit in reader.lexicon.lookup(word))
+        if named:
             seq, filters, where = whole, [], place
     start, end = _context_span(seq, data)
     marked = marked_words(text)
