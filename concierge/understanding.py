@@ -211,7 +211,9 @@ def _field_filter_words() -> dict[str, dict[str, list[str]]]:
 @cache
 def _field_phrases() -> tuple[tuple[str, ...], ...]:
     """The listing-field filter phrases of several words, longest first, in every language."""
-    items = (item for by_lang in _field_filter_words().values() for words in by_lang.values() for item in words)
+    items = (
+        item for by_lang in _field_filter_words().values() for words in by_lang.values() for item in words
+    )
     return tuple(p for p in _phrases(items) if len(p) > 1)
 
 
@@ -220,36 +222,40 @@ def _field_filters(lang: str) -> dict[str, list[str]]:
 
 
 @cache
-def _slip_vocabulary() -> tuple[str, ...]:
-    words = {
+def _slip_vocabulary(lang: str) -> tuple[str, ...]:
+    """The filter words a slip may hide, those of ``lang`` first ("bezalen" is German "bezahlen" in a
+    German question, Dutch "betalen" in a Dutch one)."""
+    ordered = (lang, *(code for code in LANGS if code != lang))
+    words = (
         word
+        for code in ordered
         for by_lang in _field_filter_words().values()
-        for items in by_lang.values()
-        for item in items
+        for item in by_lang.get(code, [])
         for word in tokens(item)
-    }
-    return tuple(sorted(word for word in words if len(word) >= SLIP_MIN))
+        if len(word) >= SLIP_MIN
+    )
+    return tuple(dict.fromkeys(words))
 
 
-def _without_slips(seq: list[str]) -> list[str]:
+def _without_slips(seq: list[str], lang: str) -> list[str]:
     """Listing-field filter words typed with one slip ("rolstoeltoegankelik", "barrierefei") as the
     word. Only words that no language lists (wordfreq) and that keep the first letter: "pannen" stays
     pans, never "pinnen"."""
-    vocabulary = _slip_vocabulary()
+    vocabulary = _slip_vocabulary(lang)
     out = list(seq)
     for i, word in enumerate(seq):
         if len(word) < SLIP_MIN or word in vocabulary or not word.isalpha():
             continue
         if any(is_word(word, code) for code in LANGS):
             continue
-        found = process.extractOne(word, vocabulary, scorer=OSA.distance, score_cutoff=1)
-        if found is not None and found[0][0] == word[0]:
+        found = [c for c in vocabulary if c[0] == word[0] and OSA.distance(word, c, score_cutoff=1) <= 1]
+        if found:
             out[i] = found[0]
     return out
 
 
 def _extract_filters(seq: list[str], lang: str) -> tuple[list[str], list[str]]:
-    typed, seq = seq, _without_slips(seq)
+    typed, seq = seq, _without_slips(seq, lang)
     originals = list(typed)
     found: list[str] = []
     for code in (lang, *[other for other in LANGS if other != lang]):
@@ -592,15 +598,16 @@ def _phrasing() -> frozenset[tuple[str, ...]]:
     return frozenset(out)
 
 
-def _protect_terms(seq: list[str], lexicon: Lexicon) -> list[str]:
+def _protect_terms(seq: list[str], lexicon: Lexicon, lang: str) -> list[str]:
     """Terms of several words become one item before phrasing, filters and shop words are taken
     out, so their words stay together: "real estate office" is not "a real …", "cultureel centrum"
     is not the town centre, "winkel van goed doel" keeps its "winkel"."""
     out: list[str] = []
     phrasing = _phrasing()
+    fixed = _without_slips(seq, lang)
     i = 0
     while i < len(seq):
-        kept = next((p for p in _field_phrases() if tuple(seq[i : i + len(p)]) == p), None)
+        kept = next((p for p in _field_phrases() if tuple(fixed[i : i + len(p)]) == p), None)
         if kept:  # "accessible en fauteuil roulant" is a filter, not a wheelchair to buy
             out.extend(kept)
             i += len(kept)
@@ -720,7 +727,7 @@ def understand(
     seq = tokens(text)[:60]
     lang = detect_language(seq, reader.lexicon, lang_hint, default_language)
     seq = _remove_all(list(seq), (p for code in LANGS for p in language_data(code).use_times))
-    seq = _protect_terms(seq, reader.lexicon)
+    seq = _protect_terms(seq, reader.lexicon, lang)
     data = language_data(lang)
     skip = data.stopwords | data.shop_words
     unfiltered = seq

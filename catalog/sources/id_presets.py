@@ -394,7 +394,7 @@ COLLOQUIAL: dict[str, dict[str, list[str]]] = {
     },
     "payment:card": {
         "nl": ["pinnen", "pinpas", "met pin", "met pin betalen", "pinbetaling", "kan ik pinnen"],
-        "en": ["pay by card", "card payment", "card payments", "pay with card", "pay with a card", "accepts cards"],
+        "en": ["pay by card", "card payment", "card payments", "pay with card", "accepts cards"],
         "de": ["mit karte zahlen", "mit karte bezahlen", "ec karte", "kartenzahlung möglich"],
         "fr": ["payer par carte", "paiement par carte", "payer avec une carte", "carte bancaire"],
     },
@@ -408,7 +408,12 @@ COLLOQUIAL: dict[str, dict[str, list[str]]] = {
         "nl": ["rolstoeltoegankelijk", "rolstoelvriendelijk", "toegankelijk voor rolstoelen", "drempelvrij"],
         "en": ["wheelchair accessible", "wheelchair friendly", "step free", "accessible for wheelchairs"],
         "de": ["rollstuhlgerecht", "barrierefrei", "rollstuhlzugänglich", "rollstuhlfreundlich", "stufenlos"],
-        "fr": ["accessible en fauteuil roulant", "accès pmr", "accessible pmr", "accessible aux fauteuils roulants"],
+        "fr": [
+            "accessible en fauteuil roulant",
+            "accès pmr",
+            "accessible pmr",
+            "accessible aux fauteuils roulants",
+        ],
     },
 }
 """Everyday forms people type that iD does not list (checked with native usage: Dutch "pinnen" is
