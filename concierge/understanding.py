@@ -209,12 +209,16 @@ def _field_filter_words() -> dict[str, dict[str, list[str]]]:
 
 
 @cache
-def _field_phrases() -> tuple[tuple[str, ...], ...]:
-    """The listing-field filter phrases of several words, longest first, in every language."""
+def _field_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The listing-field filter phrases of several words in every language, by first word, longest first."""
     items = (
         item for by_lang in _field_filter_words().values() for words in by_lang.values() for item in words
     )
-    return tuple(p for p in _phrases(items) if len(p) > 1)
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in _phrases(items):
+        if len(phrase) > 1:
+            found.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(phrases) for first, phrases in found.items()}
 
 
 def _field_filters(lang: str) -> dict[str, list[str]]:
@@ -607,7 +611,8 @@ def _protect_terms(seq: list[str], lexicon: Lexicon, lang: str) -> list[str]:
     fixed = _without_slips(seq, lang)
     i = 0
     while i < len(seq):
-        kept = next((p for p in _field_phrases() if tuple(fixed[i : i + len(p)]) == p), None)
+        starting = _field_phrases().get(fixed[i], ())
+        kept = next((p for p in starting if tuple(fixed[i : i + len(p)]) == p), None)
         if kept:  # "accessible en fauteuil roulant" is a filter, not a wheelchair to buy
             out.extend(kept)
             i += len(kept)
