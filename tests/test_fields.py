@@ -29,6 +29,7 @@ from handlers.web.api import business_json
 from handlers.web.openapi import openapi_document
 from handlers.web.widget import widget_js
 from tests.test_jsonld import SCHEMA, expand, values
+from tests.web_support import running
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -212,3 +213,16 @@ def test_widget_script_carries_the_card_texts() -> None:
     script = widget_js().body.decode()
     assert '"wheelchair": {"label": "Rolstoel", "values": {"yes": "toegankelijk"' in script
     assert '"payment": {"label": "Pay", "values": {"cash": "cash", "card": "card"' in script
+
+
+async def test_public_page_and_api_show_what_the_listing_says(sqlite_url: str) -> None:
+    async with running(sqlite_url) as (_, client):
+        response = await client.get("/b/bakkerij-de-korenbloem?lang=de")
+        page = await response.text()
+        assert "<dt>Bezahlen</dt><dd>bar, Karte</dd>" in page
+        assert "<dt>Rollstuhl</dt><dd>zugänglich</dd>" in page
+        assert '"paymentAccepted": "Cash, Debit or credit card"' in page.replace("\\u0022", '"')
+        body = await (await client.get("/api/v1/businesses/bakkerij-de-korenbloem")).json()
+        assert (body["payment"], body["wheelchair"]) == (["cash", "card"], "yes")
+        other = await (await client.get("/api/v1/businesses/bloemen-bij-bo")).json()
+        assert (other["payment"], other["wheelchair"]) == ([], "")
