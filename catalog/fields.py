@@ -282,7 +282,8 @@ def matches(field: Field, value: Any, wanted: str) -> bool:
 
 
 def from_osm_tags(tags: dict[str, str]) -> dict[str, object]:
-    """The payment methods and wheelchair access that OSM tags state; keys absent when the tags are silent."""
+    """What OSM tags state of the fields read from them (payment methods from the ``payment:*`` keys,
+    each ``choice`` field from its own key); keys absent when the tags are silent."""
     found: dict[str, object] = {}
     said = {key.removeprefix("payment:"): value for key, value in tags.items() if key.startswith("payment:")}
     methods = []
@@ -294,6 +295,9 @@ def from_osm_tags(tags: dict[str, str]) -> dict[str, object]:
         methods.append("contactless")
     if methods:
         found["payment"] = methods
-    if tags.get("wheelchair") in WHEELCHAIR:
-        found["wheelchair"] = tags["wheelchair"]
+    for field in FIELDS:  # a choice read as it is from its OSM key (wheelchair=limited)
+        if field.kind == "choice" and field.osm:
+            value = next((tags[key] for key in field.osm if tags.get(key) in field.choices), None)
+            if value is not None:
+                found[field.name] = value
     return found
