@@ -86,8 +86,6 @@ def _product_json(product: ProductView) -> dict[str, Any]:
     return item
 
 
-STORY = {"story_who": "who", "story_how": "how", "story_why": "why", "story_language": "language"}
-"""Story fields, nested as ``"story": {...}`` in catalogue JSON."""
 WHEN_SET = frozenset({"photo", "closed_from", "closed_until", "special_hours"})
 """Fields written only when they hold something (older readers of the format never saw them)."""
 
@@ -98,8 +96,8 @@ def business_json(business: BusinessView) -> dict[str, Any]:
     story: dict[str, Any] = {}
     for field in registry.exported():
         value = registry.to_json(field, getattr(business, field.name))
-        if field.name in STORY:
-            story[STORY[field.name]] = value
+        if field.name in registry.STORY:
+            story[registry.STORY[field.name]] = value
         elif field.name not in WHEN_SET or value:
             item[field.name] = value
     item["products"] = [_product_json(p) for p in business.products if p.kind != "service"]

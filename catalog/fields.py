@@ -171,6 +171,8 @@ FIELDS: tuple[Field, ...] = (
 )
 
 BY_NAME = {field.name: field for field in FIELDS}
+STORY = {"story_who": "who", "story_how": "how", "story_why": "why", "story_language": "language"}
+"""The story's fields and their keys in the one ``"story": {...}`` object of catalogue JSON and the API."""
 
 
 def editable() -> frozenset[str]:

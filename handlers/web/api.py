@@ -50,12 +50,7 @@ def business_json(business: BusinessView, public_url: str) -> dict[str, Any]:
         **{field.name: registry.to_json(field, getattr(business, field.name)) for field in api_fields()},
         "area": business.area_id,
         "products": [{"name": p.name, "kind": p.kind, "sold_out": p.sold_out} for p in business.products],
-        "story": {
-            "who": business.story_who,
-            "how": business.story_how,
-            "why": business.story_why,
-            "language": business.story_language,
-        },
+        "story": {key: getattr(business, name) for name, key in registry.STORY.items()},
         "partners": list(business.partners),
         "url": page_url(public_url, business.id),
         "osm_url": osm_url(business.source_id) if business.source_id else None,

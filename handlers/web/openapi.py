@@ -9,13 +9,12 @@ from handlers.web import round_openapi
 from handlers.web.openapi_parts import LIMITED, json_reply, query_param
 
 NULLABLE_STRING = {"type": ["string", "null"]}
-STORY_FIELDS = frozenset({"story_who", "story_how", "story_why", "story_language"})
 
 
 def api_fields() -> tuple[registry.Field, ...]:
     """The listing fields a business record of the API carries, each under its own name: the public
     ones but the story (one nested object) and the photo (a Telegram file id; pages show the image)."""
-    return tuple(f for f in registry.public() if f.name not in STORY_FIELDS and f.name != "photo")
+    return tuple(f for f in registry.public() if f.name not in registry.STORY and f.name != "photo")
 
 
 def _field_schemas(fields: tuple[registry.Field, ...]) -> dict[str, Any]:
@@ -134,8 +133,8 @@ BUSINESS = {
         },
         "story": {
             "type": "object",
-            "required": ["who", "how", "why", "language"],
-            "properties": {k: {"type": "string"} for k in ("who", "how", "why", "language")},
+            "required": list(registry.STORY.values()),
+            "properties": {k: {"type": "string"} for k in registry.STORY.values()},
         },
         "partners": {"type": "array", "items": {"type": "string"}},
         "url": {"type": "string", "format": "uri"},
