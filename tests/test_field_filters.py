@@ -11,7 +11,8 @@ import pytest
 
 from concierge.answers import Answer
 from concierge.lexicon import load_lexicon
-from concierge.understanding import LOCALES, Reader, Understanding, understand
+from concierge.query_data import LOCALES
+from concierge.understanding import Reader, Understanding, understand
 from tests.search_support import CENTRE, service, shop
 
 NOON = dt.datetime(2026, 12, 16, 11, 0, tzinfo=dt.UTC)
