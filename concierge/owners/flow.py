@@ -88,8 +88,8 @@ def draft_view(flow: Flow) -> BusinessView:
 
 
 def resident_details(flow: Flow) -> str:
-    """What residents see besides the card: the kind of business, pickup and delivery, and what the
-    generic steps asked (payment, wheelchair access)."""
+    """What residents see besides the card: the kind of business, pickup and delivery. (The card itself
+    shows what the generic steps asked: payment, wheelchair access.)"""
     t, draft, lang = flow.t, flow.draft, flow.turn.lang
     lines = []
     kind = flow.turn.taxonomy.name(draft.get("categories") or [], lang) if draft.get("categories") else ""
@@ -102,10 +102,6 @@ def resident_details(flow: Flow) -> str:
     lines.append(
         f"<b>{say(t('Do you deliver?'))}</b> {say(delivery.get(draft.get('delivery') or 'none', ''))}"
     )
-    for field in field_steps.asked(STEPS):
-        value = field_steps.shown(field, draft.get(field.name), t)
-        if value:
-            lines.append(f"<b>{say(t(field.label))}</b>: {say(value)}")
     return "\n".join(lines)
 
 

@@ -98,7 +98,7 @@ async def test_owner_creates_a_listing_and_a_moderator_approves_it(person: Drive
     await person.press("Create a new listing")
     await run(person, STEPS_EN)
     expect(person, "Bakkerij <b>Proef</b>", "Tue–Sat 8:30–17:30", "spelt bread, croissants, rye bread")
-    expect(person, "Payment: Card, Contactless", "Wheelchair access: Partly")
+    expect(person, "Pay: card, contactless", "Wheelchair: partly accessible")
     await person.press("Submit")
     expect(person, "moderators")
     await moderator.send("/moderate")
