@@ -40,8 +40,8 @@ import aiohttp
 from pydantic import SecretStr
 
 from concierge.app import App, freeze_heap, open_app
-from concierge.commands.run import open_runtime
 from concierge.settings import Settings
+from handlers.cli.run import open_runtime
 from handlers.telegram_render import CORE_SLOTS
 
 TOKEN = "123:ABC"
@@ -213,8 +213,8 @@ async def measure(
 
 async def measure_core(database: Path, args: argparse.Namespace) -> Phase:
     """The conversation core alone, same questions, same concurrency, no Telegram: the ceiling."""
-    from concierge.conversation import Conversation
     from concierge.events import Event
+    from concierge.routing import Conversation
 
     settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{database}")  # type: ignore[call-arg]
     app = await open_app(settings, migrate=False)

@@ -127,14 +127,15 @@ def read_list(
             if strict and not concepts and any(unit.hits for unit in read.units):
                 return None  # a part that only qualifies ("for my cat", "organic"): one question
             items.append(Item(" ".join(part.split()), _label(part, read), concepts))
-    known = sum(1 for item in items if item.concepts)
-    if not items:
+    unique = list({fold(item.text): item for item in items}.values())
+    # The same thing twice ("brood en brood") is one item, and one item is a question, not a list.
+    known = sum(1 for item in unique if item.concepts)
+    if not unique:
         return None
     if strict and (
-        len(items) < 2 or known < (1 if separated else len(items)) or (not separated and known < 2)
+        len(unique) < 2 or known < (1 if separated else len(unique)) or (not separated and known < 2)
     ):
         return None
-    unique = list({fold(item.text): item for item in items}.values())
     return RoundRequest(
         lang, tuple(unique[:MAX_ITEMS]), max(0, len(unique) - MAX_ITEMS), tuple(whole.filters)
     )

@@ -18,6 +18,7 @@ from catalog.jsonld import OSM_CREDIT, business_jsonld, exportable, osm_url, pag
 from catalog.views import AreaView, BusinessView
 from concierge import digest
 from concierge.app import App
+from concierge.conversation.render import field_lines
 from concierge.deeplinks import DeepLink, decode, short_ref, start_url, valid_campaign
 from concierge.hours_text import describe
 from concierge.i18n import LANGUAGES, translator
@@ -25,6 +26,7 @@ from handlers.web.api import MAX_QUERY, public_business
 from handlers.web.attribution import count_visit
 from handlers.web.context import (
     APP,
+    NOT_FOUND_PAGE,
     BadRequest,
     base_url,
     parse_int,
@@ -120,6 +122,7 @@ async def business_page(request: web.Request) -> web.Response:
         parts.append(
             f'<dt>{e(t("Website"))}</dt><dd><a href="{e(business.website)}" rel="nofollow">{e(business.website)}</a></dd>'
         )
+    parts += [f"<dt>{e(t(label))}</dt><dd>{e(value)}</dd>" for label, value in field_lines(business, t)]
     parts.append("</dl>")
     if business.products:
         items = "".join(
@@ -437,6 +440,7 @@ async def qr_code(request: web.Request) -> web.Response:
 
 
 def setup(web_app: web.Application) -> None:
+    web_app[NOT_FOUND_PAGE] = not_found_page
     web_app.router.add_get("/", landing)
     web_app.router.add_get("/b/{id}", business_page)
     web_app.router.add_get("/sitemap.xml", sitemap)

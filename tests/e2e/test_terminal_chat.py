@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from concierge.app import open_app
-from concierge.conversation import Conversation
 from concierge.i18n import translator
+from concierge.routing import Conversation
 from concierge.settings import Settings
 from handlers.terminal import TerminalSession, parse_position, plain_text
 from tests.support import paths
@@ -97,7 +97,7 @@ def _chat(*args: str, stdin: str, tmp_path: Path) -> subprocess.CompletedProcess
     env = {**os.environ, "CONCIERGE_DEFAULT_LANGUAGE": "en"}
     env.pop("CONCIERGE_DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "concierge.cli", "chat", *args],
+        [sys.executable, "-m", "handlers.cli", "chat", *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 
 from catalog.models import DailyCount, FlowState, UserState
 from concierge.app import App, open_app
-from concierge.conversation import Conversation, bot_commands
+from concierge.conversation import bot_commands
 from concierge.deeplinks import DeepLink, encode, short_ref
 from concierge.events import (
     AnswerCallback,
@@ -29,6 +29,7 @@ from concierge.events import (
     SendVenue,
 )
 from concierge.i18n import translator
+from concierge.routing import Conversation
 from concierge.settings import Settings
 from tests.support.drivers import CoreDriver
 from tests.support.small_neighbourhood import START, seed_neighbourhood

@@ -21,7 +21,7 @@ from catalog.models import (
     Product,
 )
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
+from concierge.routing import Conversation
 from tests.integration.test_owner_flow import STEPS_EN
 from tests.support.drivers import CoreDriver
 from tests.support.owners import MODERATOR, owner_settings, run_steps

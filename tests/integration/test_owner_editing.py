@@ -13,9 +13,9 @@ from sqlalchemy import delete, func, select
 from catalog import ownership
 from catalog.models import Business, BusinessRole, DailyCount, Invite, ModerationItem, Partner, Product
 from concierge.app import App
-from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, SendDocument
+from concierge.routing import Conversation
 from tests.support.drivers import CoreDriver
 from tests.support.owners import MODERATOR, run_steps
 from tests.unit.test_jsonld import offline_loader

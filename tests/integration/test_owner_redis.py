@@ -8,8 +8,8 @@ import uuid
 from pathlib import Path
 
 from concierge.app import open_app
-from concierge.conversation import Conversation
-from concierge.owners.store import RedisFlowStore, flow_store
+from concierge.flow_store import RedisFlowStore, flow_store
+from concierge.routing import Conversation
 from tests.integration.test_owner_flow import STEPS_EN
 from tests.support.drivers import CoreDriver
 from tests.support.owners import owner_settings, run_steps

@@ -6,7 +6,7 @@ HTTP; the terminal driver drives :class:`handlers.terminal.TerminalSession`; the
 (:class:`CoreDriver`, for unit and integration tests) hands neutral events to
 :meth:`Conversation.handle` and keeps the neutral replies for tests that look at them. Every step of
 every driver checks that Telegram would have accepted what the bot sent (valid HTML, lengths,
-callback data).
+callback data), and that each button the bot sent decodes to a kind a router takes.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from concierge.app import App
-from concierge.conversation import Conversation
 from concierge.events import (
     AnswerCallback,
     AnswerInline,
@@ -35,6 +34,7 @@ from concierge.events import (
     SendText,
     SendVenue,
 )
+from concierge.routing import Conversation
 from handlers.telegram_render import ANSWERS, render_all
 from tests.support.botapi_emulator import (
     CALLBACK_DATA_LIMIT,
@@ -44,6 +44,7 @@ from tests.support.botapi_emulator import (
     Call,
     make_user,
 )
+from tests.support.callback_support import assert_routable, unroutable
 from tests.support.emulator.telegram_html import parse_html
 
 if TYPE_CHECKING:
@@ -221,6 +222,7 @@ class CoreDriver:
             values["chat_id"] = values["user_id"]
         event = Event(kind, **values)  # type: ignore[arg-type]
         replies = await self.conversation.handle(event)
+        assert_routable(replies)
         own = [reply for reply in replies if not isinstance(reply, Notify)]
         if kind == "button" and own:
             assert isinstance(own[0], AnswerCallback), "every button press is answered first"
@@ -425,6 +427,8 @@ class TerminalDriver:
         return TerminalDriver(self.conversation, session=self.session.join(next(_user_ids), language_code))
 
     async def _step(self, reply: str) -> str:
+        wrong = unroutable(self.session.choices)
+        assert not wrong, f"[terminal] buttons whose data no router takes: {wrong}"
         self.replies.append(reply)
         return reply
 
@@ -501,6 +505,7 @@ class TelegramDriver:
         inject()
         async with asyncio.timeout(STEP_TIMEOUT):
             event, replies = await self.recorder.handled.get()
+            assert_routable(replies)
             if event.kind not in {"button", "inline_query"} and not event.edited:
                 self.last_sent = event.message_id
             position = mark
@@ -662,7 +667,7 @@ async def telegram_bot(
 ) -> AsyncIterator[TelegramDriver]:
     """The runtime ``name`` polling ``emulator``, stopped and closed on exit; ``conversation`` may
     bring its own clock, else ``clock`` makes one."""
-    from concierge.commands.run import open_runtime
+    from handlers.cli.run import open_runtime
 
     recorder = Recorder(conversation or (Conversation(app, clock=clock) if clock else Conversation(app)))
     runtime = open_runtime(app, name, recorder)  # type: ignore[arg-type]

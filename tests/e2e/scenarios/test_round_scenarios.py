@@ -18,7 +18,7 @@ import pytest
 from catalog.models import Business, BusinessRole, Owner
 from catalog.views import BusinessView
 from concierge.app import App
-from concierge.conversation import Conversation
+from concierge.routing import Conversation
 from tests.e2e.scenarios.conftest import DRIVERS
 from tests.support.botapi_emulator import BotAPIEmulator
 from tests.support.drivers import Driver, TerminalDriver, expect, telegram_bot
