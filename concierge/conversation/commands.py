@@ -12,6 +12,7 @@ from concierge.conversation.render import say
 from concierge.events import Button, Reply, SendText
 from concierge.i18n import LANGUAGES, _, translator
 from concierge.state import CAMPAIGN_TTL
+from concierge.uow import unit_of_work
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "de": "Deutsch", "fr": "Français"}
 """Each language in its own words, so anyone can find theirs whatever the current language."""
@@ -107,9 +108,9 @@ async def forget_me(turn: Turn) -> list[Reply]:
     """The resident's state and flows (database and Redis), and anything the catalogue keeps naming
     them as an owner; tests/test_forget.py walks every table and key afterwards."""
     await turn.store.forget(turn.event.user_id)
-    await demand.forget(turn.app.engine, turn.event.user_id)
-    async with turn.app.sessions.begin() as session:
-        await ownership.forget_person(session, turn.event.user_id)
+    async with unit_of_work(turn.app) as uow:  # the demand marks and the catalogue's rows, or neither
+        await demand.forget(await uow.session.connection(), turn.event.user_id)
+        await ownership.forget_person(uow.session, turn.event.user_id)
     text = turn.t("Done. I have deleted everything I kept about you: language, position and last question.")
     return [SendText(say(text), remove_keyboard=True)]
 
