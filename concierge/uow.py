@@ -35,6 +35,7 @@ queries use a plain ``async with app.sessions() as session``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextvars import ContextVar
@@ -51,7 +52,8 @@ if TYPE_CHECKING:
 Deferred = Callable[[], Awaitable[Sequence[Reply]]]
 """Notices drawn after the commit, e.g. ``lambda: moderation.notify_moderators(turn, item)``."""
 
-_open: ContextVar[bool] = ContextVar("concierge_unit_of_work_open", default=False)
+_open: ContextVar[asyncio.Task[object] | None] = ContextVar("concierge_unit_of_work_in", default=None)
+"""The task whose unit of work is open; a task started meanwhile inherits the value but is another task."""
 
 
 class NestedUnitOfWork(RuntimeError):
@@ -79,9 +81,10 @@ class UnitOfWork:
 @contextlib.asynccontextmanager
 async def unit_of_work(app: App) -> AsyncIterator[UnitOfWork]:
     """Commit, then refresh the search once, then the notices; on an error, a rollback and nothing."""
-    if _open.get():
+    task = asyncio.current_task()
+    if task is not None and _open.get() is task:
         raise NestedUnitOfWork("a unit of work is already open in this task")
-    token = _open.set(True)
+    token = _open.set(task)
     try:
         async with app.sessions() as session:
             uow = UnitOfWork(session)

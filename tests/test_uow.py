@@ -3,6 +3,7 @@ is committed, once, and notices are handed out only after the commit (and after 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -126,11 +127,16 @@ async def test_no_catalogue_change_no_rebuild(app: App) -> None:
 
 
 async def test_units_of_work_do_not_nest(app: App) -> None:
+    async def elsewhere() -> None:
+        async with unit_of_work(app):
+            pass
+
     async with unit_of_work(app) as outer:
         outer.session.add(Owner(user_id=4712, language="nl"))
         with pytest.raises(NestedUnitOfWork):
             async with unit_of_work(app):
                 pass
+        await asyncio.create_task(elsewhere())  # another task (it inherits the context) is not nested
     async with unit_of_work(app):  # free again once the first has left
         pass
     async with app.sessions() as session:
