@@ -6,7 +6,7 @@
         await ownership.confirm(uow.session, business_id, turn.now)
         uow.changed_catalogue()
         uow.notify(Notify(owner_id, SendText(...)))  # a notice ready now
-        uow.notify(lambda: moderation.notify_moderators(turn, item))  # one drawn after the commit
+        uow.notify(partial(moderation.notify_moderators, turn, item))  # drawn after the commit
     return [SendText(...), *uow.notes]
 
 On leaving the block without an error it does three things, in this order, and on an error (raised
@@ -50,7 +50,8 @@ if TYPE_CHECKING:
     from concierge.app import App
 
 Deferred = Callable[[], Awaitable[Sequence[Reply]]]
-"""Notices drawn after the commit, e.g. ``lambda: moderation.notify_moderators(turn, item)``."""
+"""Notices drawn after the commit, e.g. ``partial(moderation.notify_moderators, turn, item)`` (a
+``partial`` binds its arguments at once, which a ``lambda`` in a loop would not)."""
 
 _open: ContextVar[asyncio.Task[object] | None] = ContextVar("concierge_unit_of_work_in", default=None)
 """The task whose unit of work is open; a task started meanwhile inherits the value but is another task."""
