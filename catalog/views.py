@@ -72,6 +72,8 @@ class BusinessView:
     independent: bool = True
     pickup: bool = False
     delivery: str = "none"
+    payment: tuple[str, ...] = ()
+    wheelchair: str = ""
     story_who: str = ""
     story_how: str = ""
     story_why: str = ""
@@ -125,6 +127,8 @@ class BusinessView:
             independent=business.independent,
             pickup=business.pickup,
             delivery=business.delivery,
+            payment=tuple(business.payment or ()),
+            wheelchair=business.wheelchair or "",
             story_who=business.story_who,
             story_how=business.story_how,
             story_why=business.story_why,

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -22,9 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catalog.models import Business, Product
-
-if TYPE_CHECKING:
-    from concierge.app import App
+from concierge.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +45,18 @@ async def watermark(engine: AsyncEngine) -> tuple[Any, ...]:
         ).one()
         products = (await connection.execute(select(func.count(), func.max(Product.id)))).one()
     return (*businesses, *products)
+
+
+class App(Protocol):
+    """What this module needs of ``concierge.app.App``, which owns an index keeper (so the app
+    imports this module, and this module names only the part of the app it uses)."""
+
+    settings: Settings
+    engine: AsyncEngine
+    redis: Redis | None
+    keeper: IndexKeeper | None
+
+    async def rebuild_search(self) -> None: ...
 
 
 class IndexKeeper:

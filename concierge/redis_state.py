@@ -4,7 +4,7 @@ Implements :class:`concierge.state.StateStore`. Each short-lived item is its own
 (a rounded position for 24 h, the last question for 30 minutes, a campaign), so Redis itself forgets
 them on time. The language choice is durable: it is written to the database too and cached in Redis.
 ``load`` reads all of them and the owner's flow in progress with one MGET; the last questions of
-residents asked at the same moment are stored with one pipeline (:class:`concierge.state.GroupCommit`).
+residents asked at the same moment are stored with one pipeline (:class:`concierge.group_commit.GroupCommit`).
 
 When Redis cannot be reached, every method falls back to the database store, so questions keep being
 answered; ``forget`` always clears both and fails loudly if Redis is down, because a deletion that only
@@ -26,10 +26,10 @@ from redis.exceptions import RedisError
 from redis.retry import Retry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from concierge.group_commit import GroupCommit
 from concierge.settings import Settings
 from concierge.state import (
     DatabaseStateStore,
-    GroupCommit,
     Profile,
     QuestionItem,
     StateStore,
@@ -42,7 +42,7 @@ LANGUAGE_CACHE = dt.timedelta(days=7)
 FIELDS = ("lang", "pos", "q", "c")
 """Per-resident keys ``{prefix}u:{user_id}:{field}``; ``rl`` (rate limit) and ``flow:*`` live beside them."""
 OWNER_FLOW = "flow:owner"
-"""The owner's guided flow (``concierge.owners.store.RedisFlowStore``), read along with the state."""
+"""The owner's guided flow (``concierge.flow_store.RedisFlowStore``), read along with the state."""
 
 
 def open_redis(url: str) -> Redis:
@@ -70,7 +70,7 @@ class RedisStateStore:
         self._redis = redis
         self._database = database
         self._prefix = prefix
-        self._questions: GroupCommit[QuestionItem] = GroupCommit(self._write_questions)
+        self._questions: GroupCommit[QuestionItem, None] = GroupCommit(self._write_questions)
 
     def _key(self, user_id: int, field: str) -> str:
         return f"{user_prefix(self._prefix, user_id)}{field}"

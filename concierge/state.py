@@ -8,7 +8,7 @@ goes with ``forget``. The database implementation keeps it in ``UserState``; the
 Every event reads this state, and every question writes it, so both are kept to one round trip:
 ``load`` also returns the owner's guided flow in progress (which the owners' router checks on every
 message), and the last questions of residents asked at the same moment are stored together
-(:class:`GroupCommit`). ``set_question`` still returns only once its question is stored, so a "More"
+(:class:`concierge.group_commit.GroupCommit`). ``set_question`` still returns only once its question is stored, so a "More"
 pressed on the answer works on any worker, and after a restart.
 """
 
@@ -19,10 +19,9 @@ import contextlib
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Table, bindparam, delete, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -31,10 +30,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catalog.models import FlowState, UserState
+from concierge.group_commit import GroupCommit
 
 _TABLE: Table = UserState.__table__  # type: ignore[assignment]
 _FLOWS: Table = FlowState.__table__  # type: ignore[assignment]
-T = TypeVar("T")
 
 POSITION_TTL = dt.timedelta(hours=24)
 CAMPAIGN_TTL = dt.timedelta(hours=24)
@@ -48,7 +47,7 @@ def round_position(lat: float, lon: float) -> tuple[float, float]:
 
 
 def owner_flow_key(user_id: int) -> str:
-    """The ``FlowState`` key of a person's guided flow (``concierge.owners.store.flow_key``)."""
+    """The ``FlowState`` key of a person's guided flow (``concierge.flow_store.flow_key``)."""
     return f"owner:{user_id}"
 
 
@@ -61,7 +60,7 @@ class Profile:
     question: str | None = None
     campaign: str | None = None
     flow: dict[str, Any] | None = None
-    """The owner's guided flow in progress, as :mod:`concierge.owners.store` keeps it, read in the same
+    """The owner's guided flow in progress, as :mod:`concierge.flow_store` keeps it, read in the same
     round trip: the owners' router checks it on every message."""
 
 
@@ -90,50 +89,6 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 def _valid(value: Any, expires_at: dt.datetime | None, now: dt.datetime) -> bool:
     expiry = _aware(expires_at)
     return value is not None and expiry is not None and expiry > now
-
-
-class GroupCommit(Generic[T]):
-    """Writes items in batches: everything submitted while a batch is being written goes in the next.
-
-    :meth:`submit` returns once its item is written (or raises the batch's error), so callers keep
-    write-through semantics while residents asking at the same moment share one transaction.
-    """
-
-    def __init__(self, write: Callable[[list[T]], Awaitable[None]]) -> None:
-        self._write = write
-        self._pending: list[tuple[T, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
-
-    async def submit(self, item: T) -> None:
-        loop = asyncio.get_running_loop()
-        written = loop.create_future()
-        self._pending.append((item, written))
-        if self._writer is None or self._writer.done():
-            self._writer = loop.create_task(self._write_all())
-        await written
-
-    async def idle(self) -> None:
-        """Waits until everything submitted so far is written (or failed)."""
-        while self._writer is not None and not self._writer.done():
-            await asyncio.wait({self._writer})
-
-    async def _write_all(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                await self._write([item for item, _ in batch])
-            except asyncio.CancelledError:
-                for _, written in batch + self._pending:
-                    written.cancel()
-                raise
-            except Exception as exc:
-                for _, written in batch:
-                    if not written.done():
-                        written.set_exception(exc)
-            else:
-                for _, written in batch:
-                    if not written.done():
-                        written.set_result(None)
 
 
 QuestionItem = tuple[int, str, dt.datetime]
@@ -305,7 +260,7 @@ class DatabaseStateStore:
                 "updated_at": upsert.excluded.updated_at,
             },
         )
-        self._questions: GroupCommit[QuestionItem] = GroupCommit(self._write_questions)
+        self._questions: GroupCommit[QuestionItem, None] = GroupCommit(self._write_questions)
         path = sqlite_file(engine)
         self._file = SqliteFile(path) if path else None
 

@@ -1,14 +1,13 @@
-"""The Telegram bot on aiogram 3: updates in, neutral events to the conversation core, Bot API calls out.
+"""The Telegram bot on aiogram 3: its Bot and session carry the HTTP of :mod:`handlers.telegram_runtime`.
 
-All translation lives in :mod:`handlers.telegram_render` and all delivery (inbox, outbox, long
-polling) in :mod:`handlers.delivery`; this module only moves their dicts through aiogram's Bot.
+Only what is aiogram's lives here: sending the renderer's calls through aiogram's Bot as they are
+(as JSON, without its typed models), fetching updates, and what its errors mean. Start, retries,
+delivery and shutdown are the shared runtime's.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 from functools import cache
 from typing import Any
 
@@ -28,27 +27,11 @@ from aiogram.types import BufferedInputFile, InputFile
 from aiohttp import FormData
 from aiohttp.payload import JsonPayload, Payload
 
-from concierge.app import App, freeze_heap
-from concierge.conversation import Conversation, bot_commands
-from concierge.errors import UserError
-from concierge.events import Notify
-from handlers.delivery import Retry, run_polling
-from handlers.telegram_render import (
-    ALLOWED_UPDATES,
-    ApiCall,
-    BotIdentity,
-    at_most,
-    command_calls,
-    harmless,
-    send_notice,
-)
-from handlers.telegram_retry import AiogramRetryMiddleware
-
-log = logging.getLogger(__name__)
-
-
-def _dump(obj: Any) -> dict[str, Any]:
-    return obj.model_dump(mode="json", by_alias=True, exclude_none=True)
+from concierge.app import App
+from concierge.conversation import Conversation
+from handlers.telegram_render import ALLOWED_UPDATES, ApiCall, BotIdentity
+from handlers.telegram_retry import Refusal, Retry
+from handlers.telegram_runtime import Runtime, token_of
 
 
 class _RawMethod(TelegramMethod[Any]):
@@ -105,76 +88,42 @@ class _Session(AiohttpSession):
         return super().build_form_data(bot, method)
 
 
-class AiogramRuntime:
-    """aiogram's Bot and session carry the HTTP; updates flow through :mod:`handlers.delivery`."""
+class AiogramClient:
+    """aiogram's Bot and session, one request per call (:class:`handlers.telegram_runtime.BotClient`)."""
 
-    def __init__(self, app: App, conversation: Conversation | None = None):
-        settings = app.settings
-        if settings.bot_token is None:
-            raise UserError("CONCIERGE_BOT_TOKEN is not set: the Telegram bot needs a token from @BotFather")
-        self.app = app
-        self.api_url = settings.telegram_api_url
-        session = _Session(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-        self.bot = Bot(settings.bot_token.get_secret_value(), session=session)
-        session.middleware(AiogramRetryMiddleware(on_retry=app.metrics.retried))
-        self.conversation = conversation or Conversation(app)
-        self.handle = at_most(self.conversation.handle)
-        self.default_language = settings.default_language
-        self.identity = BotIdentity(0, settings.bot_username)
+    def __init__(self, token: str, api_url: str) -> None:
+        self.bot = Bot(token, session=_Session(api=TelegramAPIServer.from_base(api_url)))
 
-    async def start(self) -> None:
-        """Ask Telegram who the bot is (links name the bot it says), and register the commands."""
-        try:
-            me = await self.bot.get_me()
-        except TelegramUnauthorizedError:
-            raise UserError("the Bot API refused the token in CONCIERGE_BOT_TOKEN") from None
-        except (TelegramNetworkError, TelegramServerError) as exc:
-            raise UserError(f"cannot reach the Bot API at {self.api_url}: {exc.message}") from None
-        self.identity = BotIdentity(me.id, me.username or self.identity.username)
-        self.app.use_bot_username(self.identity.username)
-        for call in command_calls(bot_commands, self.default_language):
-            await self.execute(call)
-        freeze_heap()
+    async def open(self) -> BotIdentity:
+        me = await self.bot(_raw_method("getMe")())
+        return BotIdentity(int(me["id"]), me.get("username") or "")
 
-    async def poll(self, stop: asyncio.Event) -> None:
-        """Long polling until ``stop`` is set (after removing any webhook)."""
-        await run_polling(self.app, self, stop)
+    async def call(self, call: ApiCall) -> Any:
+        return await self.bot(_method(call))
 
     async def get_updates(self, offset: int, wait: int) -> list[dict[str, Any]]:
         params = {"offset": offset, "timeout": wait, "allowed_updates": list(ALLOWED_UPDATES)}
         return list(await self.bot(_raw_method("getUpdates")(**params), request_timeout=wait + 10))
 
-    async def delete_webhook(self) -> None:
-        await self.bot(_raw_method("deleteWebhook")())
-
-    async def set_webhook(self, url: str, secret: str | None) -> None:
-        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES))
-
-    async def close(self) -> None:
-        """Write what the core still holds (usage counts), then close the HTTP session."""
-        await self.conversation.drain()
-        await self.bot.session.close()
-
-    async def notify(self, note: Notify) -> None:
-        """A message to someone who did not just write (the periodic jobs' sender), sent now."""
-        await send_notice(note, self.execute)
-
-    async def send(self, call: ApiCall) -> Any:
-        """One Bot API call (the session middleware already retried quick failures): its result,
-        ``None`` when refused for good (logged), or :class:`Retry`."""
-        try:
-            return await self.bot(_method(call))
-        except TelegramRetryAfter as exc:
-            return Retry(float(exc.retry_after))
-        except (TelegramNetworkError, TelegramServerError) as exc:
-            log.warning("%s failed: %s", call.method, type(exc).__name__)
-            return Retry()
-        except TelegramAPIError as exc:
-            if not harmless(exc.message):
-                log.warning("%s refused: %s", call.method, exc.message)
+    def classify(self, exc: BaseException) -> Retry | Refusal | None:
+        if isinstance(exc, TelegramRetryAfter):
+            return Retry("429", float(exc.retry_after))
+        if isinstance(exc, TelegramServerError):
+            return Retry("5xx", detail=exc.message)
+        if isinstance(exc, TelegramNetworkError):
+            return Retry("network", detail=exc.message)
+        if isinstance(exc, TelegramAPIError):
+            return Refusal(exc.message, unauthorized=isinstance(exc, TelegramUnauthorizedError))
         return None
 
-    async def execute(self, call: ApiCall) -> None:
-        """A call outside any update (start-up): sent now, failures logged."""
-        if isinstance(await self.send(call), Retry):
-            log.warning("%s not sent", call.method)
+    async def close(self) -> None:
+        await self.bot.session.close()
+
+
+class AiogramRuntime(Runtime):
+    """The shared runtime on aiogram."""
+
+    def __init__(self, app: App, conversation: Conversation | None = None) -> None:
+        super().__init__(
+            app, AiogramClient(token_of(app.settings), app.settings.telegram_api_url), conversation
+        )

@@ -3,8 +3,9 @@
 Updates come in through :meth:`Delivery.accept` (the webhook route, or :func:`poll`), are recorded in
 the inbox (:mod:`concierge.inbox`) before Telegram is told they arrived, handled one at a time per
 chat under a lease, and their replies leave through the outbox (:mod:`concierge.outbox`), one at a
-time per chat, retried with bounded, logged backoff. The runtimes only carry HTTP: a
-:class:`Transport` sends one call, fetches updates, and removes a webhook.
+time per chat. The runtime (:class:`handlers.telegram_runtime.Runtime`, here a :class:`Transport`)
+sends one call, waiting out 429s and retrying failures with the :data:`~handlers.telegram_retry.OUTBOX`
+policy (:mod:`handlers.telegram_retry`, the one place for that), fetches updates, and removes a webhook.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ import logging
 import secrets
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, Protocol
 
 from concierge import inbox, outbox
 from concierge.app import App
 from concierge.events import Event, Reply
+from concierge.group_commit import GroupCommit
 from concierge.inbox import Arrival, Finished
 from concierge.logs import salt_of, user_ref
 from concierge.outbox import Outgoing, Pending
@@ -36,21 +37,13 @@ from handlers.telegram_render import (
     event_from_update,
     render_all,
 )
-from handlers.telegram_retry import broadcasting, chat_of_update, serving_chat
+from handlers.telegram_retry import OUTBOX, RetryPolicy, broadcasting, chat_of_update, serving_chat
 
 log = logging.getLogger("concierge.updates")
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 SWEEP_SECONDS = 1.0
 """How often a worker looks for updates and calls whose lease lapsed (a worker died, a claim was freed)."""
 RENEW_SECONDS = inbox.LEASE.total_seconds() / 3
-MAX_ATTEMPTS = 8
-"""Times an outbox call is tried (each try already retries quick failures, handlers/telegram_retry.py)."""
-BACKOFF = 2.0
-MAX_BACKOFF = 120.0
-"""Between tries: 2, 4, 8, ... 120 s, about five minutes in all before a call is given up."""
 MAX_FAILURES = 3
 """Times one update may fail in this worker before it is closed without an answer (a poison update)."""
 HANDLE_GRACE = 15.0
@@ -60,20 +53,15 @@ Together well within the 70 s stop grace of deploy/ (docs/delivery.md)."""
 POLL_TIMEOUT = 25
 
 
-@dataclass(frozen=True, slots=True)
-class Retry:
-    """A call that did not go through and may be tried again, after ``after`` seconds if Telegram said."""
-
-    after: float | None = None
-
-
 class Transport(Protocol):
     identity: BotIdentity
     handle: Callable[[Event], Awaitable[list[Reply]]]
 
-    async def send(self, call: ApiCall) -> Any:
-        """:class:`Retry` when the call may be tried again; else the Bot API's result (``None`` when
-        Telegram refused it for good, logged)."""
+    async def send(
+        self, call: ApiCall, policy: RetryPolicy = ..., extra: Mapping[str, Any] | None = None
+    ) -> Any:
+        """The Bot API's result, retried by ``policy``; ``None`` when Telegram refused it for good or
+        the retries gave up (logged)."""
 
     async def get_updates(self, offset: int, wait: int) -> list[dict[str, Any]]: ...
 
@@ -126,38 +114,6 @@ def remember_answer(call: Outgoing, result: Any, answers: AnswerLog = ANSWERS) -
     answers.remember(chat_id, call.answers, int(result["message_id"]))
 
 
-class Batch(Generic[T, R]):
-    """Items submitted at about the same moment are written together, in one transaction: on SQLite
-    each transaction costs a lock and a sync, and a burst of updates would queue on them one by one."""
-
-    def __init__(self, write: Callable[[list[T]], Awaitable[Sequence[R]]]) -> None:
-        self._write = write
-        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
-        self._writer: asyncio.Task[None] | None = None
-
-    async def submit(self, item: T) -> R:
-        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        self._waiting.append((item, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._drain())
-        return await future
-
-    async def _drain(self) -> None:
-        await asyncio.sleep(0)  # let the rest of this loop turn submit too
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            try:
-                results = await self._write([item for item, _ in batch])
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
-
-
 class Delivery:
     """One per worker process: the inbox's consumer and the outbox's sender."""
 
@@ -185,9 +141,9 @@ class Delivery:
         self._writing = asyncio.Lock()
         """One write of this worker's delivery at a time: on SQLite, writers of one process that meet
         at the lock sleep in SQLite's busy handler; taking turns here costs less."""
-        self._recorder: Batch[Arrival, bool] = Batch(self._record)
-        self._finisher: Batch[Finished, list[Pending] | None] = Batch(self._finish)
-        self._remover: Batch[int, None] = Batch(self._remove)
+        self._recorder: GroupCommit[Arrival, bool] = GroupCommit(self._record)
+        self._finisher: GroupCommit[Finished, list[Pending] | None] = GroupCommit(self._finish)
+        self._remover: GroupCommit[int, None] = GroupCommit(self._remove)
 
     # -- in ---------------------------------------------------------------------------------------
 
@@ -404,34 +360,14 @@ class Delivery:
         call = pending.call
         token = serving_chat.set(None if call.broadcast else call.chat_key)
         try:
-            for attempt in range(1, MAX_ATTEMPTS + 1):
-                with broadcasting() if call.broadcast else contextlib.nullcontext():
-                    outcome = await self.transport.send(api_call(call))
-                if not isinstance(outcome, Retry):
-                    return outcome
-                wait = outcome.after or min(MAX_BACKOFF, BACKOFF * 2 ** (attempt - 1))
-                if attempt == MAX_ATTEMPTS:
-                    break
-                log.warning(
-                    "%s not accepted (try %d of %d), trying again in %.0f s",
-                    call.method,
-                    attempt,
-                    MAX_ATTEMPTS,
-                    wait,
-                    extra={"outbox_id": pending.id},
-                )
-                await asyncio.sleep(wait)
-            log.error(
-                "%s given up after %d tries", call.method, MAX_ATTEMPTS, extra={"outbox_id": pending.id}
-            )
-            return None
+            with broadcasting() if call.broadcast else contextlib.nullcontext():
+                return await self.transport.send(api_call(call), OUTBOX, {"outbox_id": pending.id})
         finally:
             serving_chat.reset(token)
 
-    async def _remove(self, ids: list[int]) -> list[None]:
+    async def _remove(self, ids: list[int]) -> None:
         async with self._writing:
             await outbox.remove(self.engine, ids)
-        return [None] * len(ids)
 
     # -- for tests and health ---------------------------------------------------------------------
 

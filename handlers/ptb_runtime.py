@@ -1,16 +1,14 @@
-"""The Telegram bot on python-telegram-bot 22, doing exactly what :mod:`handlers.aiogram_runtime` does.
+"""The Telegram bot on python-telegram-bot 22: its Bot carries the HTTP of :mod:`handlers.telegram_runtime`.
 
-All translation lives in :mod:`handlers.telegram_render` and all delivery (inbox, outbox, long
-polling) in :mod:`handlers.delivery`; this module only moves their dicts through PTB's Bot.
-PTB's HTTP goes through :class:`AiohttpRequest`, its documented transport hook, rather than httpx.
+Only what is PTB's lives here: sending the renderer's calls by their Bot API names, fetching updates,
+and what its errors mean; start, retries, delivery and shutdown are the shared runtime's. PTB's HTTP
+goes through :class:`AiohttpRequest`, its documented transport hook, rather than httpx.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
-import logging
 import warnings
 from typing import Any
 
@@ -22,24 +20,12 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBUserWarning
 
-from concierge.app import App, freeze_heap
-from concierge.conversation import Conversation, bot_commands
-from concierge.errors import UserError
-from concierge.events import Notify
-from handlers.delivery import Retry, run_polling
-from handlers.telegram_render import (
-    ALLOWED_UPDATES,
-    HTTP_CONNECTIONS,
-    ApiCall,
-    BotIdentity,
-    at_most,
-    command_calls,
-    harmless,
-    send_notice,
-)
-from handlers.telegram_retry import ptb_retry_limiter
+from concierge.app import App
+from concierge.conversation import Conversation
+from handlers.telegram_render import ALLOWED_UPDATES, HTTP_CONNECTIONS, ApiCall, BotIdentity
+from handlers.telegram_retry import Refusal, Retry
+from handlers.telegram_runtime import Runtime, token_of
 
-log = logging.getLogger(__name__)
 TIMEOUT = 5.0
 """Seconds to connect, and to wait for an answer (getUpdates adds its long-polling time), as PTB's default."""
 POOL_TIMEOUT = 10.0
@@ -128,50 +114,37 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
 
 
-class PtbRuntime:
-    """python-telegram-bot's Bot carries the HTTP; updates flow through :mod:`handlers.delivery`."""
+SERVER_ERRORS = ("Server Error", "Bad Gateway", "Service Unavailable", "Gateway Timeout", "(5")
+"""PTB raises NetworkError for a 5xx and for a failed connection; only its message tells them apart."""
 
-    def __init__(self, app: App, conversation: Conversation | None = None):
-        settings = app.settings
-        if settings.bot_token is None:
-            raise UserError("CONCIERGE_BOT_TOKEN is not set: the Telegram bot needs a token from @BotFather")
-        self.app = app
-        api = self.api_url = settings.telegram_api_url
+
+class PtbClient:
+    """PTB's Bot, one request per call (:class:`handlers.telegram_runtime.BotClient`)."""
+
+    def __init__(self, token: str, api_url: str) -> None:
+        self._requests = (AiohttpRequest(HTTP_CONNECTIONS), AiohttpRequest(1))
         self.application = (
             Application.builder()
-            .token(settings.bot_token.get_secret_value())
-            .base_url(f"{api}/bot")
-            .base_file_url(f"{api}/file/bot")
-            .request(AiohttpRequest(HTTP_CONNECTIONS))
-            .get_updates_request(AiohttpRequest(1))
-            .rate_limiter(ptb_retry_limiter(on_retry=app.metrics.retried))
+            .token(token)
+            .base_url(f"{api_url}/bot")
+            .base_file_url(f"{api_url}/file/bot")
+            .request(self._requests[0])
+            .get_updates_request(self._requests[1])
             .updater(None)
             .build()
         )
-        self.conversation = conversation or Conversation(app)
-        self.handle = at_most(self.conversation.handle)
-        self.default_language = settings.default_language
-        self.identity = BotIdentity(0, settings.bot_username)
 
-    async def start(self) -> None:
-        """Ask Telegram who the bot is (PTB's initialize; links name the bot it says), and register the
-        commands in every language."""
-        try:
-            await self.application.initialize()
-        except InvalidToken:
-            raise UserError("the Bot API refused the token in CONCIERGE_BOT_TOKEN") from None
-        except NetworkError as exc:
-            raise UserError(f"cannot reach the Bot API at {self.api_url}: {exc.message}") from None
+    async def open(self) -> BotIdentity:
+        """PTB's initialize, which asks getMe itself."""
+        await self.application.initialize()
         me = self.application.bot.bot
-        self.identity = BotIdentity(me.id, me.username or self.identity.username)
-        self.app.use_bot_username(self.identity.username)
-        for call in command_calls(bot_commands, self.default_language):
-            await self.execute(call)
-        freeze_heap()
+        return BotIdentity(me.id, me.username or "")
 
-    async def poll(self, stop: asyncio.Event) -> None:
-        """Long polling until ``stop`` is set (after removing any webhook)."""
-        await run_polling(self.app, self, stop)
+    async def call(self, call: ApiCall) -> Any:
+        params = dict(call.params)
+        if call.upload:
+            params[call.upload.field] = InputFile(call.upload.content, filename=call.upload.filename)
+        return await self.application.bot.do_api_request(call.method, api_kwargs=params)
 
     async def get_updates(self, offset: int, wait: int) -> list[dict[str, Any]]:
         params = {"offset": offset, "timeout": wait, "allowed_updates": list(ALLOWED_UPDATES)}
@@ -180,45 +153,29 @@ class PtbRuntime:
         )
         return list(result) if isinstance(result, list) else []
 
-    async def delete_webhook(self) -> None:
-        await self.application.bot.delete_webhook()
-
-    async def set_webhook(self, url: str, secret: str | None) -> None:
-        await self.application.bot.set_webhook(
-            url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES)
-        )
-
-    async def close(self) -> None:
-        """Write what the core still holds (usage counts), then shut PTB down."""
-        await self.conversation.drain()
-        await self.application.shutdown()
-
-    async def notify(self, note: Notify) -> None:
-        """A message to someone who did not just write (the periodic jobs' sender), sent now."""
-        await send_notice(note, self.execute)
-
-    async def send(self, call: ApiCall) -> Any:
-        """One Bot API call (the rate limiter already retried quick failures): its result, ``None``
-        when refused for good (logged), or :class:`Retry`."""
-        params = dict(call.params)
-        if call.upload:
-            params[call.upload.field] = InputFile(call.upload.content, filename=call.upload.filename)
-        try:
-            return await self.application.bot.do_api_request(call.method, api_kwargs=params)
-        except RetryAfter as exc:
-            return Retry(_seconds(exc.retry_after))
-        except BadRequest as exc:
-            if not harmless(exc.message):
-                log.warning("%s refused: %s", call.method, exc.message)
-        except NetworkError as exc:
-            log.warning("%s failed: %s", call.method, type(exc).__name__)
-            return Retry()
-        except TelegramError as exc:
-            if not harmless(exc.message):
-                log.warning("%s refused: %s", call.method, exc.message)
+    def classify(self, exc: BaseException) -> Retry | Refusal | None:
+        if isinstance(exc, RetryAfter):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # PTB's notice that retry_after will become a timedelta
+                delay = exc.retry_after
+            return Retry("429", _seconds(delay))
+        if isinstance(exc, BadRequest):  # a NetworkError to PTB, but a 400: refused for good
+            return Refusal(exc.message)
+        if isinstance(exc, NetworkError):
+            server = any(word in exc.message for word in SERVER_ERRORS)
+            return Retry("5xx" if server else "network", detail=exc.message)
+        if isinstance(exc, TelegramError):
+            return Refusal(exc.message, unauthorized=isinstance(exc, InvalidToken))
         return None
 
-    async def execute(self, call: ApiCall) -> None:
-        """A call outside any update (start-up): sent now, failures logged."""
-        if isinstance(await self.send(call), Retry):
-            log.warning("%s not sent", call.method)
+    async def close(self) -> None:
+        await self.application.shutdown()
+        for request in self._requests:  # PTB shuts down only what it initialized in full
+            await request.shutdown()
+
+
+class PtbRuntime(Runtime):
+    """The shared runtime on python-telegram-bot."""
+
+    def __init__(self, app: App, conversation: Conversation | None = None) -> None:
+        super().__init__(app, PtbClient(token_of(app.settings), app.settings.telegram_api_url), conversation)

@@ -1,18 +1,30 @@
-"""Outgoing Bot API calls that survive Telegram's limits and hiccups, for aiogram and python-telegram-bot.
+"""Telegram's limits and hiccups, handled in exactly one layer: here, around each single Bot API call.
 
-One policy, two installations: :class:`AiogramRetryMiddleware` (an aiogram session request
-middleware) and :class:`PtbRetryLimiter` (a python-telegram-bot ``BaseRateLimiter``). Both wrap every
-call the bot makes:
+Every call the bot makes goes through :meth:`handlers.telegram_runtime.Runtime.send`, on aiogram and
+on python-telegram-bot alike, whether it comes from the outbox (answers, notices to other people,
+``handlers/delivery.py``) or not (start-up, the periodic jobs' notices). That method runs
+:func:`call_with_retries` with one of two policies:
 
-- a 429 holds *all* calls of the process for ``retry_after`` seconds (Telegram's flood limits are
-  wider than one chat), then the call is sent again;
-- 5xx answers and network errors are retried with exponential backoff and jitter;
-- messages to one chat are paced under Telegram's per-chat limits (private chats about one per
-  second with short bursts, groups 20 per minute);
-- broadcasts (messages to other people than the one being answered: owner nudges, moderator
+- :data:`OUTBOX` for calls from the outbox: a 429 is waited out however long its ``retry_after``
+  (nothing expires meanwhile, docs/delivery.md), 5xx answers and network errors are retried with
+  backoff growing from half a second to two minutes, about six minutes in all, each try logged;
+- :data:`QUICK` for calls made outside any update, where someone (start-up) or something (a job) waits:
+  a few seconds of retries, a ``retry_after`` up to two minutes.
+
+Why here and not in the framework's session nor in the outbox sender: the adapters only send one
+request and sort its failure (``classify``); a retry loop inside them would hide waits from the
+delivery and stack on top of the outbox's own (as it once did: ten 429s per try, eight tries). The
+outbox sender only keeps the order per chat and removes what was sent. Before every try, whatever
+the policy, the :class:`Pacer`:
+
+- holds *all* calls of the process for ``retry_after`` seconds after a 429 (Telegram's flood limits
+  are wider than one chat);
+- paces messages to one chat under Telegram's per-chat limits (private chats about one per second
+  with short bursts, groups 20 per minute);
+- lets broadcasts (messages to other people than the one being answered: owner nudges, moderator
   notices, or anything sent inside :func:`broadcasting`) share a 25-per-second budget.
 
-Other errors (400, 403, ...) pass through untouched: the runtimes decide what they mean.
+Other errors (400, 403, ...) are not retried: the runtime logs them (unless harmless) and moves on.
 """
 
 from __future__ import annotations
@@ -20,13 +32,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import datetime as dt
 import logging
 import random
 import time
-import warnings
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -79,7 +89,30 @@ def chat_of_update(update: dict[str, Any]) -> int | None:
     return int(chat["id"]) if isinstance(chat.get("id"), int) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """A call that did not go through and may be tried again: ``after`` seconds when Telegram said
+    (a 429), else after a backoff."""
+
+    reason: Reason
+    after: float | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Telegram refused the call for good (400, 403, ...); ``unauthorized`` when it refused the token."""
+
+    message: str
+    unauthorized: bool = False
+
+
+Classify = Callable[[BaseException], Retry | Refusal | None]
+"""A framework's errors sorted: retry, refused for good, or ``None`` for a bug to raise."""
+OnRetry = Callable[[Reason], None]
+
+
+@dataclass(frozen=True, slots=True)
 class RetryPolicy:
     max_rate_limited: int = 10
     """Times one call may be answered 429 before it is given up."""
@@ -88,7 +121,18 @@ class RetryPolicy:
     backoff: float = 0.5
     max_backoff: float = 8.0
     max_retry_after: float = 120.0
-    """A longer wait than this is not waited out: the call fails and the error is logged."""
+    """A longer wait than this is not waited out: the call is given up, logged."""
+
+
+QUICK = RetryPolicy()
+"""Calls made outside any update (start-up, the jobs' notices): seconds of retries."""
+OUTBOX = RetryPolicy(max_rate_limited=80, max_failures=10, max_backoff=120.0, max_retry_after=float("inf"))
+"""Calls from the outbox: 0.5, 1, 2, ... 120 s between tries, about six minutes in all; any
+``retry_after`` waited out (up to eighty of them, as many as the two stacked loops once allowed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pacing:
     private_burst: int = 10
     private_per_second: float = 1.0
     group_burst: int = 20
@@ -97,13 +141,13 @@ class RetryPolicy:
 
 
 class Pacer:
-    """Per-chat and broadcast budgets plus the process-wide hold after a 429."""
+    """Per-chat and broadcast budgets plus the process-wide hold after a 429: one per bot client."""
 
     MAX_CHATS = 10_000
 
-    def __init__(self, policy: RetryPolicy) -> None:
-        self.policy = policy
-        self.broadcast = AsyncLimiter(policy.broadcast_per_second, 1.0)
+    def __init__(self, pacing: Pacing | None = None) -> None:
+        self.pacing = pacing or Pacing()
+        self.broadcast = AsyncLimiter(self.pacing.broadcast_per_second, 1.0)
         self._chats: OrderedDict[int | str, AsyncLimiter] = OrderedDict()
         self._hold_until = 0.0
 
@@ -117,7 +161,7 @@ class Pacer:
     def _chat_limiter(self, chat_id: int | str) -> AsyncLimiter:
         limiter = self._chats.get(chat_id)
         if limiter is None:
-            p = self.policy
+            p = self.pacing
             group = isinstance(chat_id, str) or chat_id < 0
             limiter = (
                 AsyncLimiter(p.group_burst, p.group_burst * 60 / p.group_per_minute)
@@ -142,19 +186,19 @@ class Pacer:
         await self.wait_for_hold()
 
 
-Classify = Callable[[BaseException], tuple[Reason, float | None] | None]
-OnRetry = Callable[[Reason], None]
-
-
 async def call_with_retries(
     send: Callable[[], Awaitable[T]],
     method: str,
     chat_id: int | str | None,
     classify: Classify,
     pacer: Pacer,
+    policy: RetryPolicy = QUICK,
     on_retry: OnRetry | None = None,
-) -> T:
-    policy = pacer.policy
+    extra: Mapping[str, Any] | None = None,
+) -> T | Retry | Refusal:
+    """``send`` paced and tried until it goes through (its result), is refused for good (the
+    :class:`Refusal`) or ``policy`` gives up (the last :class:`Retry`, logged). Exceptions that
+    ``classify`` does not know are raised."""
     limited = failed = 0
     while True:
         await pacer.before(method, chat_id)
@@ -164,112 +208,31 @@ async def call_with_retries(
             verdict = classify(exc)
             if verdict is None:
                 raise
-            reason, retry_after = verdict
-            if reason == "429":
-                limited += 1
-                wait = float(retry_after or 1)
-                if limited > policy.max_rate_limited or wait > policy.max_retry_after:
-                    raise
-                pacer.hold(wait)
-                log.warning("%s: rate limited, retrying after %ss", method, wait)
-            else:
-                failed += 1
-                if failed > policy.max_failures:
-                    raise
-                wait = min(policy.max_backoff, policy.backoff * 2 ** (failed - 1)) * random.uniform(0.8, 1.2)
-                log.warning("%s: %s (%s), retrying in %.2fs", method, reason, type(exc).__name__, wait)
-            if on_retry is not None:
-                on_retry(reason)
-            await asyncio.sleep(wait)
-
-
-# -- aiogram ---------------------------------------------------------------------------------------
-
-
-def classify_aiogram(exc: BaseException) -> tuple[Reason, float | None] | None:
-    from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-
-    if isinstance(exc, TelegramRetryAfter):
-        return "429", float(exc.retry_after)
-    if isinstance(exc, TelegramServerError):
-        return "5xx", None
-    if isinstance(exc, TelegramNetworkError):
-        return "network", None
-    return None
-
-
-class AiogramRetryMiddleware:
-    """``bot.session.middleware(AiogramRetryMiddleware(...))``: every request goes through the policy."""
-
-    def __init__(self, policy: RetryPolicy | None = None, on_retry: OnRetry | None = None) -> None:
-        self.pacer = Pacer(policy or RetryPolicy())
-        self.on_retry = on_retry
-
-    async def __call__(self, make_request: Any, bot: Any, method: Any) -> Any:
-        name = getattr(method, "__api_method__", type(method).__name__)
-        if name == "getUpdates":
-            return await make_request(bot, method)
-        return await call_with_retries(
-            lambda: make_request(bot, method),
-            name,
-            getattr(method, "chat_id", None),
-            classify_aiogram,
-            self.pacer,
-            self.on_retry,
+            if isinstance(verdict, Refusal):
+                return verdict
+        if verdict.reason == "429":
+            limited += 1
+            wait = float(verdict.after or 1)
+            if limited > policy.max_rate_limited or wait > policy.max_retry_after:
+                log.error(
+                    "%s given up after %d times 429 (retry after %s s)", method, limited, wait, extra=extra
+                )
+                return verdict
+            pacer.hold(wait)
+        else:
+            failed += 1
+            if failed > policy.max_failures:
+                log.error("%s given up after %d tries (%s)", method, failed, verdict.reason, extra=extra)
+                return verdict
+            wait = min(policy.max_backoff, policy.backoff * 2 ** (failed - 1)) * random.uniform(0.8, 1.2)
+        log.warning(
+            "%s not accepted (%s%s), trying again in %.1f s",
+            method,
+            verdict.reason,
+            f" {verdict.detail}" if verdict.detail else "",
+            wait,
+            extra=extra,
         )
-
-
-# -- python-telegram-bot ---------------------------------------------------------------------------
-
-
-SERVER_ERRORS = ("Server Error", "Bad Gateway", "Service Unavailable", "Gateway Timeout", "(5")
-"""PTB raises NetworkError for both; only the metric label tells them apart."""
-
-
-def classify_ptb(exc: BaseException) -> tuple[Reason, float | None] | None:
-    from telegram.error import NetworkError, RetryAfter
-
-    if isinstance(exc, RetryAfter):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # PTB's notice that retry_after will become a timedelta
-            delay = exc.retry_after
-        return "429", delay.total_seconds() if isinstance(delay, dt.timedelta) else float(delay)
-    if isinstance(exc, NetworkError):
-        server = any(word in str(exc) for word in SERVER_ERRORS)
-        return ("5xx" if server else "network"), None
-    return None
-
-
-def ptb_retry_limiter(policy: RetryPolicy | None = None, on_retry: OnRetry | None = None) -> Any:
-    """A ``telegram.ext.BaseRateLimiter`` for ``Application.builder().rate_limiter(...)``."""
-    from telegram.ext import BaseRateLimiter
-
-    class PtbRetryLimiter(BaseRateLimiter[None]):
-        def __init__(self) -> None:
-            self.pacer = Pacer(policy or RetryPolicy())
-
-        async def initialize(self) -> None:
-            return None
-
-        async def shutdown(self) -> None:
-            return None
-
-        async def process_request(
-            self,
-            callback: Callable[..., Awaitable[Any]],
-            args: Any,
-            kwargs: dict[str, Any],
-            endpoint: str,
-            data: dict[str, Any],
-            rate_limit_args: None,
-        ) -> Any:
-            return await call_with_retries(
-                lambda: callback(*args, **kwargs),
-                endpoint,
-                data.get("chat_id"),
-                classify_ptb,
-                self.pacer,
-                on_retry,
-            )
-
-    return PtbRetryLimiter()
+        if on_retry is not None:
+            on_retry(verdict.reason)
+        await asyncio.sleep(wait)

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from catalog.db import create_engine, session_factory
 from catalog.models import DailyCount, FlowState, UserState
 from concierge.conversation.counts import bump
-from concierge.state import DatabaseStateStore, GroupCommit, Profile, SqliteFile
+from concierge.group_commit import GroupCommit
+from concierge.state import DatabaseStateStore, Profile, SqliteFile
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(hours=24)
@@ -169,19 +170,39 @@ async def test_forget_waits_for_a_question_still_being_written(engine: AsyncEngi
 
 async def test_group_commit_writes_in_batches_and_idle_waits_for_them() -> None:
     batches: list[list[int]] = []
+    writing = asyncio.Event()
     release = asyncio.Event()
 
-    async def write(items: list[int]) -> None:
+    async def write(items: list[int]) -> list[str]:
+        writing.set()
         await release.wait()
         batches.append(items)
+        return [f"stored {n}" for n in items]
 
-    group: GroupCommit[int] = GroupCommit(write)
+    group: GroupCommit[int, str] = GroupCommit(write)
     first = asyncio.create_task(group.submit(1))
-    await asyncio.sleep(0)
+    await writing.wait()
     rest = [asyncio.create_task(group.submit(n)) for n in (2, 3, 4)]
     idle = asyncio.create_task(group.idle())
     await asyncio.sleep(0)
     assert not first.done() and not idle.done()
     release.set()
-    await asyncio.gather(first, *rest, idle)
+    results = await asyncio.gather(first, *rest)
+    await idle
     assert batches == [[1], [2, 3, 4]]
+    assert results == ["stored 1", "stored 2", "stored 3", "stored 4"], "each submit gets its own result"
+
+
+async def test_group_commit_hands_a_failed_batch_its_error_and_writes_the_next() -> None:
+    batches: list[list[int]] = []
+
+    async def write(items: list[int]) -> None:
+        batches.append(items)
+        if 2 in items:
+            raise OSError("disk full")
+
+    group: GroupCommit[int, None] = GroupCommit(write)
+    failed = await asyncio.gather(group.submit(1), group.submit(2), return_exceptions=True)
+    assert [type(result) for result in failed] == [OSError, OSError]
+    assert await group.submit(3) is None
+    assert batches == [[1, 2], [3]]
