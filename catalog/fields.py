@@ -58,6 +58,10 @@ class Field:
     """OpenStreetMap keys it is read from on import (prefix keys end with ``:``)."""
     label: str = ""
     """The English msgid of its name where people see it (translated with gettext)."""
+    choice_labels: tuple[str, ...] = ()
+    """The English msgids of :attr:`choices` where people see them, in the same order."""
+    question: str = ""
+    """The English msgid the owners' guided flow asks it with, when a generic choice step asks it."""
 
 
 PAYMENT_METHODS = ("cash", "card", "contactless")
@@ -135,6 +139,8 @@ FIELDS: tuple[Field, ...] = (
         jsonld="paymentAccepted",
         osm=("payment:",),
         label="Payment",
+        choice_labels=("Cash", "Card", "Contactless"),
+        question="How can customers pay? Press all that apply, then Done.",
     ),
     Field(
         "wheelchair",
@@ -145,6 +151,8 @@ FIELDS: tuple[Field, ...] = (
         jsonld="amenityFeature",
         osm=("wheelchair",),
         label="Wheelchair access",
+        choice_labels=("Yes", "Partly", "No"),
+        question="Can someone in a wheelchair get in and around?",
     ),
     Field("story_who", "long_text", group="story", reviewed=True, clearable=True, label="Who"),
     Field("story_how", "long_text", group="story", reviewed=True, clearable=True, label="How"),

@@ -106,6 +106,8 @@ async def test_typed_answers_and_lexicon_categories_through_the_flow(
         await owner.data(f"o:f:{state}:skip")
     await owner.send(pickup)
     await owner.send(delivery)
+    await owner.data("o:f:payment:skip")
+    await owner.data("o:f:wheelchair:skip")
     draft = (await state_of(app))["draft"]
     assert isinstance(draft, dict)
     assert (draft["categories"], draft["pickup"], draft["delivery"]) == ([expected[0]], *expected[1:])
@@ -134,6 +136,8 @@ async def preview(owner: Chat) -> None:
         await owner.data(f"o:f:{state}:skip")
     await owner.data("o:f:pickup:yes")
     await owner.data("o:f:delivery:bike")
+    await owner.data("o:f:payment:skip")
+    await owner.data("o:f:wheelchair:skip")
 
 
 async def test_the_preview_shows_what_residents_see_and_jumps_to_any_part(app: App) -> None:

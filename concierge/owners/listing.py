@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import ownership
+from catalog import fields, ownership
 from catalog.export import export_account, export_catalogue, export_jsonld
 from catalog.models import Business, BusinessRole, ModerationItem
 from catalog.views import BusinessView
@@ -33,7 +33,19 @@ MANAGERS = frozenset({"owner", "coowner"})
 """Roles that see People and Export; see docs/roles.md."""
 OWNER_ONLY = frozenset({"invo", "delete"})
 """Actions only an owner may take (besides removing people and handing over, checked where done)."""
-EDIT_GROUPS = ("name", "category", "location", "hours", "products", "story", "photo", "contact", "delivery")
+EDIT_GROUPS = (
+    "name",
+    "category",
+    "location",
+    "hours",
+    "products",
+    "story",
+    "photo",
+    "contact",
+    "delivery",
+    "payment",
+    "access",
+)
 
 
 async def mine(turn: Turn, ref: str) -> tuple[BusinessView, str] | None:
@@ -58,8 +70,9 @@ def refused(turn: Turn) -> list[Reply]:
 
 
 def group_labels(turn: Turn) -> dict[str, str]:
+    """Each part's name on its button; a part of one registry field is named after the field."""
     t = turn.t
-    return {
+    named = {
         "name": t("Name"),
         "category": t("Category"),
         "location": t("Location"),
@@ -70,6 +83,7 @@ def group_labels(turn: Turn) -> dict[str, str]:
         "contact": t("Phone and website"),
         "delivery": t("Pickup and delivery"),
     }
+    return {group: named.get(group) or t(fields.in_group(group)[0].label) for group in EDIT_GROUPS}
 
 
 def status_text(turn: Turn, status: str) -> str:

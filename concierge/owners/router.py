@@ -31,7 +31,8 @@ from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendPhoto, SendText
 from concierge.flow_store import flow_store
 from concierge.i18n import translator
-from concierge.owners import checks, dates, flow, listing, steps
+from concierge.owners import checks, dates, flow, listing, machine, steps
+from concierge.owners.machine import END, State
 from concierge.owners.quick import quick_command
 from concierge.uow import unit_of_work
 
@@ -203,11 +204,7 @@ async def continue_flow(turn: Turn, state: dict[str, Any], given: flow.Input | N
     ):
         await flow_store(turn.app).clear(key)
         return [SendText(say(turn.t("Stopped. Nothing was saved.")), remove_keyboard=True)]
-    if mode == "moderate":
-        if given.text is None:
-            return [SendText(say(turn.t("Please type your text, or press Cancel.")))]
-        return await moderation.moderator_text(turn, state, given.text)
-    if mode == "input":
+    if mode in steps.SINGLE_ANSWER_MODES:
         return await continue_input(turn, state, given)
     state.pop("paused", None)
     running = flow.Flow(turn, state)
@@ -413,59 +410,88 @@ async def business_action(turn: Turn, business: BusinessView, role: str, what: s
 
 
 async def continue_input(turn: Turn, state: dict[str, Any], given: flow.Input) -> list[Reply]:
-    key = turn.event.user_id
-    kind = state.get("input")
+    """A typed answer while a single step of :data:`MODES` is open; the step may only be left, or
+    kept, along the arrows the table declares (``modes.mmd``)."""
     if given.text is None:
         return [SendText(say(turn.t("Please type your text, or press Cancel.")))]
-    text = given.text
-    if kind == "code":
-        await flow_store(turn.app).clear(key)
-        return await listing.redeem(turn, text)
-    if kind == "answer":
-        await flow_store(turn.app).clear(key)
-        return await moderation.owner_answer(turn, int(state.get("item", 0)), text)
-    if kind == "claim":
-        return claim_choices(turn, text)
-    if kind == "evidence":
-        return await claim_with_evidence(turn, str(state.get("claim", "")), text)
-    business_id = str(state.get("business_id", ""))
-    found = await listing.mine(turn, short_ref(business_id))
-    if found is None:
-        await flow_store(turn.app).clear(key)
+    before = steps.mode_of(state)
+    row = MODES.by_name.get(before)
+    if row is None or row.accept is None:
+        await flow_store(turn.app).clear(turn.event.user_id)
         return [SendText(say(turn.t("Sorry, you cannot do that.")))]
-    business = found[0]
-    if kind == "partner":
-        return partner_choices(turn, business, text)
+    replies: list[Reply] = await row.accept(turn, state, given.text)
+    after = steps.mode_of(await flow_store(turn.app).load(turn.event.user_id))
+    if not MODES.allows(before, after):
+        raise machine.UndeclaredTransition(f"{before} -> {after}")
+    return replies
+
+
+async def read_code(turn: Turn, state: dict[str, Any], text: str) -> list[Reply]:
+    await flow_store(turn.app).clear(turn.event.user_id)
+    return await listing.redeem(turn, text)
+
+
+async def read_answer(turn: Turn, state: dict[str, Any], text: str) -> list[Reply]:
+    await flow_store(turn.app).clear(turn.event.user_id)
+    return await moderation.owner_answer(turn, int(state.get("item", 0)), text)
+
+
+async def read_claim(turn: Turn, state: dict[str, Any], text: str) -> list[Reply]:
+    return claim_choices(turn, text)
+
+
+async def read_evidence(turn: Turn, state: dict[str, Any], text: str) -> list[Reply]:
+    return await claim_with_evidence(turn, str(state.get("claim", "")), text)
+
+
+async def read_moderator_text(turn: Turn, state: dict[str, Any], text: str) -> list[Reply]:
+    return await moderation.moderator_text(turn, state, text)
+
+
+async def own_business(turn: Turn, state: dict[str, Any]) -> BusinessView | None:
+    """The listing the open step is about, while the person may still change it (else the step ends)."""
+    found = await listing.mine(turn, short_ref(str(state.get("business_id", ""))))
+    if found is None:
+        await flow_store(turn.app).clear(turn.event.user_id)
+        return None
+    return found[0]
+
+
+async def read_partner(turn: Turn, state: dict[str, Any], text: str) -> list[Reply]:
+    business = await own_business(turn, state)
+    if business is None:
+        return [SendText(say(turn.t("Sorry, you cannot do that.")))]
+    return partner_choices(turn, business, text)
+
+
+OPEN_AGAIN = frozenset({"open", "open again", "open weer", "geopend", "offen", "ouvert", "weer open"})
+
+
+async def read_dates(turn: Turn, state: dict[str, Any], text: str) -> list[Reply]:
+    """A closure ("closed until 3 January", "open") or a special day ("24 December 10:00-14:00")."""
+    business = await own_business(turn, state)
+    if business is None:
+        return [SendText(say(turn.t("Sorry, you cannot do that.")))]
+    kind = str(state.get("input"))
     today = turn.now.date()
     changes: dict[str, Any]
     try:
-        if kind == "closure":
-            if text.strip().casefold() in {
-                "open",
-                "open again",
-                "open weer",
-                "geopend",
-                "offen",
-                "ouvert",
-                "weer open",
-            }:
-                changes = {"closed_from": None, "closed_until": None}
-            else:
-                start, end = dates.closure(text, turn.lang, today)
-                changes = {"closed_from": start, "closed_until": end}
-        elif kind == "special":
+        if kind == "closure" and text.strip().casefold() in OPEN_AGAIN:
+            changes = {"closed_from": None, "closed_until": None}
+        elif kind == "closure":
+            start, end = dates.closure(text, turn.lang, today)
+            changes = {"closed_from": start, "closed_until": end}
+        else:
             day, hours = dates.special_day(text, turn.lang, today)
             special = dict(business.special_hours)
             special[day.isoformat()] = hours
             changes = {"special_hours": {d: h for d, h in special.items() if d >= today.isoformat()}}
-        else:
-            await flow_store(turn.app).clear(key)
-            return [SendText(say(turn.t("Sorry, you cannot do that.")))]
     except checks.Invalid:
         misses = int(state.get("misses", 0)) + 1
-        await flow_store(turn.app).save(key, {**state, "misses": misses})  # the day counts from the question
+        # saved without a new time: the day counts from the question
+        await flow_store(turn.app).save(turn.event.user_id, {**state, "misses": misses})
         if misses >= steps.MISSES_FOR_BUTTONS:
-            return [date_choices(turn, business, str(kind))]
+            return [date_choices(turn, business, kind)]
         example = turn.t("closed until 3 January") if kind == "closure" else turn.t("24 December 10:00-14:00")
         return [listing.ask_input(turn, turn.t("I could not read a date in that."), example)]
     return await save_dates(turn, business.id, int(state.get("version", 0)), changes)
@@ -641,3 +667,50 @@ async def partner_decision(turn: Turn, action: str, business_ref: str, partner_r
         else turn.t("Declined.", name="\x00")
     )
     return [AnswerCallback(), SendText(say(text).replace("\x00", clip(name, NAME_CHARS)))]
+
+
+# -- the open steps as one declared machine ---------------------------------------------------------
+
+MODES = machine.Machine(
+    title=(
+        "The steps the owners' router keeps open between messages, generated from MODES in\n"
+        "concierge/owners/router.py by `python -m concierge.owners.diagrams`; a test checks it is up to\n"
+        "date. [*] is no open step. Cancel (to [*]) works in every state and is not drawn, nor is leaving\n"
+        "a step for a command, a question or after a day (concierge/owners/steps.py). A button that opens\n"
+        "a step replaces any open one. The listing flow's own states are in flow.mmd."
+    ),
+    states=(
+        State(
+            END,
+            to=("listing", "code", "claim", "answer", "closure", "special", "partner", "moderate"),
+            note="opened by a button on the owner's menus, or on a moderator's card",
+        ),
+        State(
+            "listing",
+            to=("paused", END),
+            note="the listing flow (create or edit); ends submitted, saved or cancelled",
+        ),
+        State(
+            "paused",
+            to=("listing",),
+            note="put aside by a command, a question or a day's silence; /mybusiness resumes",
+        ),
+        State("code", accept=read_code, to=(END,), note="an invite code, redeemed"),
+        State(
+            "claim",
+            accept=read_claim,
+            to=("claim", "evidence"),
+            note="a name: the matches as buttons; one pressed",
+        ),
+        State(
+            "evidence", accept=read_evidence, to=(END,), note="why the listing is theirs, to the moderators"
+        ),
+        State("answer", accept=read_answer, to=(END,), note="an answer to a moderator's question"),
+        State("closure", accept=read_dates, to=("closure", END), note="dates; unreadable: asked again"),
+        State("special", accept=read_dates, to=("special", END), note="a day with its hours"),
+        State("partner", accept=read_partner, to=("partner", END), note="a name: the matches as buttons"),
+        State("moderate", accept=read_moderator_text, to=(END,), note="a moderator's reason or question"),
+    ),
+    start=END,
+)
+"""Each open step (a mode of :mod:`steps`), what reads its typed answer, and where it may lead."""

@@ -20,6 +20,7 @@ import datetime as dt
 from typing import Any
 
 from concierge.i18n import LANGUAGES
+from concierge.owners.machine import END
 from concierge.text import tokens
 from concierge.understanding import language_data
 
@@ -33,6 +34,18 @@ FREE_TEXT_STATES = frozenset({"story_who", "story_how", "story_why"})
 FLOW_COMMANDS = frozenset({"cancel", "mybusiness", "start"})
 """Commands that stay with an unfinished listing: Cancel stops it, /mybusiness and /start resume it."""
 MISSES_FOR_BUTTONS = 2
+
+
+def mode_of(data: dict[str, Any] | None) -> str:
+    """The open step's state in the router's table of steps (``router.MODES``, ``modes.mmd``)."""
+    if not data:
+        return END
+    mode = data.get("mode")
+    if mode in FLOW_MODES:
+        return "paused" if data.get("paused") else "listing"
+    if mode == "input":
+        return str(data.get("input"))
+    return str(mode)
 
 
 def stamped(data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:

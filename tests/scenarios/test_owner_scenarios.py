@@ -50,6 +50,10 @@ STEPS_EN: list[tuple[str, object]] = [
     ("send", "example.org"),
     ("press", "Yes"),
     ("press", "By bike"),
+    ("press", "Card"),
+    ("press", "Contactless"),
+    ("press", "Done"),
+    ("press", "Partly"),
 ]
 STEPS_NL: list[tuple[str, object]] = [
     ("send", "Fietsmaker Spaak"),
@@ -63,6 +67,8 @@ STEPS_NL: list[tuple[str, object]] = [
     *[("press", "Overslaan")] * 6,
     ("send", "nee"),
     ("send", "met de fiets"),
+    ("send", "pin en contant"),
+    ("send", "ja"),
 ]
 
 
@@ -92,6 +98,7 @@ async def test_owner_creates_a_listing_and_a_moderator_approves_it(person: Drive
     await person.press("Create a new listing")
     await run(person, STEPS_EN)
     expect(person, "Bakkerij <b>Proef</b>", "Tue–Sat 8:30–17:30", "spelt bread, croissants, rye bread")
+    expect(person, "Payment: Card, Contactless", "Wheelchair access: Partly")
     await person.press("Submit")
     expect(person, "moderators")
     await moderator.send("/moderate")
@@ -116,6 +123,7 @@ async def test_a_dutch_owner_with_a_pin(person: Driver, app: App) -> None:
         assert business is not None and business.status == "pending"
         assert business.opening_hours == "Tu-Sa 09:00-18:00; Su off"
         assert (business.pickup, business.delivery) == (False, "bike"), "typed answers where buttons are"
+        assert (business.payment, business.wheelchair) == (["cash", "card"], "yes")
 
 
 @contextlib.asynccontextmanager
