@@ -213,8 +213,8 @@ async def measure(
 
 async def measure_core(database: Path, args: argparse.Namespace) -> Phase:
     """The conversation core alone, same questions, same concurrency, no Telegram: the ceiling."""
-    from concierge.conversation import Conversation
     from concierge.events import Event
+    from concierge.routing import Conversation
 
     settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{database}")  # type: ignore[call-arg]
     app = await open_app(settings, migrate=False)

@@ -7,10 +7,10 @@ their own language through ``Notify`` replies. Residents' reports are anonymous:
 reporter. Kinds of items: ``listing``, ``claim``, ``report``, ``revision`` (a change to what residents
 read verbatim, waiting) and ``change`` (hours, closures, products: already live, with rollback).
 
-Callback data: ``mod:a:<item>`` approve, ``mod:r:<item>`` reject (a reason follows as text),
-``mod:q:<item>`` ask the owner a question (the question follows), ``mod:u:<item>`` roll a live change
-back, ``mod:k:<item>`` keep it, ``mod:p:<page>`` a page of the queue; ``rep:<ref>`` and
-``rep:<ref>:<reason>`` report a listing.
+Buttons (:mod:`concierge.callbacks`): ``Approve``, ``Reject`` (a reason follows as text), ``AskOwner``
+(the question follows), ``RollBack`` a live change or ``KeepChange``, ``QueuePage``; residents'
+``Report`` and ``ReportReason``. :data:`ROUTER` declares them, /moderate, and the Report row this
+feature adds under a Story.
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from catalog import ownership
 from catalog.models import Business, ModerationItem, Moderator, Partner
 from catalog.repository import get_business
+from concierge import callbacks
 from concierge.app import App
 from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, story_blocks
+from concierge.conversation.routes import Router
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendPhoto, SendText
 from concierge.flow_store import flow_store
@@ -255,18 +257,24 @@ async def item_card(turn: Turn, item: ModerationItem, lang: str) -> SendText | N
     if item.kind == "report":
         rows = (
             (
-                Button(t("Suspend listing"), data=f"mod:a:{item.id}"),
-                Button(t("Dismiss"), data=f"mod:r:{item.id}"),
+                Button(t("Suspend listing"), data=callbacks.Approve(item.id).pack()),
+                Button(t("Dismiss"), data=callbacks.Reject(item.id).pack()),
             ),
         )
     elif item.kind == "change":
         rows = (
-            (Button(t("Roll back"), data=f"mod:u:{item.id}"), Button(t("Fine"), data=f"mod:k:{item.id}")),
+            (
+                Button(t("Roll back"), data=callbacks.RollBack(item.id).pack()),
+                Button(t("Fine"), data=callbacks.KeepChange(item.id).pack()),
+            ),
         )
     else:
         rows = (
-            (Button(t("Approve"), data=f"mod:a:{item.id}"), Button(t("Reject"), data=f"mod:r:{item.id}")),
-            (Button(t("Ask the owner"), data=f"mod:q:{item.id}"),),
+            (
+                Button(t("Approve"), data=callbacks.Approve(item.id).pack()),
+                Button(t("Reject"), data=callbacks.Reject(item.id).pack()),
+            ),
+            (Button(t("Ask the owner"), data=callbacks.AskOwner(item.id).pack()),),
         )
     return SendText(join_blocks(blocks), buttons=rows)
 
@@ -384,9 +392,9 @@ async def queue(turn: Turn, page: int = 0) -> list[Reply]:
         replies.extend(await item_replies(turn, item, turn.lang))
     paging = []
     if page > 0:
-        paging.append(Button("◀ " + turn.t("Previous"), data=f"mod:p:{page - 1}"))
+        paging.append(Button("◀ " + turn.t("Previous"), data=callbacks.QueuePage(page - 1).pack()))
     if page + 1 < pages:
-        paging.append(Button(turn.t("Next") + " ▶", data=f"mod:p:{page + 1}"))
+        paging.append(Button(turn.t("Next") + " ▶", data=callbacks.QueuePage(page + 1).pack()))
     if paging:
         shown = turn.t(
             "Items {first} to {last} of {n}.",
@@ -431,7 +439,8 @@ async def _tell(
         text = say(t(message, **marker))
         for key, value in values.items():
             text = text.replace(f"\x00{key}\x00", clip(value, 800, keep_newlines=True))
-        buttons = ((Button(t("Answer"), data=f"o:ans:{answer_item}"),),) if answer_item is not None else ()
+        answer = callbacks.AnswerModerator(answer_item) if answer_item is not None else None
+        buttons = ((Button(t("Answer"), data=answer.pack()),),) if answer else ()
         notes.append(Notify(user_id, SendText(text, buttons=buttons)))
     return notes
 
@@ -452,14 +461,34 @@ async def _decide(turn: Turn, uow: UnitOfWork, item_id: int, status: str, note: 
             item.note = note[:2000]
 
 
-async def pressed(turn: Turn, data: str) -> list[Reply]:
-    """``mod:<a|r|q|u|k>:<item>`` and ``mod:p:<page>``: only moderators, only open items."""
+DECISIONS: dict[type[callbacks.CallbackData], str] = {
+    callbacks.Approve: "a",
+    callbacks.Reject: "r",
+    callbacks.AskOwner: "q",
+    callbacks.RollBack: "u",
+    callbacks.KeepChange: "k",
+}
+
+
+async def page(turn: Turn, data: callbacks.QueuePage) -> list[Reply]:
     if not await is_moderator(turn.app, turn.event.user_id):
         return refused(turn)
-    _, action, item_id = ([*data.split(":"), "", ""])[:3]
-    if action == "p":
-        return [AnswerCallback(), *await queue(turn, int(item_id) if item_id.isdigit() else 0)]
-    item = await _open_item(turn, item_id)
+    return [AnswerCallback(), *await queue(turn, data.page)]
+
+
+async def pressed(
+    turn: Turn,
+    data: callbacks.Approve
+    | callbacks.Reject
+    | callbacks.AskOwner
+    | callbacks.RollBack
+    | callbacks.KeepChange,
+) -> list[Reply]:
+    """A decision on an item: only moderators, only open items."""
+    if not await is_moderator(turn.app, turn.event.user_id):
+        return refused(turn)
+    action = DECISIONS[type(data)]
+    item = await _open_item(turn, str(data.item))
     live = item is not None and item.kind == "change"
     if item is None or action not in ({"u", "k"} if live else {"a", "r", "q"}):
         return [AnswerCallback(turn.t("This item is already decided or gone."))]
@@ -482,7 +511,10 @@ async def pressed(turn: Turn, data: str) -> list[Reply]:
         if mode == "reject"
         else turn.t("What would you like to ask the owner?")
     )
-    return [AnswerCallback(), SendText(say(ask), buttons=((Button(turn.t("Cancel"), data="o:cancel"),),))]
+    return [
+        AnswerCallback(),
+        SendText(say(ask), buttons=((Button(turn.t("Cancel"), data=callbacks.Cancel().pack()),),)),
+    ]
 
 
 async def roll_back(turn: Turn, item: ModerationItem) -> list[Reply]:
@@ -526,9 +558,12 @@ async def partner_requests_for(turn: Turn, business_id: str, user_id: int) -> li
     notes: list[Reply] = []
     for requester_id, requester_name in rows[:10]:
         text = say(t("{name} would like to show your business as a partner. Do you agree?", name="\x00"))
-        data = f"{short_ref(requester_id)}:{short_ref(business_id)}"
+        pair = (short_ref(requester_id), short_ref(business_id))
         buttons = (
-            (Button(t("Yes, show the link"), data=f"o:pc:{data}"), Button(t("No"), data=f"o:pd:{data}")),
+            (
+                Button(t("Yes, show the link"), data=callbacks.PartnerConfirm(*pair).pack()),
+                Button(t("No"), data=callbacks.PartnerDecline(*pair).pack()),
+            ),
         )
         notes.append(
             Notify(user_id, SendText(text.replace("\x00", clip(requester_name, NAME_CHARS)), buttons))
@@ -643,29 +678,52 @@ async def owner_answer(turn: Turn, item_id: int, text: str) -> list[Reply]:
     return [SendText(say(turn.t("Thank you, your answer went to the moderators."))), *notes, *card_notes]
 
 
-async def report(turn: Turn, data: str) -> list[Reply]:
-    """``rep:<ref>`` offers the reasons; ``rep:<ref>:<reason>`` files an anonymous report."""
-    _, ref, reason = ([*data.split(":"), "", ""])[:3]
-    business = turn.app.search.by_ref(ref)
+async def report(turn: Turn, data: callbacks.Report) -> list[Reply]:
+    """The Report button under a Story: the reasons to choose from."""
+    business = turn.app.search.by_ref(data.ref)
     if business is None:
         return [AnswerCallback(turn.t("Sorry, this button no longer works. Please ask again."))]
-    if not reason:
-        labels = {
-            "closed": turn.t("It has closed"),
-            "wrong": turn.t("Wrong information"),
-            "spam": turn.t("Spam"),
-        }
-        rows = tuple((Button(labels[key], data=f"rep:{ref}:{key}"),) for key in REPORT_REASONS)
-        text = turn.t("What is wrong with {name}?", name="\x00")
-        return [
-            AnswerCallback(),
-            SendText(say(text).replace("\x00", clip(business.name, NAME_CHARS)), buttons=rows),
-        ]
-    if reason not in REPORT_REASONS:
+    labels = {
+        "closed": turn.t("It has closed"),
+        "wrong": turn.t("Wrong information"),
+        "spam": turn.t("Spam"),
+    }
+    rows = tuple(
+        (Button(labels[key], data=callbacks.ReportReason(data.ref, key).pack()),) for key in REPORT_REASONS
+    )
+    text = turn.t("What is wrong with {name}?", name="\x00")
+    return [
+        AnswerCallback(),
+        SendText(say(text).replace("\x00", clip(business.name, NAME_CHARS)), buttons=rows),
+    ]
+
+
+async def report_reason(turn: Turn, data: callbacks.ReportReason) -> list[Reply]:
+    """A reason chosen: an anonymous report, one per person, business and day."""
+    business = turn.app.search.by_ref(data.ref)
+    if business is None or data.reason not in REPORT_REASONS:
         return [AnswerCallback(turn.t("Sorry, this button no longer works. Please ask again."))]
-    notes = await submit(turn, "report", business.id, None, reason, reporter_key(turn))
+    notes = await submit(turn, "report", business.id, None, data.reason, reporter_key(turn))
     return [AnswerCallback(), SendText(say(turn.t("Thank you. A moderator will look at it."))), *notes]
 
 
-def report_button(turn: Turn, ref: str) -> Button:
-    return Button(turn.t("Report"), data=f"rep:{ref}")
+def report_row(turn: Turn, ref: str) -> tuple[Button, ...] | None:
+    """The Report button this feature adds under a Story in a private chat."""
+    if not turn.private:
+        return None
+    return (Button(turn.t("Report"), data=callbacks.Report(ref).pack()),)
+
+
+ROUTER = Router(
+    "moderation",
+    commands={"moderate": queue},
+    steady=frozenset({"moderate"}),
+    buttons={
+        **dict.fromkeys(DECISIONS, pressed),
+        callbacks.QueuePage: page,
+        callbacks.Report: report,
+        callbacks.ReportReason: report_reason,
+    },
+    extras={"story": report_row},
+    groups=False,
+)

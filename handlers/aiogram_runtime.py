@@ -28,7 +28,7 @@ from aiohttp import FormData
 from aiohttp.payload import JsonPayload, Payload
 
 from concierge.app import App
-from concierge.conversation import Conversation
+from concierge.routing import Conversation
 from handlers.telegram_render import ALLOWED_UPDATES, ApiCall, BotIdentity
 from handlers.telegram_retry import Refusal, Retry
 from handlers.telegram_runtime import Runtime, token_of

@@ -21,7 +21,7 @@ from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBUserWarning
 
 from concierge.app import App
-from concierge.conversation import Conversation
+from concierge.routing import Conversation
 from handlers.telegram_render import ALLOWED_UPDATES, HTTP_CONNECTIONS, ApiCall, BotIdentity
 from handlers.telegram_retry import Refusal, Retry
 from handlers.telegram_runtime import Runtime, token_of

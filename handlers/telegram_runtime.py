@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from concierge.app import App, freeze_heap
-from concierge.conversation import Conversation, bot_commands
+from concierge.conversation import bot_commands
 from concierge.errors import UserError
 from concierge.events import Notify
+from concierge.routing import Conversation
 from concierge.settings import Settings
 from handlers.delivery import run_polling
 from handlers.telegram_render import (

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from html.parser import HTMLParser
 from typing import Any
 
-from concierge.conversation import Conversation
 from concierge.events import (
     AnswerCallback,
     AnswerInline,
@@ -32,6 +31,7 @@ from concierge.events import (
     SendVenue,
 )
 from concierge.i18n import Translate, normalise_language, translator
+from concierge.routing import Conversation
 
 LOCATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
 COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)

@@ -247,7 +247,7 @@ def test_a_bad_moment_is_one_line_on_stderr(db: str, value: str) -> None:
 
 async def _conversation(db: str, now: dt.datetime):  # type: ignore[no-untyped-def]
     from concierge.app import open_app
-    from concierge.conversation import Conversation
+    from concierge.routing import Conversation
     from concierge.settings import Settings
 
     app = await open_app(Settings(database_url=db.replace("sqlite:", "sqlite+aiosqlite:")))

@@ -19,8 +19,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
 from concierge.events import AnswerInline, Event, SendText
+from concierge.routing import Conversation
 from concierge.settings import Settings
 from handlers.terminal import TerminalSession
 from handlers.web import TokenBucket, create_web_app

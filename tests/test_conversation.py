@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.models import Area, Business, DailyCount, FlowState, Partner, Product, UserState
 from concierge.app import App, open_app
-from concierge.conversation import Conversation, bot_commands
+from concierge.conversation import bot_commands
 from concierge.deeplinks import DeepLink, encode, short_ref
 from concierge.events import (
     AnswerCallback,
@@ -31,6 +31,7 @@ from concierge.events import (
     SendVenue,
 )
 from concierge.i18n import translator
+from concierge.routing import Conversation
 from concierge.settings import Settings
 from tests.test_render import assert_keyboard, assert_telegram_html
 

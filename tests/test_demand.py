@@ -29,8 +29,8 @@ from sqlalchemy import inspect, select, text
 from catalog.models import Business, BusinessRole, DemandCount, DemandKey, DemandMark, Owner
 from concierge import demand
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
 from concierge.retention import purge_expired
+from concierge.routing import Conversation
 from concierge.settings import Settings
 from handlers.terminal import TerminalSession
 from handlers.web import TokenBucket, create_web_app

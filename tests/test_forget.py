@@ -15,9 +15,9 @@ from sqlalchemy import select
 from catalog import ownership
 from catalog.models import Base
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.redis_state import open_redis
+from concierge.routing import Conversation
 from tests.redis_support import keys_mentioning, redis_prefix
 from tests.test_owner_support import Chat, owner_settings
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from catalog import ownership
 from catalog.models import Business, ModerationItem
 from concierge.app import App
-from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Notify, SendText
+from concierge.routing import Conversation
 from tests.test_owner_flow import STEPS_NL, run_steps
 from tests.test_owner_support import MODERATOR, Chat
 

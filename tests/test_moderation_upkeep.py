@@ -17,9 +17,9 @@ from catalog import ownership
 from catalog.models import Business, DailyCount, ModerationItem, Partner
 from concierge import moderation
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import Notify, SendDocument, SendPhoto, SendText
+from concierge.routing import Conversation
 from concierge.settings import Settings
 from handlers.cli import main
 from handlers.cli.serve import serving

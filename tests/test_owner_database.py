@@ -21,7 +21,7 @@ from catalog.models import (
     Product,
 )
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
+from concierge.routing import Conversation
 from tests.test_owner_flow import STEPS_EN, run_steps
 from tests.test_owner_support import MODERATOR, Chat, owner_settings
 

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from concierge.app import App
-from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.owners import checks, dates
+from concierge.routing import Conversation
 from tests.test_owner_editing import BAKERY, OWNER, give, listing
 from tests.test_owner_support import Chat
 

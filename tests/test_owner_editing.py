@@ -13,9 +13,9 @@ from sqlalchemy import delete, func, select
 from catalog import ownership
 from catalog.models import Business, BusinessRole, DailyCount, Invite, ModerationItem, Partner, Product
 from concierge.app import App
-from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, SendDocument
+from concierge.routing import Conversation
 from tests.test_jsonld import offline_loader
 from tests.test_owner_support import MODERATOR, Chat
 

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from catalog.models import Business, BusinessRole, FlowState, ModerationItem, Product
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import SendText, SendVenue
+from concierge.routing import Conversation
 from tests.test_owner_support import MODERATOR, Chat, owner_settings
 
 pytest_plugins = ["tests.test_owner_support"]

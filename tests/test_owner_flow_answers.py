@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from catalog.models import Business, FlowState
 from concierge.app import App
-from concierge.conversation import Conversation
 from concierge.owners import checks
+from concierge.routing import Conversation
 from tests.test_owner_flow import start_flow
 from tests.test_owner_support import Chat
 

@@ -11,9 +11,9 @@ from sqlalchemy import update
 from catalog import ownership
 from catalog.models import Business, DailyCount
 from concierge.app import App
-from concierge.conversation import Conversation
 from concierge.events import Notify, SendDocument, SendText
 from concierge.owners import freshness
+from concierge.routing import Conversation
 from tests.test_owner_support import Chat
 
 pytest_plugins = ["tests.test_owner_support"]

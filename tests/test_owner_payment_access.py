@@ -10,10 +10,10 @@ from sqlalchemy import select
 from catalog import fields, ownership
 from catalog.models import Business, FlowState, ModerationItem
 from concierge.app import App
-from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import SendText
 from concierge.owners import field_steps
+from concierge.routing import Conversation
 from tests.test_owner_flow import start_flow
 from tests.test_owner_support import Chat
 

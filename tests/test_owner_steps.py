@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from catalog.models import FlowState
 from concierge.app import App
-from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.owners import steps
+from concierge.routing import Conversation
 from tests.test_owner_editing import BAKERY, give, listing
 from tests.test_owner_flow import start_flow
 from tests.test_owner_support import Chat

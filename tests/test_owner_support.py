@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
 from concierge.events import AnswerCallback, Button, Event, Notify, Reply, SendDocument, SendPhoto, SendText
+from concierge.routing import Conversation
 from concierge.settings import Settings
+from tests.callback_support import assert_routable
 
 MODERATOR = 900
 NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.UTC)
@@ -83,6 +84,7 @@ class Chat:
             **fields,  # type: ignore[arg-type]
         )
         replies = await self.conversation.handle(event)
+        assert_routable(replies)
         own = [r for r in replies if not isinstance(r, Notify)]
         shown = [b for r in own if isinstance(r, SendText | SendPhoto) for row in r.buttons for b in row]
         if shown:

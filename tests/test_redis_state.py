@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from catalog.models import Base, Business, Product, UserState
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
 from concierge.events import AnswerCallback, AnswerInline, Event, SendText
 from concierge.flow_store import flow_store
 from concierge.i18n import translator
@@ -25,6 +24,7 @@ from concierge.invalidation import watch_catalogue
 from concierge.ratelimit import SLOW_DOWN, MemoryLimiter, RedisLimiter
 from concierge.redis_state import RedisStateStore, open_redis
 from concierge.retention import purge_expired
+from concierge.routing import Conversation
 from concierge.settings import Settings
 from concierge.state import DatabaseStateStore
 from tests.redis_support import PROPAGATION_BOUND, eventually, free_port, keys_mentioning, redis_prefix

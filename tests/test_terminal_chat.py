@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from concierge.app import open_app
-from concierge.conversation import Conversation
 from concierge.i18n import translator
+from concierge.routing import Conversation
 from concierge.settings import Settings
 from handlers.terminal import TerminalSession, parse_position, plain_text
 from tests.test_conversation import CENTRE, seed_neighbourhood

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from catalog.taxonomy import Taxonomy
 from concierge.app import App
 from concierge.conversation.counts import Counts
-from concierge.events import Event
+from concierge.events import Button, Event
 from concierge.i18n import Translate
 from concierge.state import Profile, StateStore
 
@@ -25,6 +26,10 @@ class Turn:
     lang: str
     t: Translate
     now: dt.datetime
+    extras: Mapping[str, tuple[Callable[[Turn, str], tuple[Button, ...] | None], ...]] = field(
+        default_factory=dict
+    )
+    """Rows of buttons features add to other features' views (``routes.extra_rows``)."""
 
     @property
     def private(self) -> bool:

@@ -10,17 +10,18 @@ alternative is the area's language, not the person's.
 "Their question" is the text of this event when it is one (a message, an edit, a photo's caption, an
 inline query), else the last question they asked while it is kept (a button pressed on that answer, a
 command typed after it), so a conversation stays in one language. An owner in a guided flow is not
-switched by the language of the product lines they type, in a flow or as quick commands ("+ brood").
+switched by the language of the product lines they type, in a flow or as quick commands ("+ brood"):
+such lines are told apart by ``own_line``, which the routers declare (``Router.own_line``).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 
 from concierge.events import Event
 from concierge.i18n import normalise_language
 from concierge.lexicon import Lexicon
-from concierge.owners.quick import quick_command
 from concierge.state import Profile
 from concierge.understanding import clear_language
 
@@ -28,9 +29,13 @@ QUESTION_KINDS = frozenset({"text", "photo", "inline_query"})
 """Events whose own text is a question (a photo's is its caption)."""
 
 
-def question_of(event: Event, last_question: str | None) -> str:
+def never(_text: str) -> bool:
+    return False
+
+
+def question_of(event: Event, last_question: str | None, own_line: Callable[[str], bool] = never) -> str:
     if event.kind in QUESTION_KINDS and event.text.strip():
-        return "" if quick_command(event.text) else event.text
+        return "" if own_line(event.text) else event.text
     if event.kind in {"text", "photo"}:
         return ""
     return last_question or ""
@@ -66,12 +71,14 @@ def reply_language(
     lexicon: Lexicon,
     default: str,
     languages: QuestionLanguages | None = None,
+    own_line: Callable[[str], bool] = never,
 ) -> str:
-    """``last_question`` is the one the event's buttons belong to: the person's own, or the group's."""
+    """``last_question`` is the one the event's buttons belong to: the person's own, or the group's;
+    ``own_line`` tells a feature's typed command ("+ brood") from a question."""
     if profile.language:
         return profile.language
     platform = normalise_language(event.language_code, "")
-    question = question_of(event, last_question) if profile.flow is None else ""
+    question = question_of(event, last_question, own_line) if profile.flow is None else ""
     if not question:
         return platform or default
     languages = languages or QuestionLanguages()

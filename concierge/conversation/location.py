@@ -91,7 +91,7 @@ async def shared(turn: Turn) -> list[Reply]:
     return [thanks, *await questions.ask(again, turn.profile.question)]
 
 
-def ask_for_location(turn: Turn) -> list[Reply]:
+async def ask_for_location(turn: Turn) -> list[Reply]:
     if not turn.private:
         return [SendText(say(turn.t("Send me a private message with /near to share your location.")))]
     return [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 
-from concierge import demand
+from concierge import callbacks, demand
 from concierge.answers import Answer, Result
 from concierge.conversation import counts
 from concierge.conversation.context import Turn, question_token
@@ -170,7 +170,8 @@ async def not_what_i_meant(turn: Turn, token: str) -> list[Reply]:
             ),
         ]
     buttons = tuple(
-        (Button(plain_clip(label, 40), data=f"c:{token}:{index}"),) for index, (label, _) in enumerate(types)
+        (Button(plain_clip(label, 40), data=callbacks.PickType(token, index).pack()),)
+        for index, (label, _) in enumerate(types)
     )
     return [
         AnswerCallback(),
@@ -180,15 +181,15 @@ async def not_what_i_meant(turn: Turn, token: str) -> list[Reply]:
     ]
 
 
-async def pick_type(turn: Turn, token: str, index: str) -> list[Reply]:
+async def pick_type(turn: Turn, token: str, index: int) -> list[Reply]:
     question = await _current_question(turn, token)
-    if question is None or not index.isdigit():
+    if question is None:
         return stale(turn)
     answer = run_search(turn, question)
     types = shop_types(turn, answer)
-    if int(index) >= len(types):
+    if index >= len(types):
         return stale(turn)
-    _, results = types[int(index)]
+    _, results = types[index]
     count_shown(turn, tuple(results))
     return [
         AnswerCallback(),

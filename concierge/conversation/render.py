@@ -9,6 +9,7 @@ either. Lengths are counted in UTF-16 code units, as Telegram counts them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import unicodedata
@@ -17,15 +18,16 @@ from collections.abc import Iterable, Sequence
 from babel import Locale
 
 from catalog.views import BusinessView
+from concierge import callbacks
 from concierge.answers import Answer, Result, chain_label
 from concierge.deeplinks import short_ref
-from concierge.events import Button, Keyboard, SendPhoto, SendText
+from concierge.events import Button, Keyboard, Reply, SendPhoto, SendText
 from concierge.hours_text import closure_note, describe
 from concierge.i18n import Translate, format_distance, normalise_language
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
-CALLBACK_LIMIT = 64
+CALLBACK_LIMIT = callbacks.LIMIT
 ALLOWED_TAGS = frozenset(
     {
         "b",
@@ -157,8 +159,8 @@ def result_block(number: int, result: Result, t: Translate, lang: str) -> str:
 def result_buttons(number: int, result: Result, t: Translate) -> tuple[Button, ...]:
     ref = short_ref(result.id)
     return (
-        Button(f"{number}. {t('Story')}", data=f"s:{ref}"),
-        Button(t("Map"), data=f"m:{ref}"),
+        Button(f"{number}. {t('Story')}", data=callbacks.Story(ref).pack()),
+        Button(t("Map"), data=callbacks.MapView(ref).pack()),
         Button(t("Share"), switch_inline=plain_clip(result.name, 64)),
     )
 
@@ -208,8 +210,8 @@ def answer_message(
     if token is not None:
         last = []
         if show_more:
-            last.append(Button(t("More"), data=f"more:{token}"))
-        last.append(Button(t("Not what I meant"), data=f"n:{token}"))
+            last.append(Button(t("More"), data=callbacks.More(token).pack()))
+        last.append(Button(t("Not what I meant"), data=callbacks.NotWhatIMeant(token).pack()))
         rows.append(tuple(last))
     return SendText(join_blocks(blocks, separator="\n\n"), buttons=tuple(rows))
 
@@ -269,10 +271,9 @@ def story_blocks(
 
 
 def story_buttons(business: BusinessView, t: Translate) -> Keyboard:
-    ref = short_ref(business.id)
     return (
         (
-            Button(t("Map"), data=f"m:{ref}"),
+            Button(t("Map"), data=callbacks.MapView(short_ref(business.id)).pack()),
             Button(t("Share"), switch_inline=plain_clip(business.name, 64)),
         ),
     )
@@ -285,9 +286,11 @@ def story_replies(
     *,
     lang: str | None = None,
     today: dt.date | None = None,
+    extra_rows: Keyboard = (),
 ) -> list[SendText | SendPhoto]:
-    """The Story view: one photo with the card as caption when it fits, else a photo and the card."""
-    buttons = story_buttons(business, t)
+    """The Story view: one photo with the card as caption when it fits, else a photo and the card.
+    ``extra_rows`` are the rows other features add (the Report button), under the view's own."""
+    buttons = (*story_buttons(business, t), *extra_rows)
     card = story_blocks(business, t, partner_names, lang=lang, today=today)
     if business.photo:
         short = story_blocks(business, t, partner_names, part_chars=250, lang=lang, today=today)
@@ -341,3 +344,29 @@ def inline_description(result: Result, t: Translate, lang: str) -> str:
     parts = [plain_clip(result.why, 120)] if result.why else []
     parts.append(inline_status(result, t, lang))
     return " · ".join(parts)
+
+
+def compact(replies: list[Reply]) -> list[Reply]:
+    """Each plain text without buttons joined to the text after it, when both fit in one message.
+
+    Fewer messages read better and cost less of Telegram's per-chat budget (about one a second).
+    """
+    out: list[Reply] = []
+    for reply in replies:
+        previous = out[-1] if out else None
+        if (
+            isinstance(reply, SendText)
+            and isinstance(previous, SendText)
+            and not previous.buttons
+            and previous.edit_message_id is None
+            and reply.edit_message_id is None
+            and utf16_len(previous.html) + utf16_len(reply.html) + 2 <= TEXT_LIMIT
+        ):
+            out[-1] = dataclasses.replace(
+                reply,
+                html=f"{previous.html}\n\n{reply.html}",
+                remove_keyboard=reply.remove_keyboard or previous.remove_keyboard,
+            )
+        else:
+            out.append(reply)
+    return out

@@ -1,20 +1,18 @@
 """A shopping list in chat: the round (``concierge.round``) as one message, with a Story and a Swap
 button per shop and the whole route on a map.
 
-Callback data: ``rs:<token>:<refs>`` swaps, where ``token`` tags the list (as for "More") and
-``refs`` are the ``short_ref`` of every shop swapped away so far, joined by ``.``; Story buttons are
-the usual ``s:<ref>``.
+A Swap button (:class:`callbacks.Swap`) carries a tag of the list (as for "More") and the
+``short_ref`` of every shop swapped away so far; Story buttons are the usual ones.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from concierge import demand
+from concierge import callbacks, demand
 from concierge.conversation.context import Turn, question_token
 from concierge.conversation.questions import search_position, stale
 from concierge.conversation.render import (
-    CALLBACK_LIMIT,
     TEXT_LIMIT,
     clip,
     join_blocks,
@@ -29,7 +27,6 @@ from concierge.round import Round, Stop, plan
 from concierge.shopping_list import RoundRequest, read_list
 from concierge.state import QUESTION_TTL
 
-SWAP = "rs"
 STOP_NAME_CHARS = 80
 """With items and marks this keeps twelve stops within one message."""
 
@@ -45,14 +42,13 @@ async def answer(turn: Turn, text: str) -> list[Reply] | None:
     return [message(turn, found)]
 
 
-async def swap(turn: Turn, value: str) -> list[Reply]:
+async def swap(turn: Turn, token: str, gone: tuple[str, ...]) -> list[Reply]:
     """Plans the same list again without the shops swapped away; the message changes in place."""
-    token, _, refs = value.partition(":")
     question = turn.profile.question
     if not question or question_token(question) != token:
         return stale(turn)
     request = read_list(question, turn.app.search, turn.lang)
-    businesses = [turn.app.search.by_ref(ref) for ref in refs.split(".") if ref]
+    businesses = [turn.app.search.by_ref(ref) for ref in gone]
     if request is None or any(b is None for b in businesses):
         return stale(turn)
     excluded = [b.id for b in businesses if b is not None]
@@ -89,10 +85,10 @@ def message(turn: Turn, found: Round) -> SendText:
     blocks += stop_blocks
     for number, stop in enumerate(found.stops, start=1):
         ref = short_ref(stop.result.id)
-        row = [Button(f"{number}. {t('Story')}", data=f"s:{ref}")]
-        data = f"{SWAP}:{token}:{'.'.join([*gone, ref])}"
-        if len(data.encode()) <= CALLBACK_LIMIT:
-            row.append(Button(t("Swap {n}", n=number), data=data))
+        row = [Button(f"{number}. {t('Story')}", data=callbacks.Story(ref).pack())]
+        data = callbacks.Swap(token, (*gone, ref))
+        if callbacks.fits(data):
+            row.append(Button(t("Swap {n}", n=number), data=data.pack()))
         rows.append(tuple(row))
     if found.route_url:
         rows.append((Button(t("Whole route on the map"), url=found.route_url),))

@@ -24,7 +24,7 @@ from typing import Any
 
 from catalog import fields
 from catalog.views import BusinessView, ProductView
-from concierge.conversation.render import TEXT_LIMIT, clip, say, story_replies, utf16_len
+from concierge.conversation.render import clip, say, story_replies
 from concierge.events import Reply, SendPhoto, SendText
 from concierge.hours_text import describe
 from concierge.owners import checks, field_steps, machine
@@ -446,32 +446,6 @@ def redrawn(flow: Flow, replies: list[Reply], in_place: bool) -> list[Reply]:
     if not in_place or pressed is None or not isinstance(last, SendText):
         return replies
     return [*replies[:-1], dataclasses.replace(last, edit_message_id=pressed)]
-
-
-def compact(replies: list[Reply]) -> list[Reply]:
-    """Each plain text without buttons joined to the text after it, when both fit in one message.
-
-    Fewer messages read better and cost less of Telegram's per-chat budget (about one a second).
-    """
-    out: list[Reply] = []
-    for reply in replies:
-        previous = out[-1] if out else None
-        if (
-            isinstance(reply, SendText)
-            and isinstance(previous, SendText)
-            and not previous.buttons
-            and previous.edit_message_id is None
-            and reply.edit_message_id is None
-            and utf16_len(previous.html) + utf16_len(reply.html) + 2 <= TEXT_LIMIT
-        ):
-            out[-1] = dataclasses.replace(
-                reply,
-                html=f"{previous.html}\n\n{reply.html}",
-                remove_keyboard=reply.remove_keyboard or previous.remove_keyboard,
-            )
-        else:
-            out.append(reply)
-    return out
 
 
 def changes(flow: Flow) -> dict[str, Any]:

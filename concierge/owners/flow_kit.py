@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from concierge import callbacks
 from concierge.conversation.context import Turn
 from concierge.conversation.render import say
 from concierge.events import Button, Keyboard, SendText
@@ -67,7 +68,7 @@ class Flow:
 
 def choice(flow: Flow, label: str, value: str) -> Button:
     """A button for this state only: a press in another state is recognised as stale."""
-    return Button(label, data=f"o:f:{flow.state}:{value}")
+    return Button(label, data=callbacks.FlowChoice(flow.state, value).pack())
 
 
 def nav_row(flow: Flow, *extra: Button) -> tuple[Button, ...]:

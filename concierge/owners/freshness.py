@@ -24,6 +24,7 @@ from babel.dates import format_date, format_interval, get_day_names
 from sqlalchemy import select
 
 from catalog.models import Area, Business, BusinessRole, DailyCount, Owner
+from concierge import callbacks
 from concierge.app import App
 from concierge.conversation.render import CAPTION_LIMIT, NAME_CHARS, clip, plain_clip, say
 from concierge.deeplinks import short_ref
@@ -128,8 +129,8 @@ def _nudge_note(business: Business, user_id: int, lang: str) -> Notify:
     text = say(t("Are the opening hours and details of {name} still right?", name="\x00"))
     rows = (
         (
-            Button(t("All still correct"), data=f"o:x:{ref}:confirm"),
-            Button(t("Change something"), data="o:home"),
+            Button(t("All still correct"), data=callbacks.BusinessAction(ref, "confirm").pack()),
+            Button(t("Change something"), data=callbacks.OwnerHome().pack()),
         ),
     )
     return Notify(user_id, SendText(text.replace("\x00", clip(business.name, NAME_CHARS)), rows))

@@ -19,7 +19,7 @@ from catalog import fields, ownership
 from catalog.export import export_account, export_catalogue, export_jsonld
 from catalog.models import Business, BusinessRole, ModerationItem
 from catalog.views import BusinessView
-from concierge import moderation
+from concierge import callbacks, moderation
 from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, story_blocks
 from concierge.deeplinks import short_ref
@@ -131,40 +131,42 @@ def card(turn: Turn, business: BusinessView, role: str, waiting: Sequence[str] =
     )
     ref = short_ref(business.id)
     labels = group_labels(turn)
-    edit = [Button(f"✏️ {labels[group]}", data=f"o:e:{ref}:{group}") for group in EDIT_GROUPS]
+    edit = [
+        Button(f"✏️ {labels[group]}", data=callbacks.EditGroup(ref, group).pack()) for group in EDIT_GROUPS
+    ]
     rows: list[tuple[Button, ...]] = [tuple(edit[i : i + 3]) for i in range(0, len(edit), 3)]
     rows.append(
         (
-            Button(t("Closed for a while"), data=f"o:x:{ref}:closed"),
-            Button(t("Special days"), data=f"o:x:{ref}:special"),
+            Button(t("Closed for a while"), data=callbacks.BusinessAction(ref, "closed").pack()),
+            Button(t("Special days"), data=callbacks.BusinessAction(ref, "special").pack()),
         )
     )
     rows.append(
         (
-            Button(t("Partners"), data=f"o:x:{ref}:partners"),
-            Button(t("All still correct"), data=f"o:x:{ref}:confirm"),
+            Button(t("Partners"), data=callbacks.BusinessAction(ref, "partners").pack()),
+            Button(t("All still correct"), data=callbacks.BusinessAction(ref, "confirm").pack()),
         )
     )
     if business.status == "draft":
-        rows.append((Button(t("Submit for review"), data=f"o:x:{ref}:submit"),))
+        rows.append((Button(t("Submit for review"), data=callbacks.BusinessAction(ref, "submit").pack()),))
     if role in MANAGERS:
         rows.append(
             (
-                Button(t("People"), data=f"o:x:{ref}:people"),
-                Button(t("Export my data"), data=f"o:x:{ref}:export"),
+                Button(t("People"), data=callbacks.BusinessAction(ref, "people").pack()),
+                Button(t("Export my data"), data=callbacks.BusinessAction(ref, "export").pack()),
             )
         )
     if role == "owner":
-        rows.append((Button(t("Delete my business"), data=f"o:x:{ref}:delete"),))
+        rows.append((Button(t("Delete my business"), data=callbacks.BusinessAction(ref, "delete").pack()),))
     return SendText(join_blocks(blocks), buttons=tuple(rows))
 
 
 def start_menu(turn: Turn) -> tuple[tuple[Button, ...], ...]:
     t = turn.t
     return (
-        (Button(t("Create a new listing"), data="o:new"),),
-        (Button(t("Claim an existing listing"), data="o:claim"),),
-        (Button(t("I have an invite code"), data="o:code"),),
+        (Button(t("Create a new listing"), data=callbacks.NewListing().pack()),),
+        (Button(t("Claim an existing listing"), data=callbacks.ClaimListing().pack()),),
+        (Button(t("I have an invite code"), data=callbacks.InviteCode().pack()),),
     )
 
 
@@ -186,7 +188,7 @@ async def overview(turn: Turn) -> list[Reply]:
         waiting = {item.business_id: list(item.changes) for item in revisions_open}
     replies: list[Reply] = [card(turn, b, role, waiting.get(b.id, ())) for b, role in mine_all]
     replies += await wanted.wanted_for(turn, [business for business, _ in mine_all])
-    more = ((Button(turn.t("Add another business"), data="o:new"),),)
+    more = ((Button(turn.t("Add another business"), data=callbacks.NewListing().pack()),),)
     replies.append(SendText(say(turn.t("Press a button to change something.")), buttons=more))
     return replies
 
@@ -271,7 +273,7 @@ def ask_input(turn: Turn, text: str, example: str = "") -> SendText:
     body = say(text)
     if example:
         body += f"\n<i>{say(turn.t('For example: {example}', example=example))}</i>"
-    return SendText(body, buttons=((Button(turn.t("Cancel"), data="o:cancel"),),))
+    return SendText(body, buttons=((Button(turn.t("Cancel"), data=callbacks.Cancel().pack()),),))
 
 
 async def export_files(turn: Turn, business: BusinessView) -> list[Reply]:
@@ -319,11 +321,15 @@ async def people(turn: Turn, business: BusinessView, my_role: str = "owner") -> 
         me = f" ({t('you')})" if user_id == turn.event.user_id else ""
         lines.append(say(f"• {t('Telegram user {id}', id=user_id)}: {role_name(t, role)}{me}"))
         if user_id != turn.event.user_id and my_role == "owner" and role != "owner":
-            rows.append((Button(t("Remove {id}", id=user_id), data=f"o:rm:{ref}:{user_id}"),))
-            rows.append((Button(t("Make {id} the owner", id=user_id), data=f"o:ho:{ref}:{user_id}"),))
-    invites = [Button(t("Invite staff"), data=f"o:x:{ref}:invs")]
+            rows.append(
+                (Button(t("Remove {id}", id=user_id), data=callbacks.RemovePerson(ref, user_id).pack()),)
+            )
+            rows.append(
+                (Button(t("Make {id} the owner", id=user_id), data=callbacks.HandOver(ref, user_id).pack()),)
+            )
+    invites = [Button(t("Invite staff"), data=callbacks.BusinessAction(ref, "invs").pack())]
     if my_role == "owner":
-        invites.append(Button(t("Invite a co-owner"), data=f"o:x:{ref}:invo"))
+        invites.append(Button(t("Invite a co-owner"), data=callbacks.BusinessAction(ref, "invo").pack()))
     rows.append(tuple(invites))
     return [SendText("\n".join(lines), buttons=tuple(rows))]
 

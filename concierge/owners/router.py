@@ -1,14 +1,13 @@
-"""The one entry point from the conversation: which events belong to owners and moderators.
+"""The owners' router: /mybusiness, the owners' buttons, quick product commands, and the open step.
 
-:func:`route` returns the replies for an event that is ours (``/mybusiness``, ``/moderate``, ``o:``,
-``mod:`` and ``rep:`` buttons, anything while a flow of ours is active, quick product commands from
-someone who keeps a listing) and None for everything else, which the conversation handles as usual.
-It also adds the "I have a business here" button to /start and a Report button to the Story view.
+:data:`ROUTER` declares what is the owners' (``concierge.conversation.routes``): the ``o:`` kinds of
+:mod:`concierge.callbacks`, /mybusiness, quick product commands from someone who keeps a listing,
+anything while a step of theirs is open (:func:`open_step`), and the "I have a business here" row
+under /start's welcome (:func:`business_row`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 from functools import partial
@@ -21,14 +20,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from catalog import ownership
 from catalog.models import Business, Partner
 from catalog.views import BusinessView
-from concierge import moderation
-from concierge.conversation import buttons as resident_buttons
-from concierge.conversation import commands as resident_commands
-from concierge.conversation import questions as resident_questions
+from concierge import callbacks, moderation
 from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, say
+from concierge.conversation.routes import LetGo, Router
 from concierge.deeplinks import short_ref
-from concierge.events import AnswerCallback, Button, Notify, Reply, SendPhoto, SendText
+from concierge.events import AnswerCallback, Button, Notify, Reply, SendText
 from concierge.flow_store import flow_store
 from concierge.i18n import translator
 from concierge.owners import checks, dates, flow, listing, machine, steps
@@ -36,62 +33,43 @@ from concierge.owners.machine import END, State
 from concierge.owners.quick import quick_command
 from concierge.uow import unit_of_work
 
-PASS_THROUGH_COMMANDS = frozenset({"help", "language", "privacy", "forgetme", "near"})
 MATCH_SCORE = 70
 
 log = logging.getLogger(__name__)
 
 
-async def route(turn: Turn) -> list[Reply] | None:
-    replies = await _route(turn)
-    return None if replies is None else flow.compact(replies)
-
-
-async def _route(turn: Turn) -> list[Reply] | None:
+async def open_step(turn: Turn) -> list[Reply] | LetGo | None:
+    """An open step of ours takes the event, or lets it go (with a note) to be handled as usual."""
     event = turn.event
-    if not turn.private and not (event.kind == "button" and event.text.startswith(("rep:", "mod:"))):
-        return None
-    if event.kind == "button":
-        data = event.text
-        if data.startswith("o:"):
-            return await owner_button(turn, data)
-        if data.startswith("mod:"):
-            return await moderation.pressed(turn, data)
-        if data.startswith("rep:"):
-            return await moderation.report(turn, data)
-        if data.startswith("s:"):
-            return with_report_button(turn, await resident_buttons.pressed(turn), data[2:])
-        return None
     command = event.command.lower() if event.kind == "command" else ""
-    if command == "moderate":
-        return await moderation.queue(turn)
-    if command in PASS_THROUGH_COMMANDS:
-        return None
     state = turn.profile.flow
     if state is not None and not flow.valid(state):
         await flow_store(turn.app).clear(event.user_id)
         state = None
-    if state is not None:
-        left = await let_go(turn, state, command)
-        if left is None:
-            return await continue_flow(turn, state)
-        return [*left, *await as_usual(turn, command)]
-    return await outside_steps(turn, command)
+    if state is None:
+        return None
+    left = await let_go(turn, state, command)
+    if left is None:
+        return await continue_flow(turn, state)
+    return LetGo(left)
 
 
-async def outside_steps(turn: Turn, command: str) -> list[Reply] | None:
-    """What is ours when no step is open: /mybusiness, /start's business button, quick product commands."""
-    event = turn.event
-    if command == "mybusiness":
-        code = event.text.strip()
-        return await listing.redeem(turn, code) if code else await listing.overview(turn)
-    if command == "start" and not event.text.strip():
-        return with_business_button(turn, await resident_commands.start(turn))
-    if event.kind == "text":
-        quick = quick_command(event.text)
-        if quick is not None:
-            return await listing.quick(turn, *quick)
-    return None
+async def mybusiness(turn: Turn) -> list[Reply]:
+    code = turn.event.text.strip()
+    return await listing.redeem(turn, code) if code else await listing.overview(turn)
+
+
+async def quick(turn: Turn) -> list[Reply] | None:
+    """``sold out: oat milk`` and the like, from someone who keeps a listing; None for anything else."""
+    found = quick_command(turn.event.text)
+    return None if found is None else await listing.quick(turn, *found)
+
+
+def business_row(turn: Turn, _subject: str) -> tuple[Button, ...] | None:
+    """Under the welcome of a bare /start in a private chat: the way in for owners."""
+    if not turn.private or turn.event.kind != "command" or turn.event.text.strip():
+        return None
+    return (Button(turn.t("I have a business here"), data=callbacks.OwnerHome().pack()),)
 
 
 async def let_go(turn: Turn, state: dict[str, Any], command: str) -> list[Reply] | None:
@@ -125,50 +103,9 @@ async def let_go(turn: Turn, state: dict[str, Any], command: str) -> list[Reply]
     return None
 
 
-async def as_usual(turn: Turn, command: str) -> list[Reply]:
-    """The event handled as if no step had been open: ours, or the resident conversation's.
-
-    This goes round the conversation's question limiter once per step left, which a flood cannot
-    repeat: the step is gone after the first message.
-    """
-    ours = await outside_steps(turn, command)
-    if ours is not None:
-        return ours
-    if turn.event.kind == "command":
-        return await resident_commands.run(turn)
-    return await resident_questions.ask(turn, turn.event.text)
-
-
 async def save_state(turn: Turn, data: dict[str, Any]) -> None:
     """Keeps the open step with the time it was saved, for the expiry (:func:`steps.stale`)."""
     await flow_store(turn.app).save(turn.event.user_id, steps.stamped(data, turn.now))
-
-
-def with_business_button(turn: Turn, replies: list[Reply]) -> list[Reply]:
-    row = (Button(turn.t("I have a business here"), data="o:home"),)
-    out = list(replies)
-    for i, reply in enumerate(out):
-        location_keyboard = any(button.request_location for line in reply_rows(reply) for button in line)
-        if isinstance(reply, SendText) and not location_keyboard:
-            out[i] = dataclasses.replace(reply, buttons=(*reply.buttons, row))
-            break
-    return out
-
-
-def reply_rows(reply: Reply) -> tuple[tuple[Button, ...], ...]:
-    return reply.buttons if isinstance(reply, SendText | SendPhoto) else ()
-
-
-def with_report_button(turn: Turn, replies: list[Reply], ref: str) -> list[Reply]:
-    out = list(replies)
-    for i in range(len(out) - 1, -1, -1):
-        reply = out[i]
-        if isinstance(reply, SendText | SendPhoto) and reply.buttons:
-            out[i] = dataclasses.replace(
-                reply, buttons=(*reply.buttons, (moderation.report_button(turn, ref),))
-            )
-            break
-    return out
 
 
 def input_of(turn: Turn) -> flow.Input:
@@ -289,73 +226,108 @@ async def save_edit(turn: Turn, running: flow.Flow) -> list[Reply]:
 # -- buttons ----------------------------------------------------------------------------------------
 
 
-async def owner_button(turn: Turn, data: str) -> list[Reply]:
-    parts = data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
+async def flow_choice(turn: Turn, data: callbacks.FlowChoice) -> list[Reply]:
     key = turn.event.user_id
     state = await flow_store(turn.app).load(key)
     if state is not None and not flow.valid(state):
         await flow_store(turn.app).clear(key)
         state = None
-    if action == "f":
-        if state is None or state.get("mode") not in {"create", "edit"} or len(parts) < 4:
-            return [AnswerCallback(turn.t("Sorry, this button no longer works. Please ask again."))]
-        if parts[2] != state.get("state"):
-            running = flow.Flow(turn, state)
-            return [
-                AnswerCallback(),
-                *flow.restate(
-                    running, turn.t("That button belongs to an earlier step. This is where we are:")
-                ),
-            ]
-        return [AnswerCallback(), *await continue_flow(turn, state, flow.Input(choice=parts[3]))]
-    if action == "cancel":
-        await flow_store(turn.app).clear(key)
-        return [AnswerCallback(), SendText(say(turn.t("Stopped. Nothing was saved.")), remove_keyboard=True)]
-    if action == "home":
-        return [AnswerCallback(), *await listing.overview(turn)]
-    if action == "new":
-        data_new = flow.new_flow(turn.lang)
-        await save_state(turn, data_new)
-        intro = turn.t(
-            "Let's make your listing. It takes a few minutes; you can go back or stop at every step."
-        )
-        return [AnswerCallback(), SendText(say(intro)), *flow.prompt(flow.Flow(turn, data_new))]
-    if action == "code":
-        await save_state(turn, {"mode": "input", "input": "code"})
-        return [AnswerCallback(), listing.ask_input(turn, turn.t("Type the invite code you were given."))]
-    if action == "claim":
-        await save_state(turn, {"mode": "input", "input": "claim"})
-        text = turn.t("Type the name of your business as residents see it in the bot.")
-        return [AnswerCallback(), listing.ask_input(turn, text)]
-    if action == "cl" and len(parts) == 3:
-        return [AnswerCallback(), *await claim(turn, parts[2])]
-    if action == "ans" and len(parts) == 3 and parts[2].isdigit():
-        await save_state(turn, {"mode": "input", "input": "answer", "item": int(parts[2])})
-        return [AnswerCallback(), listing.ask_input(turn, turn.t("Type your answer to the moderator."))]
-    if action in {"pc", "pd"} and len(parts) == 4:
-        return await partner_decision(turn, action, parts[2], parts[3])
-    if len(parts) < 3:
+    if state is None or state.get("mode") not in {"create", "edit"}:
+        return [AnswerCallback(turn.t("Sorry, this button no longer works. Please ask again."))]
+    if data.state != state.get("state"):
+        running = flow.Flow(turn, state)
+        return [
+            AnswerCallback(),
+            *flow.restate(running, turn.t("That button belongs to an earlier step. This is where we are:")),
+        ]
+    return [AnswerCallback(), *await continue_flow(turn, state, flow.Input(choice=data.value))]
+
+
+async def cancel(turn: Turn, _data: callbacks.Cancel) -> list[Reply]:
+    await flow_store(turn.app).clear(turn.event.user_id)
+    return [AnswerCallback(), SendText(say(turn.t("Stopped. Nothing was saved.")), remove_keyboard=True)]
+
+
+async def home(turn: Turn, _data: callbacks.OwnerHome) -> list[Reply]:
+    return [AnswerCallback(), *await listing.overview(turn)]
+
+
+async def new_listing(turn: Turn, _data: callbacks.NewListing) -> list[Reply]:
+    data_new = flow.new_flow(turn.lang)
+    await save_state(turn, data_new)
+    intro = turn.t("Let's make your listing. It takes a few minutes; you can go back or stop at every step.")
+    return [AnswerCallback(), SendText(say(intro)), *flow.prompt(flow.Flow(turn, data_new))]
+
+
+async def invite_code(turn: Turn, _data: callbacks.InviteCode) -> list[Reply]:
+    await save_state(turn, {"mode": "input", "input": "code"})
+    return [AnswerCallback(), listing.ask_input(turn, turn.t("Type the invite code you were given."))]
+
+
+async def claim_listing(turn: Turn, _data: callbacks.ClaimListing) -> list[Reply]:
+    await save_state(turn, {"mode": "input", "input": "claim"})
+    text = turn.t("Type the name of your business as residents see it in the bot.")
+    return [AnswerCallback(), listing.ask_input(turn, text)]
+
+
+async def claim_this(turn: Turn, data: callbacks.ClaimThis) -> list[Reply]:
+    return [AnswerCallback(), *await claim(turn, data.ref)]
+
+
+async def answer_moderator(turn: Turn, data: callbacks.AnswerModerator) -> list[Reply]:
+    await save_state(turn, {"mode": "input", "input": "answer", "item": data.item})
+    return [AnswerCallback(), listing.ask_input(turn, turn.t("Type your answer to the moderator."))]
+
+
+async def partner_answer(
+    turn: Turn, data: callbacks.PartnerConfirm | callbacks.PartnerDecline
+) -> list[Reply]:
+    action = "pc" if isinstance(data, callbacks.PartnerConfirm) else "pd"
+    return await partner_decision(turn, action, data.business, data.partner)
+
+
+async def edit_group(turn: Turn, data: callbacks.EditGroup) -> list[Reply]:
+    found = await listing.mine(turn, data.ref)
+    if found is None or data.group not in flow.GROUP_FIELDS:
         return listing.refused(turn)
-    found = await listing.mine(turn, parts[2])
+    data_edit = flow.edit_flow(turn.lang, found[0], data.group)
+    await save_state(turn, data_edit)
+    return [AnswerCallback(), *flow.prompt(flow.Flow(turn, data_edit))]
+
+
+async def card_action(turn: Turn, data: callbacks.BusinessAction) -> list[Reply]:
+    found = await listing.mine(turn, data.ref)
     if found is None:
         return listing.refused(turn)
-    business, role = found
-    if action == "e" and len(parts) == 4 and parts[3] in flow.GROUP_FIELDS:
-        data_edit = flow.edit_flow(turn.lang, business, parts[3])
-        await save_state(turn, data_edit)
-        return [AnswerCallback(), *flow.prompt(flow.Flow(turn, data_edit))]
-    if action == "x" and len(parts) == 4:
-        return [AnswerCallback(), *await business_action(turn, business, role, parts[3])]
-    if action == "del" and role == "owner":
-        return await listing.delete_confirmed(turn, parts[2])
-    if action in {"rm", "ho"} and len(parts) == 4:
-        return await listing.change_person(turn, action, parts[2], parts[3])
-    if action == "qd" and len(parts) == 4:
-        return [AnswerCallback(), *await quick_dates(turn, business, parts[3])]
-    if action == "pa" and len(parts) == 4:
-        return [AnswerCallback(), *await partner_request(turn, business, parts[3])]
-    return listing.refused(turn)
+    return [AnswerCallback(), *await business_action(turn, *found, data.action)]
+
+
+async def delete_confirmed(turn: Turn, data: callbacks.DeleteConfirmed) -> list[Reply]:
+    found = await listing.mine(turn, data.ref)
+    if found is None or found[1] != "owner":
+        return listing.refused(turn)
+    return await listing.delete_confirmed(turn, data.ref)
+
+
+async def change_person(turn: Turn, data: callbacks.RemovePerson | callbacks.HandOver) -> list[Reply]:
+    if await listing.mine(turn, data.ref) is None:
+        return listing.refused(turn)
+    action = "rm" if isinstance(data, callbacks.RemovePerson) else "ho"
+    return await listing.change_person(turn, action, data.ref, str(data.user))
+
+
+async def quick_date(turn: Turn, data: callbacks.QuickDate) -> list[Reply]:
+    found = await listing.mine(turn, data.ref)
+    if found is None:
+        return listing.refused(turn)
+    return [AnswerCallback(), *await quick_dates(turn, found[0], data.code)]
+
+
+async def partner_ask(turn: Turn, data: callbacks.PartnerAsk) -> list[Reply]:
+    found = await listing.mine(turn, data.ref)
+    if found is None:
+        return listing.refused(turn)
+    return [AnswerCallback(), *await partner_request(turn, found[0], data.partner)]
 
 
 async def business_action(turn: Turn, business: BusinessView, role: str, what: str) -> list[Reply]:
@@ -398,8 +370,8 @@ async def business_action(turn: Turn, business: BusinessView, role: str, what: s
         text = t("Delete {name} and everything about it? This cannot be undone.", name="\x00")
         rows = (
             (
-                Button(t("Yes, delete everything"), data=f"o:del:{ref}"),
-                Button(t("No, keep it"), data="o:home"),
+                Button(t("Yes, delete everything"), data=callbacks.DeleteConfirmed(ref).pack()),
+                Button(t("No, keep it"), data=callbacks.OwnerHome().pack()),
             ),
         )
         return [SendText(say(text).replace("\x00", clip(business.name, NAME_CHARS)), buttons=rows)]
@@ -511,7 +483,7 @@ def date_choices(turn: Turn, business: BusinessView, kind: str) -> SendText:
     ref = short_ref(business.id)
 
     def button(label: str, code: str) -> Button:
-        return Button(label, data=f"o:qd:{ref}:{code}")
+        return Button(label, data=callbacks.QuickDate(ref, code).pack())
 
     if kind == "closure":
         rows: tuple[tuple[Button, ...], ...] = (
@@ -521,7 +493,7 @@ def date_choices(turn: Turn, business: BusinessView, kind: str) -> SendText:
     else:
         rows = ((button(t("Closed today"), "s0"), button(t("Closed tomorrow"), "s1")),)
     text = t("I still could not read a date. Press one of these, or type the dates once more:")
-    return SendText(say(text), buttons=(*rows, (Button(t("Cancel"), data="o:cancel"),)))
+    return SendText(say(text), buttons=(*rows, (Button(t("Cancel"), data=callbacks.Cancel().pack()),)))
 
 
 async def quick_dates(turn: Turn, business: BusinessView, code: str) -> list[Reply]:
@@ -553,8 +525,11 @@ def claim_choices(turn: Turn, text: str) -> list[Reply]:
     found = _find_published(turn, text)
     if not found:
         return [listing.ask_input(turn, turn.t("I found no listing by that name. Try another spelling."))]
-    rows = tuple((Button(f"{b.name} · {b.address}"[:60], data=f"o:cl:{short_ref(b.id)}"),) for b in found)
-    rows = (*rows, (Button(turn.t("Cancel"), data="o:cancel"),))
+    rows = tuple(
+        (Button(f"{b.name} · {b.address}"[:60], data=callbacks.ClaimThis(short_ref(b.id)).pack()),)
+        for b in found
+    )
+    rows = (*rows, (Button(turn.t("Cancel"), data=callbacks.Cancel().pack()),))
     return [SendText(say(turn.t("Which one is yours?")), buttons=rows)]
 
 
@@ -572,7 +547,7 @@ async def claim(turn: Turn, ref: str) -> list[Reply]:
         "number on your shop window or website, or your Chamber of Commerce number.",
         name="\x00",
     )
-    cancel = ((Button(turn.t("Cancel"), data="o:cancel"),),)
+    cancel = ((Button(turn.t("Cancel"), data=callbacks.Cancel().pack()),),)
     return [SendText(say(text).replace("\x00", clip(business.name, NAME_CHARS)), buttons=cancel)]
 
 
@@ -604,8 +579,10 @@ def partner_choices(turn: Turn, business: BusinessView, text: str) -> list[Reply
     if not found:
         return [listing.ask_input(turn, turn.t("I found no listing by that name. Try another spelling."))]
     ref = short_ref(business.id)
-    rows = tuple((Button(b.name[:60], data=f"o:pa:{ref}:{short_ref(b.id)}"),) for b in found)
-    rows = (*rows, (Button(turn.t("Cancel"), data="o:cancel"),))
+    rows = tuple(
+        (Button(b.name[:60], data=callbacks.PartnerAsk(ref, short_ref(b.id)).pack()),) for b in found
+    )
+    rows = (*rows, (Button(turn.t("Cancel"), data=callbacks.Cancel().pack()),))
     return [SendText(say(turn.t("Which one do you mean?")), buttons=rows)]
 
 
@@ -626,9 +603,13 @@ async def partner_request(turn: Turn, business: BusinessView, partner_ref: str) 
             rows = (
                 (
                     Button(
-                        t_owner("Yes, show the link"), data=f"o:pc:{short_ref(business.id)}:{partner_ref}"
+                        t_owner("Yes, show the link"),
+                        data=callbacks.PartnerConfirm(short_ref(business.id), partner_ref).pack(),
                     ),
-                    Button(t_owner("No"), data=f"o:pd:{short_ref(business.id)}:{partner_ref}"),
+                    Button(
+                        t_owner("No"),
+                        data=callbacks.PartnerDecline(short_ref(business.id), partner_ref).pack(),
+                    ),
                 ),
             )
             uow.notify(Notify(owner, SendText(text, buttons=rows)))
@@ -714,3 +695,35 @@ MODES = machine.Machine(
     start=END,
 )
 """Each open step (a mode of :mod:`steps`), what reads its typed answer, and where it may lead."""
+
+
+ROUTER = Router(
+    "owners",
+    commands={"mybusiness": mybusiness},
+    buttons={
+        callbacks.FlowChoice: flow_choice,
+        callbacks.Cancel: cancel,
+        callbacks.OwnerHome: home,
+        callbacks.NewListing: new_listing,
+        callbacks.InviteCode: invite_code,
+        callbacks.ClaimListing: claim_listing,
+        callbacks.ClaimThis: claim_this,
+        callbacks.AnswerModerator: answer_moderator,
+        callbacks.PartnerConfirm: partner_answer,
+        callbacks.PartnerDecline: partner_answer,
+        callbacks.EditGroup: edit_group,
+        callbacks.BusinessAction: card_action,
+        callbacks.DeleteConfirmed: delete_confirmed,
+        callbacks.RemovePerson: change_person,
+        callbacks.HandOver: change_person,
+        callbacks.QuickDate: quick_date,
+        callbacks.PartnerAsk: partner_ask,
+    },
+    step=open_step,
+    text=quick,
+    extras={"welcome": business_row},
+    own_line=lambda text: quick_command(text) is not None,
+    groups=False,
+    group_buttons=False,
+    compact=True,
+)

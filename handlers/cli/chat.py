@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 def chat(runner: asyncio.Runner, settings: Settings, lang: str, *, demo: bool, as_owner: bool) -> int:
     """Reads lines until end of input; each line's replies print before the next prompt."""
     from concierge.app import open_app
-    from concierge.conversation import Conversation
+    from concierge.routing import Conversation
     from handlers.terminal import TerminalSession
 
     t = translator(lang)

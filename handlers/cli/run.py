@@ -19,8 +19,8 @@ from concierge.settings import Settings
 
 if TYPE_CHECKING:
     from concierge.app import App
-    from concierge.conversation import Conversation
     from concierge.events import Notify
+    from concierge.routing import Conversation
 
 RUNTIMES = ("aiogram", "ptb")
 NO_TOKEN = "CONCIERGE_BOT_TOKEN is not set: create a bot with @BotFather and put its token there"

@@ -16,7 +16,7 @@ import pytest
 from pydantic import SecretStr
 
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
+from concierge.routing import Conversation
 from concierge.settings import Settings
 from tests.botapi_emulator import BotAPIEmulator
 from tests.scenarios.drivers import Driver, TerminalDriver, telegram_bot

@@ -3,7 +3,8 @@
 A scenario calls ``send``, ``share_location``, ``press``, then ``expect`` or ``last_reply``. The
 Telegram drivers run a real runtime (aiogram or python-telegram-bot) against the Bot API emulator over
 HTTP; the terminal driver drives :class:`handlers.terminal.TerminalSession`. Every Telegram step also
-checks that Telegram would have accepted each call the bot made (valid HTML, lengths, callback data).
+checks that Telegram would have accepted each call the bot made (valid HTML, lengths, callback data),
+and every step over any driver that each button the bot sent decodes to a kind a router takes.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from concierge.app import App
-from concierge.conversation import Conversation
 from concierge.events import Event, Reply
+from concierge.routing import Conversation
 from handlers.telegram_render import ANSWERS, render_all
 from tests.botapi_emulator import BotAPIEmulator, Call, make_user
+from tests.callback_support import assert_routable, unroutable
 from tests.emulator.telegram_html import parse_html
 
 if TYPE_CHECKING:
@@ -142,6 +144,8 @@ class TerminalDriver:
         return TerminalDriver(self.conversation, session=self.session.join(next(_user_ids), language_code))
 
     async def _step(self, reply: str) -> str:
+        wrong = unroutable(self.session.choices)
+        assert not wrong, f"[terminal] buttons whose data no router takes: {wrong}"
         self.replies.append(reply)
         return reply
 
@@ -218,6 +222,7 @@ class TelegramDriver:
         inject()
         async with asyncio.timeout(STEP_TIMEOUT):
             event, replies = await self.recorder.handled.get()
+            assert_routable(replies)
             if event.kind not in {"button", "inline_query"} and not event.edited:
                 self.last_sent = event.message_id
             position = mark

@@ -17,7 +17,7 @@ import pytest
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.importers import import_file
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
+from concierge.routing import Conversation
 from tests.botapi_emulator import BotAPIEmulator
 from tests.scenarios.conftest import DRIVERS, _settings
 from tests.scenarios.drivers import Driver, TerminalDriver, expect, telegram_bot

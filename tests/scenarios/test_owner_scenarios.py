@@ -18,8 +18,8 @@ from sqlalchemy import select
 from catalog import ownership
 from catalog.models import Business
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
+from concierge.routing import Conversation
 from tests.botapi_emulator import BotAPIEmulator
 from tests.scenarios.conftest import DRIVERS
 from tests.scenarios.drivers import Driver, TelegramDriver, TerminalDriver, expect, telegram_bot

@@ -18,7 +18,7 @@ import pytest
 from catalog.models import Business, BusinessRole, Owner
 from catalog.views import BusinessView
 from concierge.app import App
-from concierge.conversation import Conversation
+from concierge.routing import Conversation
 from tests.botapi_emulator import BotAPIEmulator
 from tests.scenarios.conftest import DRIVERS
 from tests.scenarios.drivers import Driver, TerminalDriver, expect, telegram_bot
