@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 
 from catalog.models import Business, FlowState
 from concierge.app import App, open_app
-from concierge.conversation import Conversation
+from concierge.routing import Conversation
 from tests.test_owner_flow import STEPS_EN, run_steps
 from tests.test_owner_support import MODERATOR, Chat, owner_settings
 
