@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from catalog import fields as registry
 from catalog import jsonld
 from catalog.importers.csv_file import COLUMNS
 from catalog.models import BusinessRole, DailyCount, ModerationItem
@@ -85,48 +86,32 @@ def _product_json(product: ProductView) -> dict[str, Any]:
     return item
 
 
+WHEN_SET = frozenset({"photo", "closed_from", "closed_until", "special_hours"})
+"""Fields written only when they hold something (older readers of the format never saw them)."""
+
+
 def business_json(business: BusinessView) -> dict[str, Any]:
-    """One business in the catalogue JSON format."""
-    item: dict[str, Any] = {
-        "id": business.id,
-        "name": business.name,
-        "categories": list(business.categories),
-        "lat": business.lat,
-        "lon": business.lon,
-        "address": business.address,
-        "opening_hours": business.opening_hours,
-        "phone": business.phone,
-        "website": business.website,
-        "languages": list(business.languages),
-        "independent": business.independent,
-        "pickup": business.pickup,
-        "delivery": business.delivery,
-        "products": [_product_json(p) for p in business.products if p.kind != "service"],
-        "services": [_product_json(p) for p in business.products if p.kind == "service"],
-        "story": {
-            "who": business.story_who,
-            "how": business.story_how,
-            "why": business.story_why,
-            "language": business.story_language,
-        },
-        "partners": list(business.partners),
-    }
+    """One business in the catalogue JSON format: every exported field of :mod:`catalog.fields`."""
+    item: dict[str, Any] = {"id": business.id}
+    story: dict[str, Any] = {}
+    for field in registry.exported():
+        value = registry.to_json(field, getattr(business, field.name))
+        if field.name in registry.STORY:
+            story[registry.STORY[field.name]] = value
+        elif field.name not in WHEN_SET or value:
+            item[field.name] = value
+    item["products"] = [_product_json(p) for p in business.products if p.kind != "service"]
+    item["services"] = [_product_json(p) for p in business.products if p.kind == "service"]
+    item["story"] = story
+    item["partners"] = list(business.partners)
     if business.source_id:
         item["source_id"] = business.source_id
     if business.tags:
         item["tags"] = dict(business.tags)
-    if business.photo:
-        item["photo"] = business.photo
     if business.status != "published":
         item["status"] = business.status
     if business.opt_out:
         item["opt_out"] = True
-    if business.special_hours:
-        item["special_hours"] = dict(business.special_hours)
-    for key in ("closed_from", "closed_until"):
-        value = getattr(business, key)
-        if value is not None:
-            item[key] = value.isoformat()
     return item
 
 
@@ -158,32 +143,16 @@ def _joined(values: Any) -> str:
 
 
 def csv_row(business: BusinessView) -> dict[str, str]:
-    def flag(value: bool) -> str:
-        return "true" if value else "false"
-
-    return {
+    row = {
         "id": business.id,
         "source_id": business.source_id or "",
-        "name": business.name,
-        "categories": _joined(business.categories),
-        "lat": repr(business.lat),
-        "lon": repr(business.lon),
-        "address": business.address,
-        "opening_hours": business.opening_hours,
-        "phone": business.phone,
-        "website": business.website,
-        "languages": _joined(business.languages),
-        "independent": flag(business.independent),
-        "pickup": flag(business.pickup),
-        "delivery": business.delivery,
         "products": _joined(p.name for p in business.products if p.kind != "service"),
         "services": _joined(p.name for p in business.products if p.kind == "service"),
-        "story_who": business.story_who,
-        "story_how": business.story_how,
-        "story_why": business.story_why,
-        "story_language": business.story_language,
         "partners": _joined(business.partners),
     }
+    for name in registry.csv_columns():
+        row[name] = registry.to_cell(registry.BY_NAME[name], getattr(business, name))
+    return row
 
 
 async def export_csv(sessions: async_sessionmaker[AsyncSession], business_id: str | None = None) -> str:

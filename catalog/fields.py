@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal[
     "text",
@@ -59,9 +59,19 @@ class Field:
     label: str = ""
     """The English msgid of its name where people see it (translated with gettext)."""
     choice_labels: tuple[str, ...] = ()
-    """The English msgids of :attr:`choices` where people see them, in the same order."""
+    """The English msgids of :attr:`choices` on the owners' buttons ("Cash"), in the same order."""
     question: str = ""
     """The English msgid the owners' guided flow asks it with, when a generic choice step asks it."""
+    fallback: str = ""
+    """What an unreadable ``choice`` becomes on import ("" is unknown; delivery says "none")."""
+    card: str = ""
+    """The English msgid of its line on the story card (and the widget), when they show it."""
+    shown: tuple[str, ...] = ()
+    """English msgids of :attr:`choices`, in the same order, as the card says them ("accessible")."""
+
+    def says(self, value: str) -> str:
+        """The msgid of one choice as people read it (the value itself when there is none)."""
+        return self.shown[self.choices.index(value)] if value in self.choices and self.shown else value
 
 
 PAYMENT_METHODS = ("cash", "card", "contactless")
@@ -129,7 +139,7 @@ FIELDS: tuple[Field, ...] = (
     Field("languages", "tags", editable=True, label="Languages"),
     Field("independent", "bool", editable=False, label="Independent"),
     Field("pickup", "bool", group="delivery", label="Pickup"),
-    Field("delivery", "choice", group="delivery", choices=DELIVERY, label="Delivery"),
+    Field("delivery", "choice", group="delivery", choices=DELIVERY, label="Delivery", fallback="none"),
     Field(
         "payment",
         "choices",
@@ -141,6 +151,8 @@ FIELDS: tuple[Field, ...] = (
         label="Payment",
         choice_labels=("Cash", "Card", "Contactless"),
         question="How can customers pay? Press all that apply, then Done.",
+        card="Pay",
+        shown=("cash", "card", "contactless"),
     ),
     Field(
         "wheelchair",
@@ -153,6 +165,8 @@ FIELDS: tuple[Field, ...] = (
         label="Wheelchair access",
         choice_labels=("Yes", "Partly", "No"),
         question="Can someone in a wheelchair get in and around?",
+        card="Wheelchair",
+        shown=("accessible", "partly accessible", "not accessible"),
     ),
     Field("story_who", "long_text", group="story", reviewed=True, clearable=True, label="Who"),
     Field("story_how", "long_text", group="story", reviewed=True, clearable=True, label="How"),
@@ -165,6 +179,8 @@ FIELDS: tuple[Field, ...] = (
 )
 
 BY_NAME = {field.name: field for field in FIELDS}
+STORY = {"story_who": "who", "story_how": "how", "story_why": "why", "story_language": "language"}
+"""The story's fields and their keys in the one ``"story": {...}`` object of catalogue JSON and the API."""
 
 
 def editable() -> frozenset[str]:
@@ -192,8 +208,92 @@ def groups() -> Iterator[str]:
             yield field.group
 
 
+def exported() -> tuple[Field, ...]:
+    return tuple(field for field in FIELDS if field.exported)
+
+
+def public() -> tuple[Field, ...]:
+    return tuple(field for field in FIELDS if field.public)
+
+
+def csv_columns() -> tuple[str, ...]:
+    """The exported fields with a value that fits one CSV cell (all but ``days``)."""
+    return tuple(field.name for field in FIELDS if field.exported and field.kind != "days")
+
+
+def on_card() -> tuple[Field, ...]:
+    """The fields the story card (and the widget) show as a "Label: value, value" line."""
+    return tuple(field for field in FIELDS if field.card and field.public)
+
+
+def to_json(field: Field, value: Any) -> Any:
+    """A field's value as JSON holds it: lists for tuples, ISO dates, a plain dict for ``days``."""
+    if field.kind == "date":
+        return value.isoformat() if value is not None else None
+    if field.kind in ("tags", "choices"):
+        return list(value or ())
+    if field.kind == "days":
+        return dict(value or {})
+    return value
+
+
+def to_cell(field: Field, value: Any) -> str:
+    """A field's value in one CSV cell: lists joined by ``;``, booleans as true/false."""
+    if field.kind in ("tags", "choices"):
+        return ";".join(str(item).replace(";", ",") for item in value or ())
+    if field.kind == "bool":
+        return "true" if value else "false"
+    if field.kind == "float":
+        return repr(value)
+    if field.kind == "date":
+        return value.isoformat() if value is not None else ""
+    return "" if value is None else str(value)
+
+
+def read_choice(field: Field, raw: Any) -> Any:
+    """A ``choice`` or ``choices`` value from a file: known values only, lists in the registry's order.
+
+    A list may come as a JSON list or as text separated by ``;`` or ``,`` (a CSV cell)."""
+    if field.kind == "choices":
+        items = raw if isinstance(raw, list) else str(raw or "").replace(",", ";").split(";")
+        said = {str(item).strip().lower() for item in items}
+        return [choice for choice in field.choices if choice in said]
+    value = str(raw or "").strip().lower()
+    return value if value in field.choices else field.fallback
+
+
+def json_schema(field: Field) -> dict[str, Any]:
+    """The JSON Schema of a field's value in the public API."""
+    if field.kind == "choices":
+        return {"type": "array", "items": {"type": "string", "enum": list(field.choices)}}
+    if field.kind == "choice":
+        known = [*field.choices, *([] if field.fallback in field.choices else [""])]
+        return {"type": "string", "enum": known}
+    if field.kind in ("tags",):
+        return {"type": "array", "items": {"type": "string"}}
+    if field.kind == "bool":
+        return {"type": "boolean"}
+    if field.kind == "float":
+        return {"type": "number"}
+    if field.kind == "date":
+        return {"type": ["string", "null"], "format": "date"}
+    if field.kind == "days":
+        return {"type": "object", "additionalProperties": {"type": "string"}}
+    if field.kind == "hours":
+        return {"type": "string", "description": "OpenStreetMap opening_hours syntax"}
+    return {"type": "string"}
+
+
+def matches(field: Field, value: Any, wanted: str) -> bool:
+    """Whether a business's value is known and holds ``wanted`` (a search filter ``name:wanted``)."""
+    if field.kind == "choices":
+        return wanted in (value or ())
+    return bool(value) and value == wanted
+
+
 def from_osm_tags(tags: dict[str, str]) -> dict[str, object]:
-    """The payment methods and wheelchair access that OSM tags state; keys absent when the tags are silent."""
+    """What OSM tags state of the fields read from them (payment methods from the ``payment:*`` keys,
+    each ``choice`` field from its own key); keys absent when the tags are silent."""
     found: dict[str, object] = {}
     said = {key.removeprefix("payment:"): value for key, value in tags.items() if key.startswith("payment:")}
     methods = []
@@ -205,6 +305,9 @@ def from_osm_tags(tags: dict[str, str]) -> dict[str, object]:
         methods.append("contactless")
     if methods:
         found["payment"] = methods
-    if tags.get("wheelchair") in WHEELCHAIR:
-        found["wheelchair"] = tags["wheelchair"]
+    for field in FIELDS:  # a choice read as it is from its OSM key (wheelchair=limited)
+        if field.kind == "choice" and field.osm:
+            value = next((tags[key] for key in field.osm if tags.get(key) in field.choices), None)
+            if value is not None:
+                found[field.name] = value
     return found

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from catalog import fields as registry
 from catalog.views import AreaView, BusinessView
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -321,6 +322,38 @@ def _offer_catalog(business: BusinessView) -> dict[str, Any] | None:
     }
 
 
+PAYMENT_NAMES = {"cash": "Cash", "card": "Debit or credit card", "contactless": "Contactless payment"}
+
+
+def _payment_accepted(methods: tuple[str, ...]) -> str | None:
+    """schema.org ``paymentAccepted`` is free text ("Cash, Credit Card"): the known methods, joined."""
+    return ", ".join(PAYMENT_NAMES[m] for m in methods if m in PAYMENT_NAMES) or None
+
+
+def _wheelchair_feature(access: str) -> list[dict[str, Any]] | None:
+    """``amenityFeature`` as Google and schema.org describe it: a LocationFeatureSpecification named
+    "Wheelchair accessible" whose value is true or false; OSM's "limited" (a small step, a narrow
+    door) is not fully accessible, so false, and it says so."""
+    if access not in ("yes", "limited", "no"):
+        return None
+    feature: dict[str, Any] = {
+        "@type": "LocationFeatureSpecification",
+        "name": "Wheelchair accessible",
+        "value": access == "yes",
+    }
+    if access == "limited":
+        feature["description"] = "Partly accessible (for example a small step or a narrow door)"
+    return [feature]
+
+
+FIELD_PROPERTIES: dict[str, Any] = {
+    "paymentAccepted": _payment_accepted,
+    "amenityFeature": _wheelchair_feature,
+}
+"""How a registry field's value becomes its schema.org property, for fields without a node of their own
+above (:attr:`catalog.fields.Field.jsonld`)."""
+
+
 def business_jsonld(
     business: BusinessView, area: AreaView | None, base_url: str, bot_username: str
 ) -> dict[str, Any]:
@@ -329,8 +362,8 @@ def business_jsonld(
     Follows Google's LocalBusiness structured-data guidance: ``name`` and a structured ``address``
     (street, postal code, locality, country), ``geo``, ``url`` and ``mainEntityOfPage`` naming our page
     (the page is about this business), ``sameAs`` the shop's own site (and its OpenStreetMap object),
-    ``image``, ``telephone``, ``openingHoursSpecification``; ``founder`` only with a name read from
-    the owner's "who" line.
+    ``image``, ``telephone``, ``openingHoursSpecification``, ``paymentAccepted`` and wheelchair access
+    as an ``amenityFeature`` when known; ``founder`` only with a name read from the owner's "who" line.
 
     The page's own "Ask the concierge" link carries a business deep link; here ``potentialAction``
     points at the bot itself, since catalog/ does not depend on the conversation's payload format.
@@ -379,6 +412,11 @@ def business_jsonld(
         node["hasOfferCatalog"] = catalog
     if business.languages:
         node["knowsLanguage"] = list(business.languages)
+    for field in registry.public():
+        if field.jsonld in FIELD_PROPERTIES:
+            value = FIELD_PROPERTIES[field.jsonld](getattr(business, field.name))
+            if value:
+                node[field.jsonld] = value
     if area is not None:
         node["areaServed"] = {
             "@type": "Place",

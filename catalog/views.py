@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalog import fields as registry
 from catalog.links import safe_link
 from catalog.models import Area, Business
 
@@ -17,6 +18,17 @@ from catalog.models import Area, Business
 def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     """SQLite hands back naive datetimes; everything stored is UTC, and search compares with aware ones."""
     return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def _view_value(field: registry.Field, value: Any) -> Any:
+    """A column's value as a view holds it: tuples for lists, a dict for ``days``, "" for no text."""
+    if field.kind in ("tags", "choices"):
+        return tuple(value or ())
+    if field.kind == "days":
+        return dict(value or {})
+    if value is None and field.kind not in ("date", "float", "bool"):
+        return ""
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,38 +122,19 @@ class BusinessView:
     @classmethod
     def from_model(cls, business: Business, partners: tuple[str, ...] = ()) -> BusinessView:
         """Build a view; ``business.products`` must already be loaded."""
+        values = {field.name: _view_value(field, getattr(business, field.name)) for field in registry.FIELDS}
+        values["website"] = safe_link(business.website)
         return cls(
             id=business.id,
-            name=business.name,
-            categories=tuple(business.categories or ()),
-            lat=business.lat,
-            lon=business.lon,
             area_id=business.area_id,
             source_id=business.source_id,
             tags=dict(business.tags or {}),
-            address=business.address,
-            opening_hours=business.opening_hours,
-            phone=business.phone,
-            website=safe_link(business.website),
-            languages=tuple(business.languages or ()),
-            independent=business.independent,
-            pickup=business.pickup,
-            delivery=business.delivery,
-            payment=tuple(business.payment or ()),
-            wheelchair=business.wheelchair or "",
-            story_who=business.story_who,
-            story_how=business.story_how,
-            story_why=business.story_why,
-            story_language=business.story_language,
-            photo=business.photo,
             status=business.status,
             opt_out=business.opt_out,
-            closed_from=business.closed_from,
-            closed_until=business.closed_until,
-            special_hours=dict(business.special_hours or {}),
             confirmed_at=_utc(business.confirmed_at),
             updated_at=business.updated_at,
             version=business.version,
             products=tuple(ProductView(p.name, p.kind, p.language, p.sold_out) for p in business.products),
             partners=partners,
+            **values,
         )

@@ -13,7 +13,8 @@ class Understood:
     what: str
     where: str | None = None
     filters: tuple[str, ...] = ()
-    """Any of ``open_now``, ``delivery``, ``pickup``, ``open_day:<0-6>``, ``open_evening``."""
+    """Any of ``open_now``, ``delivery``, ``pickup``, ``open_day:<0-6>``, ``open_evening``, or
+    ``<field>:<value>`` of a listing field (``payment:card``, ``wheelchair:yes``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,9 @@ class Result:
     """Open now, or when it opens next, in words of the answer's language ("opens tomorrow at 09:00")."""
     story_lang: str = ""
     """The language the owner wrote the story in (stories are never translated)."""
+    fields: tuple[tuple[str, Any], ...] = ()
+    """``(name, JSON value)`` of the listing fields the story card shows (:func:`catalog.fields.on_card`:
+    payment methods, wheelchair access), each a key of its own in the JSON."""
 
     @property
     def chain(self) -> bool:
@@ -73,6 +77,7 @@ class Result:
             "chain": self.chain,
             "address": self.address,
             "outdated": self.outdated,
+            **dict(self.fields),
         }
 
 

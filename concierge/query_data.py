@@ -15,6 +15,9 @@ from pathlib import Path
 from concierge.text import fold, tokens
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
+FIELD_FILTERS = LOCALES / "filters.json"
+"""The words of the listing-field filters (``payment:card``, ``wheelchair:yes``), generated from iD's
+tagging schema by :mod:`catalog.sources.id_presets`."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class LanguageData:
         return _phrase_sets(self.lang)
 
 
-def _phrases(items: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+def phrases_of(items: Iterable[str]) -> tuple[tuple[str, ...], ...]:
     seqs = {
         tuple(w for w in tokens(item) if len(w) > 1 or (w.isalpha() and item.strip() == w)) for item in items
     }
@@ -48,18 +51,30 @@ def language_data(lang: str) -> LanguageData:
     raw = json.loads((LOCALES / lang / "query.json").read_text(encoding="utf-8"))
     return LanguageData(
         lang=lang,
-        question_phrases=_phrases(raw["question_phrases"]),
+        question_phrases=phrases_of(raw["question_phrases"]),
         stopwords=frozenset(w for s in raw["stopwords"] for w in tokens(s)),
         shop_words=frozenset(w for s in raw["shop_words"] for w in tokens(s)),
-        filters={name: _phrases(items) for name, items in raw["filters"].items()},
+        filters={
+            name: phrases_of(items) for name, items in {**raw["filters"], **_field_filters(lang)}.items()
+        },
         filter_context=frozenset(w for s in raw["filter_context"] for w in tokens(s)),
-        near_markers=_phrases(raw["near_markers"]),
+        near_markers=phrases_of(raw["near_markers"]),
         for_words=frozenset(fold(w) for w in raw.get("for_words", ())),
         possessives=frozenset(w for s in raw.get("possessives", ()) for w in tokens(s)),
-        use_times=_phrases(raw.get("use_times", ())),
+        use_times=phrases_of(raw.get("use_times", ())),
     )
 
 
 @cache
 def _phrase_sets(lang: str) -> frozenset[tuple[str, ...]]:
     return frozenset(p for p in language_data(lang).question_phrases if len(p) > 1)
+
+
+@cache
+def field_filter_words() -> dict[str, dict[str, list[str]]]:
+    """``{filter: {lang: [phrases]}}`` for the listing-field filters."""
+    return json.loads(FIELD_FILTERS.read_text(encoding="utf-8"))["filters"]
+
+
+def _field_filters(lang: str) -> dict[str, list[str]]:
+    return {name: by_lang.get(lang, []) for name, by_lang in field_filter_words().items()}

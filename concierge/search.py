@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from catalog import fields as registry
 from catalog import hours
 from catalog.chains import brand_key, normalise_name
 from catalog.index import Reach, SearchIndex
@@ -556,6 +557,10 @@ class SearchService:
                     for i in out
                     if businesses[i].pickup or businesses[i].tags.get("takeaway") in ("yes", "only")
                 ]
+            elif (field := registry.BY_NAME.get(name.partition(":")[0])) is not None:
+                # Only where it is known: never "takes cards" for a shop that never said.
+                wanted = name.partition(":")[2]
+                out = [i for i in out if registry.matches(field, getattr(businesses[i], field.name), wanted)]
         return out
 
     def _fits_hours(
@@ -604,6 +609,11 @@ class SearchService:
             return t("Nothing that fits delivers.")
         if "pickup" in filters:
             return t("Nothing that fits offers pickup.")
+        known = [name for name in filters if name.partition(":")[0] in registry.BY_NAME]
+        if known:
+            field = registry.BY_NAME[known[0].partition(":")[0]]
+            detail = f"{t(field.card)}: {t(field.says(known[0].partition(':')[2]))}"
+            return t("I know of no business that fits with “{detail}”.", detail=detail)
         return t("Nothing that fits is open then.")
 
     def _result(
@@ -643,6 +653,9 @@ class SearchService:
                 status.open_now, opens_at, closed_until, status.closed_temporarily, now, lang
             ),
             story_lang=business.story_language if business.story_line else "",
+            fields=tuple(
+                (f.name, registry.to_json(f, getattr(business, f.name))) for f in registry.on_card()
+            ),
         )
 
     def _why(self, business: BusinessView, match: Match, lang: str) -> tuple[tuple[str, ...], str]:

@@ -18,10 +18,12 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from concierge.lexicon import Hit, Lexicon
-from concierge.query_data import LanguageData, language_data
+from concierge.query_data import LanguageData, field_filter_words, language_data, phrases_of
 from concierge.text import LANGS, clean, lemma, marked_words, tokens, variants
 from concierge.words import PLAIN_WORD, is_word, known_shares, zipf
 
+SLIP_MIN = 5
+"""Filter words of at least this many letters are still read with a one-letter slip."""
 COMPOUNDING = ("nl", "de")
 """Languages that write compounds as one word; a compound is tried in the question's language first."""
 MAX_COMPOUND = 40
@@ -148,7 +150,55 @@ def detect_language(words: list[str], lexicon: Lexicon, hint: str | None, defaul
     return default if default in leaders else leaders[0]
 
 
+@cache
+def _field_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The listing-field filter phrases of several words in every language, by first word, longest first."""
+    items = (
+        item for by_lang in field_filter_words().values() for words in by_lang.values() for item in words
+    )
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases_of(items):
+        if len(phrase) > 1:
+            found.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(phrases) for first, phrases in found.items()}
+
+
+@cache
+def _slip_vocabulary(lang: str) -> tuple[str, ...]:
+    """The filter words a slip may hide, those of ``lang`` first ("bezalen" is German "bezahlen" in a
+    German question, Dutch "betalen" in a Dutch one)."""
+    ordered = (lang, *(code for code in LANGS if code != lang))
+    words = (
+        word
+        for code in ordered
+        for by_lang in field_filter_words().values()
+        for item in by_lang.get(code, [])
+        for word in tokens(item)
+        if len(word) >= SLIP_MIN
+    )
+    return tuple(dict.fromkeys(words))
+
+
+def _without_slips(seq: list[str], lang: str) -> list[str]:
+    """Listing-field filter words typed with one slip ("rolstoeltoegankelik", "barrierefei") as the
+    word. Only words that no language lists (wordfreq) and that keep the first letter: "pannen" stays
+    pans, never "pinnen"."""
+    vocabulary = _slip_vocabulary(lang)
+    out = list(seq)
+    for i, word in enumerate(seq):
+        if len(word) < SLIP_MIN or word in vocabulary or not word.isalpha():
+            continue
+        if any(is_word(word, code) for code in LANGS):
+            continue
+        found = [c for c in vocabulary if c[0] == word[0] and OSA.distance(word, c, score_cutoff=1) <= 1]
+        if found:
+            out[i] = found[0]
+    return out
+
+
 def _extract_filters(seq: list[str], lang: str) -> tuple[list[str], list[str]]:
+    typed, seq = seq, _without_slips(seq, lang)
+    originals = list(typed)
     found: list[str] = []
     for code in (lang, *[other for other in LANGS if other != lang]):
         data = language_data(code)
@@ -168,10 +218,12 @@ def _extract_filters(seq: list[str], lang: str) -> tuple[list[str], list[str]]:
                 if bare_now and not any(w in data.filter_context for w in seq):
                     continue
                 del seq[i : i + len(phrase)]
+                del originals[i : i + len(phrase)]
                 if name not in found:
                     found.append(name)
         if found and code == lang:
             break
+    seq = originals  # a word that was not part of a filter stays as typed
     if found:
         context = language_data(lang).filter_context
         seq = [w for w in seq if w not in context]
@@ -488,14 +540,21 @@ def _phrasing() -> frozenset[tuple[str, ...]]:
     return frozenset(out)
 
 
-def _protect_terms(seq: list[str], lexicon: Lexicon) -> list[str]:
+def _protect_terms(seq: list[str], lexicon: Lexicon, lang: str) -> list[str]:
     """Terms of several words become one item before phrasing, filters and shop words are taken
     out, so their words stay together: "real estate office" is not "a real …", "cultureel centrum"
     is not the town centre, "winkel van goed doel" keeps its "winkel"."""
     out: list[str] = []
     phrasing = _phrasing()
+    fixed = _without_slips(seq, lang)
     i = 0
     while i < len(seq):
+        starting = _field_phrases().get(fixed[i], ())
+        kept = next((p for p in starting if tuple(fixed[i : i + len(p)]) == p), None)
+        if kept:  # "accessible en fauteuil roulant" is a filter, not a wheelchair to buy
+            out.extend(kept)
+            i += len(kept)
+            continue
         for n in range(min(lexicon.max_words, len(seq) - i), 1, -1):
             span = tuple(seq[i : i + n])
             if span not in phrasing and any(not h.weak for h in lexicon.lookup(" ".join(span))):
@@ -611,7 +670,7 @@ def understand(
     seq = tokens(text)[:60]
     lang = detect_language(seq, reader.lexicon, lang_hint, default_language)
     seq = _remove_all(list(seq), (p for code in LANGS for p in language_data(code).use_times))
-    seq = _protect_terms(seq, reader.lexicon)
+    seq = _protect_terms(seq, reader.lexicon, lang)
     data = language_data(lang)
     skip = data.stopwords | data.shop_words
     unfiltered = seq
@@ -621,7 +680,12 @@ def understand(
     if filters and not any(w not in skip for w in seq):
         # Nothing but a filter: it may name the thing asked ("takeaway", "à emporter", "bezorging").
         whole, place = _extract_place(_remove_all(list(unfiltered), data.question_phrases), lang)
-        if any(u.strong for u in reader.read(whole, lang, data.stopwords, skip)):
+        named = any(u.strong for u in reader.read(whole, lang, data.stopwords, skip))
+        if named and all(":" in name for name in filters):
+            # A listing-field filter names the thing only when it is a term as typed ("pinnen": a
+            # cash machine), never through a typo ("contactloos" is no "contactlens").
+            named = any(not hit.weak for word in whole for hit in reader.lexicon.lookup(word))
+        if named:
             seq, filters, where = whole, [], place
     start, end = _context_span(seq, data)
     marked = marked_words(text)

@@ -143,7 +143,7 @@ def build_server(app: App) -> MCPServer[Any]:
 
     @server.tool(annotations=ToolAnnotations(title="Get one business", **READ_ONLY), structured_output=True)
     def get_business(id: str) -> dict[str, Any]:
-        """One published business by id: products, hours, address and the owner's story (GET /api/v1/businesses/{id})."""
+        """One published business by id: products, hours, address, payment methods, wheelchair access and the owner's story (GET /api/v1/businesses/{id})."""
         business = public_business(app, id)
         if business is None:
             raise ToolError(f"no published business with id {id!r}")

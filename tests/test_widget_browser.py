@@ -247,7 +247,9 @@ def _results(driver: Any) -> list[dict[str, Any]]:
             "      meta = li.querySelector('.cw-meta');"
             "  return {name: a.textContent, href: a.href, target: a.getAttribute('target'),"
             "    why: why && why.textContent, chain: chain && chain.textContent, meta: meta.textContent,"
-            "    story: story && story.textContent, story_lang: story && story.getAttribute('lang')}; });"
+            "    story: story && story.textContent, story_lang: story && story.getAttribute('lang'),"
+            "    fields: Array.from(li.querySelectorAll('.cw-field')).map(function (f) { return f.textContent; })};"
+            "});"
         )
     )
 
@@ -310,6 +312,9 @@ async def test_widget_shows_what_the_bot_shows_and_passes_axe(sqlite_url: str, t
             if result["story"]:
                 assert item["story"] == result["story"]
                 assert item["story_lang"] == result.get("story_lang")
+    [bakery] = [r for r in seen["oat"] if r["name"] == "Bakkerij de Korenbloem"]
+    assert bakery["fields"] == ["Bezahlen: bar, Karte", "Rollstuhl: zugänglich"]  # what its listing says
+    assert all(r["fields"] == [] for r in seen["tulips"])  # the florist says neither
     [chain] = [r for r in seen["chain"] if r["name"] == "Albert Hein"]
     assert chain["chain"] == de(MESSAGES["chain"])
     [florist] = [r for r in seen["tulips"] if r["name"] == "Bloemen bij Bo"]

@@ -51,6 +51,8 @@ def neighbourhood() -> list[object]:
         story_why="Because good bread belongs to the neighbourhood.",
         story_language="en",
         languages=["nl", "en"],
+        payment=["cash", "card"],
+        wheelchair="yes",
     )
     bakery.products = [Product(name="oat milk", position=0), Product(name="sourdough bread", position=1)]
     florist = _business(

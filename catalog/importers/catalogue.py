@@ -12,7 +12,7 @@ from typing import Any
 
 from babel.core import get_global
 
-from catalog.fields import DELIVERY
+from catalog import fields as registry
 from catalog.importers.osm import clean_tags
 from catalog.importers.records import (
     PRODUCT_NAME_LIMIT,
@@ -146,9 +146,9 @@ def record_from_entry(entry: Any, default_language: str, separators: str = ";") 
         fields["independent"] = independent
     if "pickup" in entry:
         fields["pickup"] = bool(boolean(entry["pickup"], False))
-    if "delivery" in entry:
-        delivery = text(entry["delivery"]).lower()
-        fields["delivery"] = delivery if delivery in DELIVERY else "none"
+    for field in registry.FIELDS:
+        if field.kind in ("choice", "choices") and field.name in entry and field.name != "story_language":
+            fields[field.name] = registry.read_choice(field, entry[field.name])
     if text(entry.get("area")):
         fields["area_id"] = slugify(text(entry["area"]))
     fields.update(_story(entry, language))

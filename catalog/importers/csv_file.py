@@ -1,8 +1,8 @@
 """CSV with a header row named like the catalogue fields; list fields separated by ``;``.
 
-Columns: ``id, name, categories, lat, lon, address, opening_hours, phone, website, languages,
-independent, pickup, delivery, products, services, story_who, story_how, story_why, story_language,
-partners, source_id``; only ``name``, ``lat`` and ``lon`` are required. Without a ``categories``
+Columns: ``id``, ``source_id``, every listing field of :mod:`catalog.fields` that fits a cell (``name``,
+``categories``, ``lat``, ``lon``, ``address``, ..., ``payment`` as ``cash;card``, ``wheelchair``), then
+``products``, ``services`` and ``partners``; only ``name``, ``lat`` and ``lon`` are required. Without a ``categories``
 column, OSM tag columns (``shop``, ``amenity``, ...) are read instead. The delimiter (``,`` or ``;``)
 is sniffed from the header. An ``opening_hours`` column may hold OSM syntax or hours in words in
 Dutch, English, German or French ("ma-vr 9-18, za 10-17"), read by :mod:`catalog.typed_hours`;
@@ -16,34 +16,14 @@ import csv
 import io
 from typing import Any
 
+from catalog import fields as registry
 from catalog.importers.catalogue import country_language, record_from_entry
 from catalog.importers.osm import osm_categories
 from catalog.importers.records import ImportFileError, ParsedFile, Skip
 from catalog.typed_hours import Unreadable, read
 
-COLUMNS = (
-    "id",
-    "source_id",
-    "name",
-    "categories",
-    "lat",
-    "lon",
-    "address",
-    "opening_hours",
-    "phone",
-    "website",
-    "languages",
-    "independent",
-    "pickup",
-    "delivery",
-    "products",
-    "services",
-    "story_who",
-    "story_how",
-    "story_why",
-    "story_language",
-    "partners",
-)
+COLUMNS = ("id", "source_id", *registry.csv_columns(), "products", "services", "partners")
+"""The fields of :mod:`catalog.fields` that fit a cell, between the record's ids and its lists."""
 ALIASES = {
     "latitude": "lat",
     "longitude": "lon",

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from catalog import fields as registry
 from catalog.chains import CATEGORY_KEYS, is_chain
 from catalog.importers.records import Record, Skip, field_text, position, text
 
@@ -80,6 +81,7 @@ def record_from_tags(tags: Mapping[str, Any], lat: Any, lon: Any, source_id: str
         "opening_hours": field_text("opening_hours", tags.get("opening_hours")),
         "phone": field_text("phone", _first(tags, ("phone", "contact:phone", "contact:mobile"))),
         "website": field_text("website", _first(tags, ("website", "contact:website", "url"))),
+        **registry.from_osm_tags(all_tags),
     }
     return Record(name, la, lo, source_id=source_id, fields=fields, country=text(tags.get("addr:country")))
 

@@ -11,6 +11,12 @@ values below (a bench, a police station or a parking space is never an answer to
 Belgian names where they differ. The values of the ``cuisine`` field (pizza, kebab, bubble tea, …)
 become lexicon concepts tied to ``cuisine=*``, so a café or take-away tagged with a cuisine is found
 by its food in four languages.
+
+The labels, options and search terms of iD's ``payment_multi`` and ``wheelchair`` fields become the
+words of the search filters on the listing fields ``payment`` and ``wheelchair``
+(``locales/filters.json``: "pay by card", "Kartenzahlung", "accès en fauteuil roulant"), together with
+:data:`COLLOQUIAL`, the few everyday forms iD does not list ("pinnen", "barrierefrei"), minus
+:data:`NOT_FILTERS`, iD's words that name a thing to buy rather than a way to pay or to get in.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ VERSION = "6.19.2"
 ROOT = Path(__file__).resolve().parents[2]
 TAXONOMY_FILE = ROOT / "catalog" / "data" / "osm_shop_taxonomy.json"
 CUISINE_FILE = ROOT / "locales" / "lexicon" / "cuisine.json"
+FILTERS_FILE = ROOT / "locales" / "filters.json"
 NOTICE_FILE = ROOT / "catalog" / "data" / "NOTICE.md"
 LANGS = ("en", "nl", "de", "fr")
 REGIONS = ("en-GB", "nl-BE")
@@ -365,6 +372,84 @@ def cuisine_document(fields: dict[str, Any], translations: dict[str, dict[str, A
     }
 
 
+FILTER_SOURCES: dict[str, tuple[str, tuple[str, ...], bool]] = {
+    "payment:cash": ("payment_multi", ("cash",), False),
+    "payment:card": (
+        "payment_multi",
+        ("cards", "debit_cards", "credit_cards", "account_cards", "maestro", "mastercard", "girocard"),
+        False,
+    ),
+    "payment:contactless": ("payment_multi", ("contactless", "apple_pay", "google_pay"), False),
+    "wheelchair:yes": ("wheelchair", (), True),
+}
+"""Search filter (``<field>:<value>`` of :mod:`catalog.fields`) → the iD field, the options whose names
+say it, and whether the field's own label and search terms say it too (wheelchair's do; payment's
+label, "Payment Types", names no method)."""
+COLLOQUIAL: dict[str, dict[str, list[str]]] = {
+    "payment:cash": {
+        "nl": ["contant", "contant betalen", "cash betalen", "alleen contant"],
+        "en": ["pay cash", "pay in cash", "cash only", "cash payment", "pays cash"],
+        "de": ["bar zahlen", "bar bezahlen", "barzahlung", "nur bar"],
+        "fr": ["espèces", "en espèces", "payer en espèces", "paiement en espèces"],
+    },
+    "payment:card": {
+        "nl": ["pinnen", "pinpas", "met pin", "met pin betalen", "pinbetaling", "kan ik pinnen"],
+        "en": ["pay by card", "card payment", "card payments", "pay with card", "accepts cards"],
+        "de": ["mit karte zahlen", "mit karte bezahlen", "ec karte", "kartenzahlung möglich"],
+        "fr": ["payer par carte", "paiement par carte", "payer avec une carte", "carte bancaire"],
+    },
+    "payment:contactless": {
+        "nl": ["contactloos", "contactloos betalen"],
+        "en": ["contactless", "tap to pay"],
+        "de": ["kontaktlos", "kontaktlos bezahlen"],
+        "fr": ["sans contact", "paiement sans contact"],
+    },
+    "wheelchair:yes": {
+        "nl": ["rolstoeltoegankelijk", "rolstoelvriendelijk", "toegankelijk voor rolstoelen", "drempelvrij"],
+        "en": ["wheelchair accessible", "wheelchair friendly", "step free", "accessible for wheelchairs"],
+        "de": ["rollstuhlgerecht", "barrierefrei", "rollstuhlzugänglich", "rollstuhlfreundlich", "stufenlos"],
+        "fr": [
+            "accessible en fauteuil roulant",
+            "accès pmr",
+            "accessible pmr",
+            "accessible aux fauteuils roulants",
+        ],
+    },
+}
+"""Everyday forms people type that iD does not list (checked with native usage: Dutch "pinnen" is
+paying by debit card, French "PMR" is "personnes à mobilité réduite")."""
+NOT_FILTERS = frozenset({"rolstoel", "fauteuil roulant", "handicapé", "liquide", "cash", "cheque"})
+"""iD words that alone name something to buy or withdraw ("rolstoel kopen", "where can I get cash",
+"liquide vaisselle"), so they never act as a filter."""
+
+
+def _said(label: object) -> str:
+    if isinstance(label, dict):
+        label = label.get("title")
+    return " ".join(label.lower().split()) if isinstance(label, str) else ""
+
+
+def filters_document(translations: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The words of each listing-field filter in the four languages (iD's, then the colloquial ones)."""
+    filters: dict[str, dict[str, list[str]]] = {}
+    for name, (field, options, own_words) in FILTER_SOURCES.items():
+        filters[name] = {}
+        for lang in LANGS:
+            text = translations[lang]["fields"].get(field, {})
+            words = [_said(text.get("options", {}).get(option)) for option in options]
+            if own_words:
+                words += [_said(text.get("label")), *(_said(w) for w in _split(text.get("terms"), ",\n"))]
+            words += COLLOQUIAL.get(name, {}).get(lang, [])
+            kept = [w for w in dict.fromkeys(words) if w and w not in NOT_FILTERS]
+            filters[name][lang] = kept
+    return {
+        "note": f"Generated by python -m catalog.sources.id_presets from {PACKAGE} {VERSION} (ISC): the "
+        "payment_multi and wheelchair fields' labels, options and terms, plus the script's COLLOQUIAL "
+        "forms. Each key is a search filter <field>:<value> of catalog/fields.py.",
+        "filters": filters,
+    }
+
+
 def write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -390,8 +475,10 @@ def main() -> None:
     records = taxonomy_records(presets, translations)
     write_json(TAXONOMY_FILE, records)
     write_lexicon(CUISINE_FILE, cuisine_document(fields, translations))
+    write_json(FILTERS_FILE, filters_document(translations))
     print(
-        f"{len(records)} presets -> {TAXONOMY_FILE.relative_to(ROOT)}; cuisines -> {CUISINE_FILE.relative_to(ROOT)}"
+        f"{len(records)} presets -> {TAXONOMY_FILE.relative_to(ROOT)}; cuisines -> {CUISINE_FILE.relative_to(ROOT)}; "
+        f"filter words -> {FILTERS_FILE.relative_to(ROOT)}"
     )
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from babel import Locale
 
+from catalog import fields as registry
 from catalog.views import BusinessView
 from concierge import callbacks
 from concierge.answers import Answer, Result, chain_label
@@ -267,7 +268,20 @@ def story_blocks(
     blocks.extend(
         f"<b>{say(label)}</b>: {clip(value, limit)}" for label, value, limit in details if clean(value)
     )
+    blocks.extend(f"<b>{say(t(label))}</b>: {say(value)}" for label, value in field_lines(business, t))
     return blocks
+
+
+def field_lines(business: BusinessView, t: Translate) -> list[tuple[str, str]]:
+    """ "Pay: cash, card", "Wheelchair: accessible": the card's lines of :func:`catalog.fields.on_card`
+    (label msgid, translated values), only for what is known."""
+    lines = []
+    for field in registry.on_card():
+        value = getattr(business, field.name)
+        values = value if isinstance(value, tuple) else (value,) if value else ()
+        if values:
+            lines.append((field.card, ", ".join(t(field.says(v)) for v in values)))
+    return lines
 
 
 def story_buttons(business: BusinessView, t: Translate) -> Keyboard:

@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
+from catalog import fields as registry
 from catalog.jsonld import ODBL_URL, OSM_CREDIT, exportable, osm_url, page_url
 from catalog.views import BusinessView
 from concierge.app import App
@@ -34,7 +35,7 @@ from handlers.web.context import (
     query_position,
     require_token,
 )
-from handlers.web.openapi import openapi_document
+from handlers.web.openapi import api_fields, openapi_document
 
 MAX_QUERY = 300
 MAX_RESULTS = 5
@@ -46,26 +47,10 @@ def business_json(business: BusinessView, public_url: str) -> dict[str, Any]:
     return {
         "id": business.id,
         "source_id": business.source_id,
-        "name": business.name,
-        "categories": list(business.categories),
-        "lat": business.lat,
-        "lon": business.lon,
+        **{field.name: registry.to_json(field, getattr(business, field.name)) for field in api_fields()},
         "area": business.area_id,
-        "address": business.address,
-        "opening_hours": business.opening_hours,
-        "phone": business.phone,
-        "website": business.website,
-        "languages": list(business.languages),
-        "independent": business.independent,
-        "pickup": business.pickup,
-        "delivery": business.delivery,
         "products": [{"name": p.name, "kind": p.kind, "sold_out": p.sold_out} for p in business.products],
-        "story": {
-            "who": business.story_who,
-            "how": business.story_how,
-            "why": business.story_why,
-            "language": business.story_language,
-        },
+        "story": {key: getattr(business, name) for name, key in registry.STORY.items()},
         "partners": list(business.partners),
         "url": page_url(public_url, business.id),
         "osm_url": osm_url(business.source_id) if business.source_id else None,

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from catalog import fields as registry
 from handlers.web import round_openapi
 from handlers.web.openapi_parts import LIMITED, json_reply, query_param
 
 NULLABLE_STRING = {"type": ["string", "null"]}
+
+
+def api_fields() -> tuple[registry.Field, ...]:
+    """The listing fields a business record of the API carries, each under its own name: the public
+    ones but the story (one nested object) and the photo (a Telegram file id; pages show the image)."""
+    return tuple(f for f in registry.public() if f.name not in registry.STORY and f.name != "photo")
+
+
+def _field_schemas(fields: tuple[registry.Field, ...]) -> dict[str, Any]:
+    return {field.name: registry.json_schema(field) for field in fields}
+
 
 ERROR = {
     "type": "object",
@@ -69,6 +81,7 @@ RESULT = {
         },
         "address": {"type": "string"},
         "outdated": {"type": "boolean"},
+        **_field_schemas(registry.on_card()),
     },
 }
 
@@ -104,19 +117,8 @@ BUSINESS = {
     "properties": {
         "id": {"type": "string"},
         "source_id": NULLABLE_STRING,
-        "name": {"type": "string"},
-        "categories": {"type": "array", "items": {"type": "string"}},
-        "lat": {"type": "number"},
-        "lon": {"type": "number"},
+        **_field_schemas(api_fields()),
         "area": NULLABLE_STRING,
-        "address": {"type": "string"},
-        "opening_hours": {"type": "string", "description": "OpenStreetMap opening_hours syntax"},
-        "phone": {"type": "string"},
-        "website": {"type": "string"},
-        "languages": {"type": "array", "items": {"type": "string"}},
-        "independent": {"type": "boolean"},
-        "pickup": {"type": "boolean"},
-        "delivery": {"type": "string"},
         "products": {
             "type": "array",
             "items": {
@@ -131,8 +133,8 @@ BUSINESS = {
         },
         "story": {
             "type": "object",
-            "required": ["who", "how", "why", "language"],
-            "properties": {k: {"type": "string"} for k in ("who", "how", "why", "language")},
+            "required": list(registry.STORY.values()),
+            "properties": {k: {"type": "string"} for k in registry.STORY.values()},
         },
         "partners": {"type": "array", "items": {"type": "string"}},
         "url": {"type": "string", "format": "uri"},

@@ -18,6 +18,7 @@ from catalog.jsonld import OSM_CREDIT, business_jsonld, exportable, osm_url, pag
 from catalog.views import AreaView, BusinessView
 from concierge import digest
 from concierge.app import App
+from concierge.conversation.render import field_lines
 from concierge.deeplinks import DeepLink, decode, short_ref, start_url, valid_campaign
 from concierge.hours_text import describe
 from concierge.i18n import LANGUAGES, translator
@@ -121,6 +122,7 @@ async def business_page(request: web.Request) -> web.Response:
         parts.append(
             f'<dt>{e(t("Website"))}</dt><dd><a href="{e(business.website)}" rel="nofollow">{e(business.website)}</a></dd>'
         )
+    parts += [f"<dt>{e(t(label))}</dt><dd>{e(value)}</dd>" for label, value in field_lines(business, t)]
     parts.append("</dl>")
     if business.products:
         items = "".join(

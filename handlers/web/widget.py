@@ -22,6 +22,7 @@ from importlib.resources import files
 
 from aiohttp import web
 
+from catalog import fields as registry
 from concierge.deeplinks import valid_campaign
 from concierge.i18n import LANGUAGES, translator
 from handlers.web.attribution import count_visit
@@ -62,9 +63,25 @@ def _built(text: str, content_type: str) -> Static:
     return Static(body, gzip.compress(body, compresslevel=9, mtime=0), etag, content_type)
 
 
+def field_texts(lang: str) -> dict[str, dict[str, object]]:
+    """The lines the story card shows (:func:`catalog.fields.on_card`): each result key's label and
+    its values in words, for the script to say "Pay: cash, card"."""
+    t = translator(lang)
+    return {
+        field.name: {"label": t(field.card), "values": {v: t(field.says(v)) for v in field.choices}}
+        for field in registry.on_card()
+    }
+
+
 @functools.cache
 def widget_js() -> Static:
-    texts = {lang: {key: translator(lang)(msgid) for key, msgid in MESSAGES.items()} for lang in LANGUAGES}
+    texts = {
+        lang: {
+            **{key: translator(lang)(msgid) for key, msgid in MESSAGES.items()},
+            "fields": field_texts(lang),
+        }
+        for lang in LANGUAGES
+    }
     script = _static("widget.js").replace("/*I18N*/ {}", json.dumps(texts, ensure_ascii=False))
     return _built(script, "application/javascript")
 

@@ -6,7 +6,8 @@
    Options: data-lang (nl, en, de, fr; else the page's lang), data-lat/data-lon (the area to search
    around), data-campaign (a newsletter's tag, counted per day, never per reader), data-target (a CSS
    selector where to put it). It renders the same answer fields as the bot: distance, open now or the next
-   opening, chain label, why it matched and the owner's story in its own language. */
+   opening, chain label, the story card's known facts ("Pay: cash, card"), why it matched and the
+   owner's story in its own language. */
 (function () {
   "use strict";
   var I18N = /*I18N*/ {};
@@ -172,6 +173,10 @@
         meta.appendChild(hours);
       }
       item.appendChild(meta);
+      Object.keys(t.fields || {}).forEach(function (key) {
+        var said = [].concat(result[key] || []).map(function (v) { return t.fields[key].values[v] || v; });
+        if (said.length) item.appendChild(el("div", { "class": "cw-field" }, t.fields[key].label + ": " + said.join(", ")));
+      });
       if (result.why) item.appendChild(el("p", { "class": "cw-why" }, result.why));
       if (result.story) {
         var story = el("p", { "class": "cw-story" }, result.story);
