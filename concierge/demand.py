@@ -184,14 +184,14 @@ async def record_round(app: App, user_id: int, found: Round, now: dt.datetime) -
     await _safely(app.engine, area_at(app.search, found.start), user_id, list(dict.fromkeys(concepts)), now)
 
 
-async def forget(engine: AsyncEngine, user_id: int) -> None:
-    """/forgetme: the person's marks in the open periods go (the counts, which name nobody, stay)."""
-    async with engine.begin() as connection:
-        for period, key in (await connection.execute(select(DemandKey.period, DemandKey.key))).all():
-            asker = _asker(bytes.fromhex(key), user_id)
-            await connection.execute(
-                delete(DemandMark).where(DemandMark.period == period, DemandMark.asker == asker)
-            )
+async def forget(connection: AsyncConnection, user_id: int) -> None:
+    """/forgetme: the person's marks in the open periods go (the counts, which name nobody, stay);
+    on the caller's connection, so it is one transaction with the rest of what is forgotten."""
+    for period, key in (await connection.execute(select(DemandKey.period, DemandKey.key))).all():
+        asker = _asker(bytes.fromhex(key), user_id)
+        await connection.execute(
+            delete(DemandMark).where(DemandMark.period == period, DemandMark.asker == asker)
+        )
 
 
 def _asker(key: bytes, user_id: int) -> str:

@@ -1,6 +1,7 @@
 """Keeps every worker's in-memory search index in step with the shared catalogue.
 
-The worker that changes the catalogue calls ``App.refresh_search``: it rebuilds its own index and
+The worker that changes the catalogue calls ``App.refresh_search`` (its unit of work does, after the
+commit: :mod:`concierge.uow`): it rebuilds its own index and
 publishes on the Redis channel ``{prefix}catalog`` (:func:`publish_change`), which
 :func:`watch_catalogue` on every other worker listens to. Independently of Redis, each worker polls a cheap watermark of the catalogue
 (counts, newest ``updated_at``, sum of versions) every ``POLL_SECONDS``, which catches edits made

@@ -33,6 +33,7 @@ from concierge.app import App
 from concierge.events import Notify
 from concierge.owners import freshness
 from concierge.retention import purge_expired
+from concierge.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,10 @@ async def claim(app: App, notice: freshness.Notice, now: dt.datetime) -> bool:
     """Records ``notice`` as sent; False when it already was (by anyone)."""
     kind, subject, user_id, period = notice.key
     try:
-        async with app.sessions.begin() as session:
-            session.add(SentNotice(kind=kind, subject=subject, user_id=user_id, period=period, sent_at=now))
+        async with unit_of_work(app) as uow:
+            uow.session.add(
+                SentNotice(kind=kind, subject=subject, user_id=user_id, period=period, sent_at=now)
+            )
     except IntegrityError:
         return False
     return True
@@ -127,8 +130,8 @@ async def claim(app: App, notice: freshness.Notice, now: dt.datetime) -> bool:
 
 async def unclaim(app: App, notice: freshness.Notice) -> None:
     kind, subject, user_id, period = notice.key
-    async with app.sessions.begin() as session:
-        await session.execute(
+    async with unit_of_work(app) as uow:
+        await uow.session.execute(
             delete(SentNotice).where(
                 SentNotice.kind == kind,
                 SentNotice.subject == subject,
@@ -168,8 +171,8 @@ async def run_jobs(app: App, now: dt.datetime, send: Send | None) -> JobReport:
             return report
         report.ran = True
         await purge_expired(app.engine, now)
-        async with app.sessions.begin() as session:
-            await session.execute(delete(SentNotice).where(SentNotice.sent_at < now - KEEP_SENT))
+        async with unit_of_work(app) as uow:
+            await uow.session.execute(delete(SentNotice).where(SentNotice.sent_at < now - KEEP_SENT))
         if send is None:
             report.skipped.append("no bot token: nudges and summaries wait")
             return report

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import html
 import logging
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -40,6 +41,7 @@ from concierge.events import AnswerCallback, Button, Notify, Reply, SendPhoto, S
 from concierge.flow_store import flow_store
 from concierge.hours_text import describe
 from concierge.i18n import Translate, _, format_distance, translator
+from concierge.uow import UnitOfWork, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +103,8 @@ async def language_of(turn: Turn, user_id: int) -> str:
 
 async def _remember_language(turn: Turn) -> None:
     """A moderator's own language, for the cards and notices they get later (kept like an owner's)."""
-    async with turn.app.sessions.begin() as session:
-        await ownership.ensure_owner(session, turn.event.user_id, turn.lang)
+    async with unit_of_work(turn.app) as uow:
+        await ownership.ensure_owner(uow.session, turn.event.user_id, turn.lang)
 
 
 def _kind_label(t: Any, item: ModerationItem) -> str:
@@ -317,23 +319,36 @@ async def submit(
     """Queues an item and tells the moderators; a report the same ``reporter`` key already filed is
     neither queued nor notified again."""
     try:
-        async with turn.app.sessions.begin() as session:
-            item = ModerationItem(
-                kind=kind,
-                business_id=business_id,
-                requested_by=requested_by,
-                reason=reason,
-                reporter_key=reporter,
-            )
-            session.add(item)
-            await session.flush()
-            await session.refresh(item)
-            session.expunge(item)
+        async with unit_of_work(turn.app) as uow:
+            await file_item(turn, uow, kind, business_id, requested_by, reason, reporter)
     except IntegrityError:
         if reporter is None:
             raise
         return []
-    return await notify_moderators(turn, item)
+    return uow.notes
+
+
+async def file_item(
+    turn: Turn,
+    uow: UnitOfWork,
+    kind: str,
+    business_id: str,
+    requested_by: int | None,
+    reason: str = "",
+    reporter: str | None = None,
+) -> None:
+    """Queues an item in ``uow``; the moderators are told once it is committed."""
+    item = ModerationItem(
+        kind=kind,
+        business_id=business_id,
+        requested_by=requested_by,
+        reason=reason,
+        reporter_key=reporter,
+    )
+    uow.session.add(item)
+    await uow.session.flush()
+    await uow.session.refresh(item)
+    uow.notify(partial(notify_moderators, turn, item))  # a card reads the committed listing
 
 
 def reporter_key(turn: Turn) -> str:
@@ -407,6 +422,11 @@ async def _owners(turn: Turn, business_id: str) -> list[int]:
         return [user for user, _role in await ownership.people_of(session, business_id)]
 
 
+async def _owners_in(uow: UnitOfWork, business_id: str) -> list[int]:
+    """The people of a listing as they stand in ``uow`` (a claim just approved counts)."""
+    return [user for user, _role in await ownership.people_of(uow.session, business_id)]
+
+
 async def _tell(
     turn: Turn, user_ids: list[int], message: str, answer_item: int | None = None, **values: str
 ) -> list[Reply]:
@@ -426,14 +446,19 @@ async def _tell(
 
 
 async def _close(turn: Turn, item_id: int, status: str, note: str = "") -> None:
-    async with turn.app.sessions.begin() as session:
-        item = await session.get(ModerationItem, item_id)
-        if item is not None:
-            item.status = status
-            item.decided_at = turn.now
-            item.decided_by = turn.event.user_id
-            if note:
-                item.note = note[:2000]
+    async with unit_of_work(turn.app) as uow:
+        await _decide(turn, uow, item_id, status, note)
+
+
+async def _decide(turn: Turn, uow: UnitOfWork, item_id: int, status: str, note: str = "") -> None:
+    """Closes an item as part of the decision's own unit of work (the change and the close are one)."""
+    item = await uow.session.get(ModerationItem, item_id)
+    if item is not None:
+        item.status = status
+        item.decided_at = turn.now
+        item.decided_by = turn.event.user_id
+        if note:
+            item.note = note[:2000]
 
 
 DECISIONS: dict[type[callbacks.CallbackData], str] = {
@@ -494,23 +519,26 @@ async def pressed(
 
 async def roll_back(turn: Turn, item: ModerationItem) -> list[Reply]:
     """Puts back the values a live change replaced, and tells the owners."""
-    async with turn.app.sessions.begin() as session:
+    async with unit_of_work(turn.app) as uow:
         business = await ownership.apply_changes(
-            session, item.business_id, item.previous, turn.now, kind_of=turn.app.search.kind_of
+            uow.session, item.business_id, item.previous, turn.now, kind_of=turn.app.search.kind_of
         )
         name = business.name
-    await _close(turn, item.id, "rolled_back")
-    await turn.app.refresh_search()
-    notes = await _tell(
-        turn,
-        await _owners(turn, item.business_id),
-        _(
-            "A moderator has undone your last change to {name}. Use /mybusiness to look at it; ask the moderators if it is unclear."
-        ),
-        name=name,
-    )
+        await _decide(turn, uow, item.id, "rolled_back")
+        uow.changed_catalogue()
+        uow.notify(
+            partial(
+                _tell,
+                turn,
+                await _owners_in(uow, item.business_id),
+                _(
+                    "A moderator has undone your last change to {name}. Use /mybusiness to look at it; ask the moderators if it is unclear."
+                ),
+                name=name,
+            )
+        )
     done = say(turn.t("Rolled back: {name}.", name="\x00")).replace("\x00", clip(name, NAME_CHARS))
-    return [SendText(done), *notes]
+    return [SendText(done), *uow.notes]
 
 
 async def partner_requests_for(turn: Turn, business_id: str, user_id: int) -> list[Reply]:
@@ -544,8 +572,8 @@ async def partner_requests_for(turn: Turn, business_id: str, user_id: int) -> li
 
 
 async def approve(turn: Turn, item: ModerationItem) -> list[Reply]:
-    owners: list[int]
-    async with turn.app.sessions.begin() as session:
+    async with unit_of_work(turn.app) as uow:
+        session = uow.session
         business = await session.get(Business, item.business_id)
         if business is None:
             return [SendText(say(turn.t("This item is already decided or gone.")))]
@@ -560,41 +588,25 @@ async def approve(turn: Turn, item: ModerationItem) -> list[Reply]:
             business.confirmed_at = turn.now
         elif item.kind == "report":
             await ownership.set_status(session, item.business_id, "suspended", turn.now)
-    await _close(turn, item.id, "approved")
-    await turn.app.refresh_search()
-    owners = await _owners(turn, item.business_id)
-    if item.kind == "revision":
-        notes = await _tell(
-            turn, owners, _("Your change to {name} is approved: residents see it now."), name=name
-        )
-        done = turn.t("Approved: the change to {name}.", name="\x00")
-    elif item.kind == "listing":
-        notes = await _tell(
-            turn,
-            owners,
-            "Good news: your listing {name} is approved and residents can find it now.",
-            name=name,
-        )
-        done = turn.t("Approved: {name} is published.", name="\x00")
-    elif item.kind == "claim":
-        notes = await _tell(
-            turn,
-            owners,
-            "Your claim of {name} is approved. Use /mybusiness to keep it up to date.",
-            name=name,
-        )
-        if item.requested_by is not None:
-            notes += await partner_requests_for(turn, item.business_id, item.requested_by)
-        done = turn.t("Approved: the claim of {name}.", name="\x00")
-    else:
-        notes = await _tell(
-            turn,
-            owners,
-            "After a report from a resident, a moderator has taken {name} offline for now. Use /mybusiness to correct it.",
-            name=name,
-        )
-        done = turn.t("Suspended: {name}.", name="\x00")
-    return [SendText(say(done).replace("\x00", clip(name, NAME_CHARS))), *notes]
+        await _decide(turn, uow, item.id, "approved")
+        uow.changed_catalogue()
+        owners = await _owners_in(uow, item.business_id)
+        if item.kind == "revision":
+            message = _("Your change to {name} is approved: residents see it now.")
+            done = turn.t("Approved: the change to {name}.", name="\x00")
+        elif item.kind == "listing":
+            message = "Good news: your listing {name} is approved and residents can find it now."
+            done = turn.t("Approved: {name} is published.", name="\x00")
+        elif item.kind == "claim":
+            message = "Your claim of {name} is approved. Use /mybusiness to keep it up to date."
+            done = turn.t("Approved: the claim of {name}.", name="\x00")
+        else:
+            message = "After a report from a resident, a moderator has taken {name} offline for now. Use /mybusiness to correct it."
+            done = turn.t("Suspended: {name}.", name="\x00")
+        uow.notify(partial(_tell, turn, owners, message, name=name))
+        if item.kind == "claim" and item.requested_by is not None:
+            uow.notify(partial(partner_requests_for, turn, item.business_id, item.requested_by))
+    return [SendText(say(done).replace("\x00", clip(name, NAME_CHARS))), *uow.notes]
 
 
 async def moderator_text(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
@@ -625,19 +637,19 @@ async def moderator_text(turn: Turn, data: dict[str, Any], text: str) -> list[Re
             question=note,
         )
         return [SendText(say(turn.t("Sent to the owner."))), *notes]
-    await _close(turn, item.id, "rejected", note)
-    if item.kind == "listing":
-        async with turn.app.sessions.begin() as session:
-            await ownership.set_status(session, item.business_id, "draft", turn.now)
-        message = "Your listing {name} was not approved. The moderator says: {reason} You can change it with /mybusiness and submit it again."
-    elif item.kind == "revision":
-        message = _(
-            "Your change to {name} was not approved; residents keep seeing the earlier version. The moderator says: {reason}"
-        )
-    else:
-        message = "Your claim of {name} was not approved. The moderator says: {reason}"
-    notes = await _tell(turn, owners, message, name=name, reason=note)
-    return [SendText(say(turn.t("Rejected; the owner is told why."))), *notes]
+    async with unit_of_work(turn.app) as uow:
+        await _decide(turn, uow, item.id, "rejected", note)
+        if item.kind == "listing":
+            await ownership.set_status(uow.session, item.business_id, "draft", turn.now)
+            message = "Your listing {name} was not approved. The moderator says: {reason} You can change it with /mybusiness and submit it again."
+        elif item.kind == "revision":
+            message = _(
+                "Your change to {name} was not approved; residents keep seeing the earlier version. The moderator says: {reason}"
+            )
+        else:
+            message = "Your claim of {name} was not approved. The moderator says: {reason}"
+        uow.notify(partial(_tell, turn, owners, message, name=name, reason=note))
+    return [SendText(say(turn.t("Rejected; the owner is told why."))), *uow.notes]
 
 
 async def owner_answer(turn: Turn, item_id: int, text: str) -> list[Reply]:

@@ -8,6 +8,7 @@ from concierge.conversation.context import Turn
 from concierge.conversation.render import say
 from concierge.conversation.routes import Router
 from concierge.events import Reply, SendText
+from concierge.uow import unit_of_work
 
 
 async def privacy(turn: Turn) -> list[Reply]:
@@ -34,9 +35,9 @@ async def forget_me(turn: Turn) -> list[Reply]:
     """The resident's state and flows (database and Redis), and anything the catalogue keeps naming
     them as an owner; tests/test_forget.py walks every table and key afterwards."""
     await turn.store.forget(turn.event.user_id)
-    await demand.forget(turn.app.engine, turn.event.user_id)
-    async with turn.app.sessions.begin() as session:
-        await ownership.forget_person(session, turn.event.user_id)
+    async with unit_of_work(turn.app) as uow:  # the demand marks and the catalogue's rows, or neither
+        await demand.forget(await uow.session.connection(), turn.event.user_id)
+        await ownership.forget_person(uow.session, turn.event.user_id)
     text = turn.t("Done. I have deleted everything I kept about you: language, position and last question.")
     return [SendText(say(text), remove_keyboard=True)]
 

@@ -33,6 +33,7 @@ from concierge.events import Button, Notify, SendDocument, SendText
 if TYPE_CHECKING:
     from PIL import ImageFont
 from concierge.i18n import normalise_language, translator
+from concierge.uow import unit_of_work
 
 NUDGE_AFTER = dt.timedelta(days=90)
 DAYTIME = (9, 20)
@@ -159,8 +160,9 @@ async def due_nudges(
 
 async def mark_nudged(app: App, business_ids: Collection[str], now: dt.datetime) -> None:
     """After sending: a listing is nudged again only once confirmed (or changed) and unconfirmed anew."""
-    async with app.sessions.begin() as session:
-        for business in await session.scalars(select(Business).where(Business.id.in_(list(business_ids)))):
+    async with unit_of_work(app) as uow:
+        chosen = select(Business).where(Business.id.in_(list(business_ids)))
+        for business in await uow.session.scalars(chosen):
             business.nudged_at = now
 
 

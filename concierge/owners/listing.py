@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog import fields, ownership
 from catalog.export import export_account, export_catalogue, export_jsonld
@@ -26,6 +27,7 @@ from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument
 from concierge.hours_text import describe
 from concierge.i18n import Translate, _, translator
 from concierge.owners import checks, dates, revisions, wanted
+from concierge.uow import unit_of_work
 
 MANAGERS = frozenset({"owner", "coowner"})
 """Roles that see People and Export; see docs/roles.md."""
@@ -173,8 +175,8 @@ async def overview(turn: Turn) -> list[Reply]:
     if not mine_all:
         text = turn.t("You do not have a listing yet. What would you like to do?")
         return [SendText(say(text), buttons=start_menu(turn))]
-    async with turn.app.sessions.begin() as session:
-        await ownership.ensure_owner(session, turn.event.user_id, turn.lang)
+    async with unit_of_work(turn.app) as uow:
+        await ownership.ensure_owner(uow.session, turn.event.user_id, turn.lang)
     async with turn.app.sessions() as session:
         revisions_open = await session.scalars(
             select(ModerationItem).where(
@@ -208,10 +210,10 @@ async def quick(turn: Turn, kind: str, rest: str) -> list[Reply] | None:
         return None
     if kind == "add" and (refusal := revisions.product_refusal(turn, names)) is not None:
         return refusal
-    async with turn.app.sessions() as session:
-        before = [p.name for p in (await ownership.load(session, business.id)).products]
     try:
-        async with turn.app.sessions.begin() as session:
+        async with unit_of_work(turn.app) as uow:
+            session = uow.session
+            before = [p.name for p in (await ownership.load(session, business.id)).products]
             if kind == "add":
                 changed = await ownership.add_products(
                     session, business.id, names, turn.lang, turn.now, turn.app.search.kind_of
@@ -229,24 +231,22 @@ async def quick(turn: Turn, kind: str, rest: str) -> list[Reply] | None:
                     if kind == "sold_out"
                     else turn.t("Available again at {name}: {products}", name="\x00", products="\x01")
                 )
+            uow.changed_catalogue()
+            if changed and kind in {"add", "remove"}:
+                current = [p.name for p in (await ownership.load(session, business.id)).products]
+                await revisions.record_products(turn, uow, business.id, before, current)
     except ownership.OwnershipError as error:
         return [SendText(say(problem_text(turn, error.code)))]
-    await turn.app.refresh_search()
     if not changed:
         return [
             SendText(say(turn.t("Nothing changed: those products are not on the list, or already there.")))
         ]
-    notes: list[Reply] = []
-    if kind in {"add", "remove"}:
-        async with turn.app.sessions() as session:
-            current = [p.name for p in (await ownership.load(session, business.id)).products]
-        notes = await revisions.record_products(turn, business.id, before, current)
     text = (
         say(message)
         .replace("\x00", clip(business.name, NAME_CHARS))
         .replace("\x01", clip(", ".join(changed), 1500))
     )
-    return [SendText(text), *notes]
+    return [SendText(text), *uow.notes]
 
 
 def problem_text(turn: Turn, code: str) -> str:
@@ -335,8 +335,8 @@ async def people(turn: Turn, business: BusinessView, my_role: str = "owner") -> 
 
 
 async def invite(turn: Turn, business: BusinessView, role: str) -> list[Reply]:
-    async with turn.app.sessions.begin() as session:
-        code = await ownership.create_invite(session, business.id, turn.event.user_id, role, turn.now)
+    async with unit_of_work(turn.app) as uow:
+        code = await ownership.create_invite(uow.session, business.id, turn.event.user_id, role, turn.now)
     text = turn.t(
         "Invite code: {code}\nGive it to the person you invite. They send /mybusiness {code} to me. "
         "It works once, for 7 days.",
@@ -347,7 +347,8 @@ async def invite(turn: Turn, business: BusinessView, role: str) -> list[Reply]:
 
 async def redeem(turn: Turn, code: str) -> list[Reply]:
     try:
-        async with turn.app.sessions.begin() as session:
+        async with unit_of_work(turn.app) as uow:
+            session = uow.session
             business_id, role = await ownership.redeem_invite(
                 session, code, turn.event.user_id, turn.lang, turn.now
             )
@@ -360,24 +361,24 @@ async def redeem(turn: Turn, code: str) -> list[Reply]:
                     )
                 )
             )
+            for other in others:
+                t_other = translator(await _language(turn, session, other))
+                note = t_other(
+                    "Telegram user {id} joined {name} with your invite code.",
+                    id=turn.event.user_id,
+                    name="\x00",
+                )
+                uow.notify(Notify(other, SendText(say(note).replace("\x00", clip(name, NAME_CHARS)))))
     except ownership.OwnershipError as error:
         return [SendText(say(problem_text(turn, error.code)))]
     text = say(
         turn.t("Welcome! You are now {role} of {name}.", role=role_name(turn.t, role), name="\x00")
     ).replace("\x00", clip(name, NAME_CHARS))
-    notes: list[Reply] = []
-    for other in others:
-        t_other = translator(await _language(turn, other))
-        note = t_other(
-            "Telegram user {id} joined {name} with your invite code.", id=turn.event.user_id, name="\x00"
-        )
-        notes.append(Notify(other, SendText(say(note).replace("\x00", clip(name, NAME_CHARS)))))
-    return [SendText(text), *await overview(turn), *notes]
+    return [SendText(text), *await overview(turn), *uow.notes]
 
 
-async def _language(turn: Turn, user_id: int) -> str:
-    async with turn.app.sessions() as session:
-        return await ownership.owner_language(session, user_id) or turn.app.settings.default_language
+async def _language(turn: Turn, session: AsyncSession, user_id: int) -> str:
+    return await ownership.owner_language(session, user_id) or turn.app.settings.default_language
 
 
 async def change_person(turn: Turn, action: str, ref: str, user_id: str) -> list[Reply]:
@@ -386,11 +387,11 @@ async def change_person(turn: Turn, action: str, ref: str, user_id: str) -> list
         return refused(turn)
     business = found[0]
     try:
-        async with turn.app.sessions.begin() as session:
+        async with unit_of_work(turn.app) as uow:
             if action == "rm":
-                await ownership.remove_person(session, business.id, int(user_id))
+                await ownership.remove_person(uow.session, business.id, int(user_id))
             else:
-                await ownership.hand_over(session, business.id, turn.event.user_id, int(user_id))
+                await ownership.hand_over(uow.session, business.id, turn.event.user_id, int(user_id))
     except ownership.OwnershipError as error:
         return [AnswerCallback(), SendText(say(problem_text(turn, error.code)))]
     done = turn.t("Done.")
@@ -403,24 +404,24 @@ async def delete_confirmed(turn: Turn, ref: str) -> list[Reply]:
     if found is None or found[1] != "owner":
         return refused(turn)
     name = clip(found[0].name, NAME_CHARS)
-    async with turn.app.sessions.begin() as session:
+    async with unit_of_work(turn.app) as uow:
+        session = uow.session
         others = [
             uid for uid, _ in await ownership.people_of(session, found[0].id) if uid != turn.event.user_id
         ]
+        for other in others:
+            t_other = translator(await _language(turn, session, other))
+            note = t_other(
+                _("Telegram user {id}, an owner, deleted {name} and everything about it."),
+                id=turn.event.user_id,
+                name="\x00",
+            )
+            uow.notify(Notify(other, SendText(say(note).replace("\x00", name))))
         await ownership.delete_business(session, found[0].id)
         await ownership.retire_if_unused(session, turn.event.user_id)
-    await turn.app.refresh_search()
-    notes: list[Reply] = []
-    for other in others:
-        t_other = translator(await _language(turn, other))
-        note = t_other(
-            _("Telegram user {id}, an owner, deleted {name} and everything about it."),
-            id=turn.event.user_id,
-            name="\x00",
-        )
-        notes.append(Notify(other, SendText(say(note).replace("\x00", name))))
+        uow.changed_catalogue()
     text = turn.t("{name} and everything about it is deleted.", name="\x00")
-    return [AnswerCallback(), SendText(say(text).replace("\x00", name)), *notes]
+    return [AnswerCallback(), SendText(say(text).replace("\x00", name)), *uow.notes]
 
 
 async def save_fields(
@@ -433,7 +434,6 @@ async def save_fields(
         notes, pending = await revisions.save_fields(turn, business_id, version, changes)
     except ownership.VersionConflict:
         return [SendText(say(problem_text(turn, "conflict"))), *await overview(turn)]
-    await turn.app.refresh_search()
     if pending:
         return [*notes, *await overview(turn)]
     return [SendText(say(turn.t("Saved."))), *await overview(turn), *notes] if notes else None

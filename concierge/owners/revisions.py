@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 import phonenumbers
@@ -22,6 +23,7 @@ from concierge import moderation
 from concierge.conversation.context import Turn
 from concierge.conversation.render import clip, say
 from concierge.events import Reply, SendText
+from concierge.uow import UnitOfWork, unit_of_work
 
 LINK = re.compile(
     r"(?:https?://|www\.|t\.me/|\b[\w-]+\.(?:com|net|org|info|biz|shop|store|online|site|nl|be|de|fr|ch|at|eu|"
@@ -79,8 +81,8 @@ async def save_fields(
     published = await _status(turn, business_id) == "published"
     reviewed = {k: v for k, v in changes.items() if k in ownership.REVIEWED} if published else {}
     live = {k: v for k, v in changes.items() if k not in reviewed}
-    notes: list[Reply] = []
-    async with turn.app.sessions.begin() as session:
+    async with unit_of_work(turn.app) as uow:
+        session = uow.session
         business = await ownership.load(session, business_id)
         before = ownership.snapshot(business, live)
         if business.version != version:
@@ -102,14 +104,13 @@ async def save_fields(
             if reviewed
             else None
         )
-        items = [item for item in (feed, revision) if item is not None]
-        for item in items:
-            await session.refresh(item)
-            session.expunge(item)
-    for item in items:
-        notes.extend(await moderation.notify_moderators(turn, item))
+        for item in (feed, revision):
+            if item is not None:
+                await session.refresh(item)
+                uow.notify(partial(moderation.notify_moderators, turn, item))
+        uow.changed_catalogue()
     if not reviewed:
-        return notes, False
+        return uow.notes, False
     text = turn.t(
         "Saved. Residents read this word for word, so a moderator looks at it first; until then they "
         "see the approved version. I will tell you the decision."
@@ -117,7 +118,7 @@ async def save_fields(
     replies: list[Reply] = [SendText(say(text))]
     if not await moderation.moderator_ids(turn.app):
         replies.append(SendText(say(moderation.no_moderators_text(turn))))
-    return [*replies, *notes], True
+    return [*replies, *uow.notes], True
 
 
 async def save_products(
@@ -125,7 +126,8 @@ async def save_products(
 ) -> list[Reply]:
     """Replaces the product list (checked by the caller with :func:`product_refusal`); the
     moderators' feed notes (none before approval)."""
-    async with turn.app.sessions.begin() as session:
+    async with unit_of_work(turn.app) as uow:
+        session = uow.session
         business = await ownership.load(session, business_id)
         previous = before if before is not None else [p.name for p in business.products]
         published = business.status == "published"
@@ -147,23 +149,23 @@ async def save_products(
         )
         if item is not None:
             await session.refresh(item)
-            session.expunge(item)
-    await turn.app.refresh_search()
-    return await moderation.notify_moderators(turn, item) if item is not None else []
+            uow.notify(partial(moderation.notify_moderators, turn, item))
+        uow.changed_catalogue()
+    return uow.notes
 
 
-async def record_products(turn: Turn, business_id: str, before: list[str], after: list[str]) -> list[Reply]:
-    """A quick product command already applied: into the moderators' feed when the listing is live."""
-    if before == after or await _status(turn, business_id) != "published":
-        return []
-    async with turn.app.sessions.begin() as session:
-        item = await ownership.record_change(
-            session,
-            business_id,
-            turn.event.user_id,
-            {ownership.PRODUCTS: after},
-            {ownership.PRODUCTS: before},
-        )
-        await session.refresh(item)
-        session.expunge(item)
-    return await moderation.notify_moderators(turn, item)
+async def record_products(
+    turn: Turn, uow: UnitOfWork, business_id: str, before: list[str], after: list[str]
+) -> None:
+    """A quick product command applied in ``uow``: into the moderators' feed when the listing is live."""
+    if before == after or (await ownership.load(uow.session, business_id)).status != "published":
+        return
+    item = await ownership.record_change(
+        uow.session,
+        business_id,
+        turn.event.user_id,
+        {ownership.PRODUCTS: after},
+        {ownership.PRODUCTS: before},
+    )
+    await uow.session.refresh(item)
+    uow.notify(partial(moderation.notify_moderators, turn, item))

@@ -9,13 +9,16 @@ under /start's welcome (:func:`business_row`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from functools import partial
 from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from catalog import ownership
-from catalog.models import Business, ModerationItem, Partner
+from catalog.models import Business, Partner
 from catalog.views import BusinessView
 from concierge import callbacks, moderation
 from concierge.conversation.context import Turn
@@ -28,8 +31,11 @@ from concierge.i18n import translator
 from concierge.owners import checks, dates, flow, listing, machine, steps
 from concierge.owners.machine import END, State
 from concierge.owners.quick import quick_command
+from concierge.uow import unit_of_work
 
 MATCH_SCORE = 70
+
+log = logging.getLogger(__name__)
 
 
 async def open_step(turn: Turn) -> list[Reply] | LetGo | None:
@@ -148,8 +154,7 @@ async def continue_flow(turn: Turn, state: dict[str, Any], given: flow.Input | N
         await flow_store(turn.app).clear(key)
         return outcome.replies
     if outcome.finished == "submitted":
-        await flow_store(turn.app).clear(key)
-        return await submit_new(turn, running)
+        return await submit_new(turn, running)  # clears the flow once the listing is saved
     if outcome.finished == "saved":
         await flow_store(turn.app).clear(key)
         return await save_edit(turn, running)
@@ -158,6 +163,9 @@ async def continue_flow(turn: Turn, state: dict[str, Any], given: flow.Input | N
 
 
 async def submit_new(turn: Turn, running: flow.Flow) -> list[Reply]:
+    """Saves the finished draft and queues it for the moderators in one unit of work. The flow, and
+    with it the draft, is cleared only once that is committed: if saving fails, the owner is told and
+    is back at the preview with everything they typed, to press Submit again."""
     draft = dict(running.draft)
     products = draft.pop("products", [])
     fields = {
@@ -166,19 +174,29 @@ async def submit_new(turn: Turn, running: flow.Flow) -> list[Reply]:
     fields.setdefault("lat", (turn.app.search.area.center[0] if turn.app.search.area else 0.0))
     fields.setdefault("lon", (turn.app.search.area.center[1] if turn.app.search.area else 0.0))
     area = turn.app.search.area
-    async with turn.app.sessions.begin() as session:
-        business = await ownership.create_draft(
-            session,
-            turn.event.user_id,
-            turn.lang,
-            fields,
-            products,
-            area.id if area else None,
-            turn.app.search.kind_of,
+    try:
+        async with unit_of_work(turn.app) as uow:
+            business = await ownership.create_draft(
+                uow.session,
+                turn.event.user_id,
+                turn.lang,
+                fields,
+                products,
+                area.id if area else None,
+                turn.app.search.kind_of,
+            )
+            business.status = "pending"
+            await moderation.file_item(turn, uow, "listing", business.id, turn.event.user_id)
+    except SQLAlchemyError as exc:
+        log.error("saving a new listing failed: %s", type(exc).__name__)
+        reprompt = flow.back(running)  # from "submitted" to the preview, with its Submit button
+        await save_state(turn, running.data)
+        sorry = turn.t(
+            "Sorry, your listing could not be saved just now. Nothing is lost: press Submit to try again."
         )
-        business.status = "pending"
-        business_id = business.id
-    notes = await moderation.submit(turn, "listing", business_id, turn.event.user_id)
+        return [SendText(say(sorry)), *reprompt]
+    await flow_store(turn.app).clear(turn.event.user_id)
+    notes = uow.notes
     text = turn.t(
         "Thank you! Your listing is sent to the neighbourhood's moderators. I will tell you when it is "
         "approved. Meanwhile you can change it with /mybusiness."
@@ -329,14 +347,15 @@ async def business_action(turn: Turn, business: BusinessView, role: str, what: s
         text = t("Which business complements yours? Type its name. Its owner confirms before the link shows.")
         return [listing.ask_input(turn, text, t("the mill our flour comes from"))]
     if what == "confirm":
-        async with turn.app.sessions.begin() as session:
-            await ownership.confirm(session, business.id, turn.now)
-        await turn.app.refresh_search()
+        async with unit_of_work(turn.app) as uow:
+            await ownership.confirm(uow.session, business.id, turn.now)
+            uow.changed_catalogue()
         return [SendText(say(t("Thank you! Marked as up to date.")))]
     if what == "submit" and business.status == "draft":
-        async with turn.app.sessions.begin() as session:
-            await ownership.set_status(session, business.id, "pending", turn.now)
-        notes = await moderation.submit(turn, "listing", business.id, turn.event.user_id)
+        async with unit_of_work(turn.app) as uow:
+            await ownership.set_status(uow.session, business.id, "pending", turn.now)
+            await moderation.file_item(turn, uow, "listing", business.id, turn.event.user_id)
+        notes = uow.notes
         alone = [] if notes else [SendText(say(moderation.no_moderators_text(turn)))]
         return [SendText(say(t("Sent to the moderators again."))), *alone, *notes]
     if role not in listing.MANAGERS or (what in listing.OWNER_ONLY and role != "owner"):
@@ -533,20 +552,19 @@ async def claim(turn: Turn, ref: str) -> list[Reply]:
 
 
 async def claim_with_evidence(turn: Turn, business_id: str, evidence: str) -> list[Reply]:
-    await flow_store(turn.app).clear(turn.event.user_id)
     try:
-        async with turn.app.sessions.begin() as session:
-            item = await ownership.request_claim(session, business_id, turn.event.user_id, turn.lang)
+        async with unit_of_work(turn.app) as uow:
+            item = await ownership.request_claim(uow.session, business_id, turn.event.user_id, turn.lang)
             item.note = evidence.strip()[:1000]
-            item_id = item.id
-            name = (await ownership.load(session, business_id)).name
+            await uow.session.flush()
+            await uow.session.refresh(item)
+            name = (await ownership.load(uow.session, business_id)).name
+            uow.notify(partial(moderation.notify_moderators, turn, item))
     except ownership.OwnershipError as error:
+        await flow_store(turn.app).clear(turn.event.user_id)
         return [SendText(say(listing.problem_text(turn, error.code)))]
-    async with turn.app.sessions() as session:
-        queued = await session.get(ModerationItem, item_id)
-        assert queued is not None
-        session.expunge(queued)
-    notes = await moderation.notify_moderators(turn, queued)
+    await flow_store(turn.app).clear(turn.event.user_id)
+    notes = uow.notes
     text = turn.t(
         "Your claim of {name} is sent to the moderators. I will tell you their decision.", name="\x00"
     )
@@ -573,28 +591,29 @@ async def partner_request(turn: Turn, business: BusinessView, partner_ref: str) 
     if partner is None or partner.id == business.id:
         return [SendText(say(turn.t("Sorry, this button no longer works. Please ask again.")))]
     await flow_store(turn.app).clear(turn.event.user_id)
-    async with turn.app.sessions.begin() as session:
-        await ownership.request_partner(session, business.id, partner.id, "")
-        owners = [user for user, _role in await ownership.people_of(session, partner.id)]
-    notes: list[Reply] = []
-    for owner in owners:
-        t_owner = translator(await moderation.language_of(turn, owner))
-        text = say(
-            t_owner("{name} would like to show your business as a partner. Do you agree?", name="\x00")
-        )
-        text = text.replace("\x00", clip(business.name, NAME_CHARS))
-        rows = (
-            (
-                Button(
-                    t_owner("Yes, show the link"),
-                    data=callbacks.PartnerConfirm(short_ref(business.id), partner_ref).pack(),
+    async with unit_of_work(turn.app) as uow:
+        await ownership.request_partner(uow.session, business.id, partner.id, "")
+        owners = [user for user, _role in await ownership.people_of(uow.session, partner.id)]
+        for owner in owners:
+            t_owner = translator(await moderation.language_of(turn, owner))
+            text = say(
+                t_owner("{name} would like to show your business as a partner. Do you agree?", name="\x00")
+            )
+            text = text.replace("\x00", clip(business.name, NAME_CHARS))
+            rows = (
+                (
+                    Button(
+                        t_owner("Yes, show the link"),
+                        data=callbacks.PartnerConfirm(short_ref(business.id), partner_ref).pack(),
+                    ),
+                    Button(
+                        t_owner("No"),
+                        data=callbacks.PartnerDecline(short_ref(business.id), partner_ref).pack(),
+                    ),
                 ),
-                Button(
-                    t_owner("No"), data=callbacks.PartnerDecline(short_ref(business.id), partner_ref).pack()
-                ),
-            ),
-        )
-        notes.append(Notify(owner, SendText(text, buttons=rows)))
+            )
+            uow.notify(Notify(owner, SendText(text, buttons=rows)))
+    notes = uow.notes
     if owners:
         message = turn.t("Asked {name} to confirm. The link shows once they agree.", name="\x00")
     else:
@@ -610,7 +629,8 @@ async def partner_decision(turn: Turn, action: str, business_ref: str, partner_r
     if found is None:
         return listing.refused(turn)
     partner = found[0]
-    async with turn.app.sessions.begin() as session:
+    async with unit_of_work(turn.app) as uow:
+        session = uow.session
         links = await session.scalars(select(Partner).where(Partner.partner_id == partner.id))
         link = next((item for item in links if short_ref(item.business_id) == business_ref), None)
         if link is None:
@@ -620,7 +640,7 @@ async def partner_decision(turn: Turn, action: str, business_ref: str, partner_r
             await ownership.confirm_partner(session, link.business_id, partner.id)
         else:
             await ownership.decline_partner(session, link.business_id, partner.id)
-    await turn.app.refresh_search()
+        uow.changed_catalogue()
     name = requester.name if requester else ""
     text = (
         turn.t("The link with {name} is confirmed.", name="\x00")
