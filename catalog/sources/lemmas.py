@@ -35,7 +35,7 @@ _APOSTROPHES = str.maketrans({"’": "'", "`": "'", "´": "'", "‘": "'"})
 
 def fold(text: str) -> str:
     """The service's comparison key (``concierge.text.fold``; ``catalog`` may not import it, and
-    tests/test_lemmas.py checks that both agree on every stored form)."""
+    tests/e2e/test_lemmas.py checks that both agree on every stored form)."""
     text = text.translate(_APOSTROPHES).casefold().replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 

@@ -33,7 +33,7 @@ async def privacy(turn: Turn) -> list[Reply]:
 
 async def forget_me(turn: Turn) -> list[Reply]:
     """The resident's state and flows (database and Redis), and anything the catalogue keeps naming
-    them as an owner; tests/test_forget.py walks every table and key afterwards."""
+    them as an owner; tests/integration/test_forget.py walks every table and key afterwards."""
     await turn.store.forget(turn.event.user_id)
     async with unit_of_work(turn.app) as uow:  # the demand marks and the catalogue's rows, or neither
         await demand.forget(await uow.session.connection(), turn.event.user_id)

@@ -246,9 +246,9 @@ JUMPS = tuple(
 MACHINE = machine.Machine(
     title=(
         "The owners' listing flow, generated from STEPS in concierge/owners/flow.py by\n"
-        "`python -m concierge.owners.diagrams`; tests/test_owner_machines.py checks it is up to date. Back\n"
-        "(along the history) and Cancel work in every state and are not drawn. A command, or a resident's\n"
-        "question where an answer is expected, puts the flow aside (concierge/owners/steps.py);\n"
+        "`python -m concierge.owners.diagrams`; tests/unit/test_owner_machines.py checks it is up to date.\n"
+        "Back (along the history) and Cancel work in every state and are not drawn. A command, or a\n"
+        "resident's question where an answer is expected, puts the flow aside (concierge/owners/steps.py);\n"
         "/mybusiness resumes it where it was."
     ),
     states=STEPS,
