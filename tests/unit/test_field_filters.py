@@ -100,13 +100,15 @@ def test_every_generated_phrase_is_a_filter_inside_a_question(
         assert understood.what in WHAT[lang], (template, phrase, understood.what)
 
 
-@pytest.mark.parametrize(("name", "lang", "phrase"), _cases(WRITTEN))
+@pytest.mark.parametrize(
+    ("name", "lang", "phrase"), [case for case in _cases(WRITTEN) if _slip(case[2]) is not None]
+)
 def test_a_one_letter_slip_still_reads_as_the_filter(
     reader: Reader, name: str, lang: str, phrase: str
 ) -> None:
+    """Every written phrase with a word long enough to slip in (short ones, "pin", are read exactly)."""
     slipped = _slip(phrase)
-    if slipped is None:
-        pytest.skip("no word long enough to slip in")
+    assert slipped is not None
     understood = read(reader, QUESTIONS[lang][1].format(p=slipped), lang)
     assert understood.filters == [name], slipped
     assert understood.what == WHAT[lang][1]
