@@ -19,9 +19,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from geopy.distance import great_circle
-
 from catalog import typed_hours
+from catalog.geo import great_circle_m
 from catalog.ownership import fold, merge_names
 from catalog.views import BusinessView, ProductView
 from concierge.conversation.context import Turn
@@ -705,7 +704,7 @@ def outside_area(flow: Flow, lat: float, lon: float) -> float | None:
     area = flow.turn.app.search.area
     if area is None:
         return None
-    metres = float(great_circle(area.center, (lat, lon)).meters)
+    metres = great_circle_m(area.center, (lat, lon))
     return metres if metres > area.radius_m else None
 
 
