@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -17,6 +17,9 @@ from concierge.redis_state import shared_state
 from concierge.search import SearchService, open_search
 from concierge.settings import Settings
 from concierge.state import StateStore
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 
 @dataclass
