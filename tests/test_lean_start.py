@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
-from catalog.db import alembic_config, at_head, head_revisions, upgrade
+from catalog.db import alembic_config, at_head, head_revisions, upgrade, upgrade_sync
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -43,8 +43,8 @@ async def test_a_database_behind_is_migrated(sqlite_url: str) -> None:
     assert await at_head(sqlite_url)
 
 
-async def test_a_worker_without_redis_imports_no_alembic_redis_or_geopy(sqlite_url: str) -> None:
-    await upgrade(sqlite_url)
+def test_a_worker_without_redis_imports_no_alembic_redis_or_geopy(sqlite_url: str) -> None:
+    upgrade_sync(sqlite_url)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONCIERGE_")}
     done = subprocess.run(
         [sys.executable, "-c", WORKER, sqlite_url],
