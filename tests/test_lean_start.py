@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -9,13 +10,22 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
-from catalog.db import alembic_config, at_head, head_revisions, upgrade, upgrade_sync
+from catalog.db import (
+    alembic_config,
+    at_head,
+    create_engine,
+    head_revisions,
+    session_factory,
+    upgrade,
+    upgrade_sync,
+)
+from catalog.demo import load_demo
 
 REPO = Path(__file__).resolve().parent.parent
 
 WORKER = """
 import asyncio, sys
-import handlers.web
+import concierge.commands.serve, handlers.web
 from concierge.app import open_app
 from concierge.settings import Settings
 
@@ -26,8 +36,16 @@ async def main():
     await app.close()
 
 asyncio.run(main())
-print(",".join(sorted({m.split(".")[0] for m in sys.modules} & {"alembic", "redis", "geopy"})))
+print(",".join(sorted({m.split(".")[0] for m in sys.modules} & {"alembic", "redis", "geopy", "PIL", "tqdm", "holidays", "phonenumbers"})))
 """
+
+
+async def _load_demo(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await load_demo(session_factory(engine))
+    finally:
+        await engine.dispose()
 
 
 def test_head_is_the_one_alembic_reads(sqlite_url: str) -> None:
@@ -43,8 +61,9 @@ async def test_a_database_behind_is_migrated(sqlite_url: str) -> None:
     assert await at_head(sqlite_url)
 
 
-def test_a_worker_without_redis_imports_no_alembic_redis_or_geopy(sqlite_url: str) -> None:
+def test_a_worker_imports_only_what_answering_needs(sqlite_url: str) -> None:
     upgrade_sync(sqlite_url)
+    asyncio.run(_load_demo(sqlite_url))  # an empty database would be filled through the importer
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONCIERGE_")}
     done = subprocess.run(
         [sys.executable, "-c", WORKER, sqlite_url],
