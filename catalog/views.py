@@ -8,10 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 from catalog.links import safe_link
 from catalog.models import Area, Business
+
+
+def _shared(text: str | None) -> str | None:
+    return None if text is None else intern(text)
+
+
+def _shared_tags(tags: dict[str, Any] | None) -> dict[str, Any]:
+    """OSM tags with their keys and short values shared between businesses: tens of thousands of views
+    read from the database would each hold their own copy of "shop", "cuisine", "yes" or an area id;
+    interned, each is one string (the same goes for categories, kinds, languages, common hours)."""
+    return {
+        intern(k): intern(v) if isinstance(v, str) and len(v) <= 40 else v for k, v in (tags or {}).items()
+    }
 
 
 def _utc(moment: dt.datetime | None) -> dt.datetime | None:
@@ -111,26 +125,26 @@ class BusinessView:
         return cls(
             id=business.id,
             name=business.name,
-            categories=tuple(business.categories or ()),
+            categories=tuple(map(intern, business.categories or ())),
             lat=business.lat,
             lon=business.lon,
-            area_id=business.area_id,
+            area_id=_shared(business.area_id),
             source_id=business.source_id,
-            tags=dict(business.tags or {}),
+            tags=_shared_tags(business.tags),
             address=business.address,
-            opening_hours=business.opening_hours,
+            opening_hours=intern(business.opening_hours),
             phone=business.phone,
             website=safe_link(business.website),
-            languages=tuple(business.languages or ()),
+            languages=tuple(map(intern, business.languages or ())),
             independent=business.independent,
             pickup=business.pickup,
-            delivery=business.delivery,
+            delivery=intern(business.delivery),
             story_who=business.story_who,
             story_how=business.story_how,
             story_why=business.story_why,
-            story_language=business.story_language,
+            story_language=intern(business.story_language),
             photo=business.photo,
-            status=business.status,
+            status=intern(business.status),
             opt_out=business.opt_out,
             closed_from=business.closed_from,
             closed_until=business.closed_until,
@@ -138,6 +152,8 @@ class BusinessView:
             confirmed_at=_utc(business.confirmed_at),
             updated_at=business.updated_at,
             version=business.version,
-            products=tuple(ProductView(p.name, p.kind, p.language, p.sold_out) for p in business.products),
+            products=tuple(
+                ProductView(p.name, intern(p.kind), intern(p.language), p.sold_out) for p in business.products
+            ),
             partners=partners,
         )
