@@ -57,6 +57,18 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+def dialect_insert(dialect: str) -> Any:
+    """The ``insert`` construct with ``on_conflict_do_*`` for the database in use ("postgresql" or
+    "sqlite"). The PostgreSQL dialect (about 2 MB) is imported only by workers that use it."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgres_insert
+
+        return postgres_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

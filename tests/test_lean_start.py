@@ -36,7 +36,9 @@ async def main():
     await app.close()
 
 asyncio.run(main())
-print(",".join(sorted({m.split(".")[0] for m in sys.modules} & {"alembic", "redis", "geopy", "PIL", "tqdm", "holidays", "phonenumbers"})))
+heavy = {"alembic", "redis", "geopy", "PIL", "tqdm", "holidays", "phonenumbers", "asyncpg"}
+loaded = {m.split(".")[0] for m in sys.modules} | set(sys.modules)
+print(",".join(sorted(loaded & (heavy | {"sqlalchemy.dialects.postgresql"}))))
 """
 
 
