@@ -48,7 +48,7 @@ QUESTIONS = 1000
 
 
 def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "concierge.cli", *args]
+    return [sys.executable, "-m", "handlers.cli", *args]
 
 
 def free_port() -> int:

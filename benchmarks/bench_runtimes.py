@@ -40,8 +40,8 @@ import aiohttp
 from pydantic import SecretStr
 
 from concierge.app import App, freeze_heap, open_app
-from concierge.commands.run import open_runtime
 from concierge.settings import Settings
+from handlers.cli.run import open_runtime
 from handlers.telegram_render import CORE_SLOTS
 
 TOKEN = "123:ABC"

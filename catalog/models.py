@@ -29,7 +29,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 STATUSES = ("draft", "pending", "published", "suspended")
-DELIVERY = ("bike", "post", "none")
 ROLES = ("owner", "coowner", "staff")
 """What each may do: docs/roles.md (owners delete and manage people; co-owners keep the listing, invite
 staff and export; staff keep the listing)."""
@@ -85,6 +84,10 @@ class Business(Base):
     independent: Mapped[bool] = mapped_column(Boolean, default=True)
     pickup: Mapped[bool] = mapped_column(Boolean, default=False)
     delivery: Mapped[str] = mapped_column(String(8), default="none")
+    payment: Mapped[list[str]] = mapped_column(default=list)
+    """Ways to pay (:data:`catalog.fields.PAYMENT_METHODS`); empty when unknown."""
+    wheelchair: Mapped[str] = mapped_column(String(8), default="")
+    """OSM ``wheelchair``: yes, limited, no, or "" when unknown."""
     story_who: Mapped[str] = mapped_column(Text, default="")
     story_how: Mapped[str] = mapped_column(Text, default="")
     story_why: Mapped[str] = mapped_column(Text, default="")

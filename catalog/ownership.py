@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from catalog import fields as registry
+from catalog.fields import DELIVERY
 from catalog.importers.records import slugify
 from catalog.models import (
-    DELIVERY,
     ROLES,
     STATUSES,
     Business,
@@ -38,48 +39,10 @@ from catalog.models import (
 MAX_PRODUCTS = 200
 MAX_PRODUCT_CHARS = 80
 INVITE_TTL = dt.timedelta(days=7)
-EDITABLE = frozenset(
-    {
-        "name",
-        "categories",
-        "lat",
-        "lon",
-        "address",
-        "opening_hours",
-        "phone",
-        "website",
-        "pickup",
-        "delivery",
-        "story_who",
-        "story_how",
-        "story_why",
-        "story_language",
-        "photo",
-        "closed_from",
-        "closed_until",
-        "special_hours",
-        "languages",
-    }
-)
-
-
-REVIEWED = frozenset(
-    {
-        "name",
-        "categories",
-        "lat",
-        "lon",
-        "address",
-        "phone",
-        "website",
-        "story_who",
-        "story_how",
-        "story_why",
-        "photo",
-    }
-)
+EDITABLE = registry.editable()
+REVIEWED = registry.reviewed()
 """What residents read verbatim: once a listing is published, changes to these wait for a moderator."""
-DATE_FIELDS = frozenset({"closed_from", "closed_until"})
+DATE_FIELDS = registry.of_kind("date")
 PRODUCTS = "products"
 """The key of the product list in a change record (a list of names)."""
 

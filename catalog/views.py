@@ -86,6 +86,8 @@ class BusinessView:
     independent: bool = True
     pickup: bool = False
     delivery: str = "none"
+    payment: tuple[str, ...] = ()
+    wheelchair: str = ""
     story_who: str = ""
     story_how: str = ""
     story_why: str = ""
@@ -139,6 +141,8 @@ class BusinessView:
             independent=business.independent,
             pickup=business.pickup,
             delivery=intern(business.delivery),
+            payment=tuple(map(intern, business.payment or ())),
+            wheelchair=intern(business.wheelchair or ""),
             story_who=business.story_who,
             story_how=business.story_how,
             story_why=business.story_why,

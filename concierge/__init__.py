@@ -1,5 +1,6 @@
-"""The core of concierge: query understanding, ranking, the conversation engine, settings and CLI.
+"""The core of concierge: query understanding, ranking, the conversation engine and settings.
 
-Nothing here imports a Telegram framework: adapters in ``handlers/`` translate platform updates
-into the neutral events of :mod:`concierge.events` and render the neutral replies back.
+Nothing here imports ``handlers`` or a Telegram framework: adapters in ``handlers/`` (the runtimes,
+the web, the command line) translate platform updates into the neutral events of
+:mod:`concierge.events`, render the neutral replies back, and pass in what the core needs of them.
 """

@@ -13,17 +13,16 @@ import asyncio
 import contextlib
 import logging
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catalog.models import Business, Product
+from concierge.settings import Settings
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
-
-    from concierge.app import App
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +45,18 @@ async def watermark(engine: AsyncEngine) -> tuple[Any, ...]:
         ).one()
         products = (await connection.execute(select(func.count(), func.max(Product.id)))).one()
     return (*businesses, *products)
+
+
+class App(Protocol):
+    """What this module needs of ``concierge.app.App``, which owns an index keeper (so the app
+    imports this module, and this module names only the part of the app it uses)."""
+
+    settings: Settings
+    engine: AsyncEngine
+    redis: Redis | None
+    keeper: IndexKeeper | None
+
+    async def rebuild_search(self) -> None: ...
 
 
 class IndexKeeper:

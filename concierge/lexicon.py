@@ -27,6 +27,7 @@ from typing import Literal
 
 from catalog.taxonomy import load_taxonomy
 from concierge.kept import cache_folder
+from concierge.query_data import language_data
 from concierge.text import LANGS, LEMMAS, lemma, marked_words, tokens
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "locales" / "lexicon"
@@ -307,7 +308,8 @@ def read_documents(directory: Path = LEXICON_DIR) -> list[dict]:
 def _sources() -> list[Path]:
     from catalog import taxonomy
 
-    code = [Path(__file__), Path(__file__).with_name("text.py"), Path(taxonomy.__file__)]
+    here = Path(__file__)
+    code = [here, here.with_name("text.py"), here.with_name("query_data.py"), Path(taxonomy.__file__)]
     data = sorted(LEXICON_DIR.glob("*.json")) + sorted(LEXICON_DIR.parent.glob("*/query.json"))
     data += sorted(LEMMAS.glob("*.tsv.gz"))
     return [*code, *data, taxonomy.DEFAULT_PATH]
@@ -334,8 +336,6 @@ def load_lexicon() -> Lexicon:
     pay that at start. The cache file's name is a digest of the data and of the code that builds it,
     so any change rebuilds it, and a cache that cannot be read or written is simply skipped.
     """
-    from concierge.understanding import language_data
-
     path = _cache_file()
     try:
         with path.open("rb") as handle:

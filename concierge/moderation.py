@@ -35,9 +35,9 @@ from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, join_blocks, say, story_blocks
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendPhoto, SendText
+from concierge.flow_store import flow_store
 from concierge.hours_text import describe
 from concierge.i18n import Translate, _, format_distance, translator
-from concierge.owners.store import flow_store
 
 log = logging.getLogger(__name__)
 

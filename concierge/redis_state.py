@@ -43,7 +43,7 @@ LANGUAGE_CACHE = dt.timedelta(days=7)
 FIELDS = ("lang", "pos", "q", "c")
 """Per-resident keys ``{prefix}u:{user_id}:{field}``; ``rl`` (rate limit) and ``flow:*`` live beside them."""
 OWNER_FLOW = "flow:owner"
-"""The owner's guided flow (``concierge.owners.store.RedisFlowStore``), read along with the state."""
+"""The owner's guided flow (``concierge.flow_store.RedisFlowStore``), read along with the state."""
 
 
 def open_redis(url: str) -> Redis:

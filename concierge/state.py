@@ -47,7 +47,7 @@ def round_position(lat: float, lon: float) -> tuple[float, float]:
 
 
 def owner_flow_key(user_id: int) -> str:
-    """The ``FlowState`` key of a person's guided flow (``concierge.owners.store.flow_key``)."""
+    """The ``FlowState`` key of a person's guided flow (``concierge.flow_store.flow_key``)."""
     return f"owner:{user_id}"
 
 
@@ -60,7 +60,7 @@ class Profile:
     question: str | None = None
     campaign: str | None = None
     flow: dict[str, Any] | None = None
-    """The owner's guided flow in progress, as :mod:`concierge.owners.store` keeps it, read in the same
+    """The owner's guided flow in progress, as :mod:`concierge.flow_store` keeps it, read in the same
     round trip: the owners' router checks it on every message."""
 
 

@@ -10,20 +10,18 @@ literal words, to be matched against owners' own product lists and business name
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from concierge.lexicon import Hit, Lexicon
-from concierge.text import LANGS, clean, fold, lemma, marked_words, tokens, variants
+from concierge.query_data import LanguageData, language_data
+from concierge.text import LANGS, clean, lemma, marked_words, tokens, variants
 from concierge.words import PLAIN_WORD, is_word, known_shares, zipf
 
-LOCALES = Path(__file__).resolve().parent.parent / "locales"
 COMPOUNDING = ("nl", "de")
 """Languages that write compounds as one word; a compound is tried in the question's language first."""
 MAX_COMPOUND = 40
@@ -33,54 +31,6 @@ or nonsense must not cost more than a normal question or two."""
 UNLIKELIER_SPLIT = 0.75
 """A compound's cut counts when its rarer part is at most this much (Zipf) rarer than that of the
 likeliest cut."""
-
-
-@dataclass(frozen=True)
-class LanguageData:
-    lang: str
-    question_phrases: tuple[tuple[str, ...], ...]
-    stopwords: frozenset[str]
-    shop_words: frozenset[str]
-    filters: dict[str, tuple[tuple[str, ...], ...]]
-    filter_context: frozenset[str]
-    near_markers: tuple[tuple[str, ...], ...]
-    for_words: frozenset[str]
-    possessives: frozenset[str]
-    use_times: tuple[tuple[str, ...], ...] = ()
-    """"for tonight", "für heute Abend": when the thing will be used, not when the shop must be open."""
-
-    @property
-    def phrase_set(self) -> frozenset[tuple[str, ...]]:
-        return _phrase_sets(self.lang)
-
-
-def _phrases(items: Iterable[str]) -> tuple[tuple[str, ...], ...]:
-    seqs = {
-        tuple(w for w in tokens(item) if len(w) > 1 or (w.isalpha() and item.strip() == w)) for item in items
-    }
-    return tuple(sorted((s for s in seqs if s), key=len, reverse=True))
-
-
-@cache
-def language_data(lang: str) -> LanguageData:
-    raw = json.loads((LOCALES / lang / "query.json").read_text(encoding="utf-8"))
-    return LanguageData(
-        lang=lang,
-        question_phrases=_phrases(raw["question_phrases"]),
-        stopwords=frozenset(w for s in raw["stopwords"] for w in tokens(s)),
-        shop_words=frozenset(w for s in raw["shop_words"] for w in tokens(s)),
-        filters={name: _phrases(items) for name, items in raw["filters"].items()},
-        filter_context=frozenset(w for s in raw["filter_context"] for w in tokens(s)),
-        near_markers=_phrases(raw["near_markers"]),
-        for_words=frozenset(fold(w) for w in raw.get("for_words", ())),
-        possessives=frozenset(w for s in raw.get("possessives", ()) for w in tokens(s)),
-        use_times=_phrases(raw.get("use_times", ())),
-    )
-
-
-@cache
-def _phrase_sets(lang: str) -> frozenset[tuple[str, ...]]:
-    return frozenset(p for p in language_data(lang).question_phrases if len(p) > 1)
 
 
 @dataclass

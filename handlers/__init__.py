@@ -1,1 +1,1 @@
-"""Adapters between chat platforms or the web and the transport-neutral conversation core."""
+"""Adapters between chat platforms, the web or the command line and the transport-neutral core."""

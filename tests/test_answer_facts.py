@@ -178,7 +178,7 @@ CATALOGUE = {
 
 def concierge(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "concierge.cli", *args], capture_output=True, text=True, timeout=180
+        [sys.executable, "-m", "handlers.cli", *args], capture_output=True, text=True, timeout=180
     )
 
 

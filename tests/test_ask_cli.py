@@ -12,7 +12,7 @@ import pytest
 
 def concierge(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "concierge.cli", *args],
+        [sys.executable, "-m", "handlers.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from concierge.app import App, open_app
-from concierge.commands.run import open_runtime
 from concierge.settings import Settings
+from handlers.cli.run import open_runtime
 from tests.botapi_emulator import BotAPIEmulator
 
 

@@ -55,7 +55,7 @@ LABEL = {"en": "(chain store)", "nl": "(ketenwinkel)"}
 
 def concierge(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "concierge.cli", *args], capture_output=True, text=True, timeout=180
+        [sys.executable, "-m", "handlers.cli", *args], capture_output=True, text=True, timeout=180
     )
 
 

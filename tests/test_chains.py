@@ -153,7 +153,7 @@ def test_import_marks_chains_abroad_by_name_brand_tags_and_operator(tmp_path: Pa
     path = tmp_path / "wien.overpass.json"
     path.write_text(json.dumps({"elements": elements}), encoding="utf-8")
     db = f"sqlite:///{tmp_path}/wien.db"
-    run = [sys.executable, "-m", "concierge.cli"]
+    run = [sys.executable, "-m", "handlers.cli"]
     done = subprocess.run(
         [*run, "import", str(path), "--db", db], capture_output=True, text=True, timeout=180
     )

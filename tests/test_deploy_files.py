@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 import yaml
 
-from concierge.commands.serve import REQUEST_GRACE
 from concierge.settings import Settings
+from handlers.cli.serve import REQUEST_GRACE
 from handlers.delivery import HANDLE_GRACE, SEND_GRACE
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 SYSTEMD = DEPLOY / "systemd"
 DOCS = ROOT / "docs" / "deploy.md"
-COMMANDS = {path.stem for path in (ROOT / "concierge" / "commands").glob("*.py") if path.stem != "__init__"}
+COMMANDS = {path.stem for path in (ROOT / "handlers" / "cli").glob("*.py") if not path.stem.startswith("__")}
 
 
 def compose() -> dict[str, Any]:

@@ -18,7 +18,7 @@ from catalog.export import ExportError, export_catalogue, export_csv, export_jso
 from catalog.importers import import_file
 from catalog.importers.csv_file import COLUMNS
 from catalog.models import Business
-from concierge.cli import main
+from handlers.cli import main
 
 DATA = Path(__file__).with_name("data")
 Sessions = async_sessionmaker[AsyncSession]

@@ -13,9 +13,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from concierge.commands.serve import SECRET_HEADER, WEBHOOK_PATH, serving
 from concierge.logs import configure_logging, user_ref
 from concierge.settings import Settings
+from handlers.cli.serve import SECRET_HEADER, WEBHOOK_PATH, serving
 from tests.botapi_emulator import BotAPIEmulator, make_user
 from tests.redis_support import free_port, redis_prefix
 

@@ -23,7 +23,7 @@ from catalog.importers import ImportFileError, ImportSummary, import_file
 from catalog.importers.area import centre_and_radius
 from catalog.models import Area, Business, Partner, Product
 from catalog.repository import get_business, load_businesses
-from concierge.cli import main
+from handlers.cli import main
 
 DATA = Path(__file__).with_name("data")
 HELSINKI = DATA / "helsinki_slice.overpass.json"

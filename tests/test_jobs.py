@@ -23,10 +23,10 @@ from catalog import ownership
 from catalog.models import Business, DailyCount, SentNotice
 from concierge import jobs
 from concierge.app import App, open_app
-from concierge.commands.run import open_runtime
 from concierge.i18n import translator
 from concierge.owners import freshness
 from concierge.settings import Settings
+from handlers.cli.run import open_runtime
 from tests.botapi_emulator import BotAPIEmulator, Call
 from tests.worker_support import concierge_command, known_chat
 

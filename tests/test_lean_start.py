@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 WORKER = """
 import asyncio, sys
-import concierge.commands.serve, handlers.web
+import handlers.cli.serve, handlers.web
 from concierge.app import open_app
 from concierge.settings import Settings
 

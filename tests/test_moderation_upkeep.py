@@ -17,12 +17,12 @@ from catalog import ownership
 from catalog.models import Business, DailyCount, ModerationItem, Partner
 from concierge import moderation
 from concierge.app import App, open_app
-from concierge.cli import main
-from concierge.commands.serve import serving
 from concierge.conversation import Conversation
 from concierge.deeplinks import short_ref
 from concierge.events import Notify, SendDocument, SendPhoto, SendText
 from concierge.settings import Settings
+from handlers.cli import main
+from handlers.cli.serve import serving
 from tests.test_owner_flow import STEPS_NL, run_steps
 from tests.test_owner_support import MODERATOR, NOW, Chat, plain
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from concierge.app import open_app
 from concierge.conversation import Conversation
-from concierge.owners.store import RedisFlowStore, flow_store
+from concierge.flow_store import RedisFlowStore, flow_store
 from tests.test_owner_flow import STEPS_EN, run_steps
 from tests.test_owner_support import Chat, owner_settings
 

@@ -19,9 +19,9 @@ from catalog.models import Base, Business, Product, UserState
 from concierge.app import App, open_app
 from concierge.conversation import Conversation
 from concierge.events import AnswerCallback, AnswerInline, Event, SendText
+from concierge.flow_store import flow_store
 from concierge.i18n import translator
 from concierge.invalidation import watch_catalogue
-from concierge.owners.store import flow_store
 from concierge.ratelimit import SLOW_DOWN, MemoryLimiter, RedisLimiter
 from concierge.redis_state import RedisStateStore, open_redis
 from concierge.retention import purge_expired

@@ -19,8 +19,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from telegram.ext import ExtBot
 
 from concierge.app import App, open_app
-from concierge.commands.run import open_runtime
 from concierge.settings import Settings
+from handlers.cli.run import open_runtime
 from handlers.telegram_retry import AiogramRetryMiddleware, RetryPolicy, broadcasting, ptb_retry_limiter
 from tests.botapi_emulator import BotAPIEmulator, Call
 from tests.redis_support import free_port

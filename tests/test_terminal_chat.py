@@ -96,7 +96,7 @@ def _chat(*args: str, stdin: str, tmp_path: Path) -> subprocess.CompletedProcess
     env = {**os.environ, "CONCIERGE_DEFAULT_LANGUAGE": "en"}
     env.pop("CONCIERGE_DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "concierge.cli", "chat", *args],
+        [sys.executable, "-m", "handlers.cli", "chat", *args],
         input=stdin,
         capture_output=True,
         text=True,

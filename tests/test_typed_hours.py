@@ -150,7 +150,7 @@ def test_compose_writes_closed_days_and_holidays() -> None:
 
 def concierge(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "concierge.cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "handlers.cli", *args], capture_output=True, text=True, timeout=120
     )
 
 

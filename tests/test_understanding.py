@@ -8,8 +8,9 @@ import random
 import pytest
 
 from concierge.lexicon import load_lexicon
+from concierge.query_data import LOCALES
 from concierge.text import LANGS, tokens
-from concierge.understanding import LOCALES, Reader, Understanding, understand
+from concierge.understanding import Reader, Understanding, understand
 
 
 @pytest.fixture(scope="module")

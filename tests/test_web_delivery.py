@@ -14,9 +14,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from concierge.commands.serve import serving
 from concierge.errors import UserError
 from concierge.settings import Settings
+from handlers.cli.serve import serving
 from handlers.web.attribution import COUNTS
 from tests.web_support import MODERATOR_TOKEN, running, seed
 

@@ -30,7 +30,7 @@ START_SECONDS = 90.0
 
 def concierge_command() -> list[str]:
     script = Path(sys.executable).with_name("concierge")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "concierge.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "handlers.cli"]
 
 
 class Worker:

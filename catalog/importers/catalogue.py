@@ -12,6 +12,7 @@ from typing import Any
 
 from babel.core import get_global
 
+from catalog.fields import DELIVERY
 from catalog.importers.osm import clean_tags
 from catalog.importers.records import (
     PRODUCT_NAME_LIMIT,
@@ -30,7 +31,7 @@ from catalog.importers.records import (
     split_list,
     text,
 )
-from catalog.models import DELIVERY, STATUSES
+from catalog.models import STATUSES
 
 TEXT_FIELDS = ("address", "opening_hours", "phone", "website", "photo")
 STORY_PARTS = ("who", "how", "why")

@@ -26,10 +26,10 @@ from concierge.conversation.context import Turn
 from concierge.conversation.render import NAME_CHARS, clip, say
 from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendPhoto, SendText
+from concierge.flow_store import flow_store
 from concierge.i18n import translator
 from concierge.owners import checks, dates, flow, listing, steps
 from concierge.owners.quick import quick_command
-from concierge.owners.store import flow_store
 
 PASS_THROUGH_COMMANDS = frozenset({"help", "language", "privacy", "forgetme", "near"})
 MATCH_SCORE = 70

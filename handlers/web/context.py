@@ -17,6 +17,9 @@ from handlers.web.ratelimit import RateLimiter, client_key
 
 APP = web.AppKey("concierge_app", App)
 LIMITER = web.AppKey("rate_limiter", RateLimiter)
+NOT_FOUND_PAGE: web.AppKey[Callable[[str], web.StreamResponse]] = web.AppKey("not_found_page")
+"""The HTML page for a 404 on GET, in a language; the pages module registers it (this module, which
+every handler imports, cannot import the pages)."""
 
 JSON_PREFIXES = ("/api/", "/qr/", "/digest", "/telegram/")
 REQUEST_LIMITS = {"max_line_size": 64 * 1024, "max_field_size": 64 * 1024}
@@ -95,9 +98,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status >= 400 and _wants_json(request, exc.status):
             allow = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
             return json_error(exc.status, _HTTP_CODES.get(exc.status, "error"), exc.reason, allow)
-        if exc.status == 404 and request.method in ("GET", "HEAD"):
-            from handlers.web.pages import not_found_page
-
+        not_found_page = request.app.get(NOT_FOUND_PAGE)
+        if exc.status == 404 and request.method in ("GET", "HEAD") and not_found_page is not None:
             return not_found_page(request_language(request, request.app[APP].settings.default_language))
         raise
     except Exception:

@@ -25,6 +25,7 @@ from handlers.web.api import MAX_QUERY, public_business
 from handlers.web.attribution import count_visit
 from handlers.web.context import (
     APP,
+    NOT_FOUND_PAGE,
     BadRequest,
     base_url,
     parse_int,
@@ -437,6 +438,7 @@ async def qr_code(request: web.Request) -> web.Response:
 
 
 def setup(web_app: web.Application) -> None:
+    web_app[NOT_FOUND_PAGE] = not_found_page
     web_app.router.add_get("/", landing)
     web_app.router.add_get("/b/{id}", business_page)
     web_app.router.add_get("/sitemap.xml", sitemap)

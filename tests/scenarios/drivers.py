@@ -379,7 +379,7 @@ async def telegram_bot(
 ) -> AsyncIterator[TelegramDriver]:
     """The runtime ``name`` polling ``emulator``, stopped and closed on exit; ``conversation`` may
     bring its own clock, else ``clock`` makes one."""
-    from concierge.commands.run import open_runtime
+    from handlers.cli.run import open_runtime
 
     recorder = Recorder(conversation or (Conversation(app, clock=clock) if clock else Conversation(app)))
     runtime = open_runtime(app, name, recorder)  # type: ignore[arg-type]

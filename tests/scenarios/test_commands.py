@@ -16,8 +16,8 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from concierge.commands.serve import SECRET_HEADER, WEBHOOK_PATH, serving
 from concierge.settings import Settings
+from handlers.cli.serve import SECRET_HEADER, WEBHOOK_PATH, serving
 from tests.botapi_emulator import BotAPIEmulator
 from tests.scenarios.conftest import BOT_USERNAME
 
@@ -49,7 +49,7 @@ async def _run_cli(*args: str, env: dict[str, str], cwd: Path) -> asyncio.subpro
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "concierge.cli",
+        "handlers.cli",
         *args,
         env=env,
         cwd=cwd,

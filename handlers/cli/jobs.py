@@ -13,9 +13,9 @@ import asyncio
 import datetime as dt
 import sys
 
-from concierge.commands.run import open_runtime, settings_from, stop_on_signals
 from concierge.errors import UserError
 from concierge.settings import Settings
+from handlers.cli.run import open_runtime, settings_from, stop_on_signals
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -3,6 +3,7 @@
 One flow per person, as a JSON-able dict. In the database (``FlowState``, key ``owner:<user_id>``) by
 default; in Redis when ``CONCIERGE_REDIS_URL`` is set, under the person's own key prefix
 (``…u:<user_id>:flow:owner``), so that several workers share it. ``/forgetme`` clears both.
+The owners' flows and the moderators' input modes both keep their step here.
 """
 
 from __future__ import annotations

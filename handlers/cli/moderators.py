@@ -11,9 +11,9 @@ import asyncio
 
 from catalog.db import create_engine, session_factory, upgrade
 from concierge import moderation
-from concierge.commands.run import settings_from
 from concierge.errors import UserError
 from concierge.settings import Settings
+from handlers.cli.run import settings_from
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

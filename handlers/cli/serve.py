@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from concierge.commands.run import RUNTIMES, TelegramRuntime, open_runtime, settings_from, stop_on_signals
 from concierge.errors import UserError
 from concierge.logs import configure_logging
 from concierge.settings import Settings
+from handlers.cli.run import RUNTIMES, TelegramRuntime, open_runtime, settings_from, stop_on_signals
 from handlers.delivery import Delivery
 from handlers.health import add_health_routes
 from handlers.web.context import REQUEST_LIMITS

@@ -17,11 +17,11 @@ import sys
 from pathlib import Path
 
 from concierge import demand_report, digest
-from concierge.commands.demand import MONTH
 from concierge.deeplinks import valid_campaign
 from concierge.errors import UserError
 from concierge.i18n import LANGUAGES
 from concierge.settings import Settings
+from handlers.cli.demand import MONTH
 
 EXTENSIONS = {"html": "html", "markdown": "md", "text": "txt"}
 

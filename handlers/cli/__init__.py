@@ -1,4 +1,6 @@
-"""The ``concierge`` command line. Each command lives in its own module under ``concierge.commands``."""
+"""The ``concierge`` command line, an adapter like the Telegram runtimes and the web: it wires the core
+(``concierge``) to the adapters it starts. One module per command in this package, each with
+``add_arguments(parser)`` and ``run(args) -> int``, imported only when that command runs."""
 
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
         if command is not None and name != command:
             continue
-        module = importlib.import_module(f"concierge.commands.{name}")
+        module = importlib.import_module(f"handlers.cli.{name}")
         command_parser.add_argument(
             "--db", metavar="URL", help="database URL (overrides CONCIERGE_DATABASE_URL)"
         )
@@ -67,7 +69,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("concierge").debug("unexpected error", exc_info=True)
         print(f"concierge {args.command}: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
