@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 BRANDS_FILE = Path(__file__).with_name("data") / "chain_brands.json"
@@ -53,7 +54,7 @@ class ChainIndex:
         if not normalised:
             return
         self.exact.add(normalised)
-        words = tuple(normalised.split())
+        words = tuple(map(intern, normalised.split()))  # brand words repeat ("de", "shop", "bakker")
         if len("".join(words)) <= SHORT_BRAND:
             return
         brands = self.by_first_word.setdefault(words[0], [])
@@ -61,7 +62,7 @@ class ChainIndex:
             if brand.words == words:
                 brands[i] = _Brand(words, brand.tags | {tag})
                 return
-        brands.append(_Brand(words, frozenset({tag})))
+        brands.append(_Brand(words, _tag_set(tag)))
 
     def matches(self, name: str, categories: frozenset[str] = frozenset()) -> bool:
         return self.brand(name, categories) is not None
@@ -83,6 +84,12 @@ class ChainIndex:
             if size > 1 or not categories or brand.tags & categories:
                 return " ".join(brand.words)
         return None
+
+
+@cache
+def _tag_set(tag: str) -> frozenset[str]:
+    """One set per tag, shared by the brands of that tag: tens of thousands of brands, a few hundred tags."""
+    return frozenset({tag})
 
 
 def load_brands(path: Path = BRANDS_FILE) -> dict[str, list[tuple[str, str]]]:

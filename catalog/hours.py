@@ -19,7 +19,6 @@ from functools import lru_cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 from opening_hours import OpeningHours, State
 
 MAX_EXPRESSION_CHARS = 500
@@ -150,6 +149,8 @@ def _holiday_rules(expr: str, country: str, today: date) -> list[str]:
     """
     if "PH" not in expr.upper() or _library_country(country) or not country.strip():
         return []
+    import holidays  # only for the few countries opening-hours-py lacks (about 6 MB)
+
     try:
         calendar = holidays.country_holidays(country.strip().upper(), years=(today.year, today.year + 1))
     except (NotImplementedError, KeyError, ValueError):

@@ -8,11 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 from catalog import fields as registry
 from catalog.links import safe_link
 from catalog.models import Area, Business
+
+
+def _shared(text: str | None) -> str | None:
+    return None if text is None else intern(text)
+
+
+def _shared_tags(tags: dict[str, Any] | None) -> dict[str, Any]:
+    """OSM tags with their keys and short values shared between businesses: tens of thousands of views
+    read from the database would each hold their own copy of "shop", "cuisine", "yes" or an area id;
+    interned, each is one string (the same goes for categories, kinds, languages, common hours)."""
+    return {
+        intern(k): intern(v) if isinstance(v, str) and len(v) <= 40 else v for k, v in (tags or {}).items()
+    }
 
 
 def _utc(moment: dt.datetime | None) -> dt.datetime | None:
@@ -21,11 +35,15 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
 
 
 def _view_value(field: registry.Field, value: Any) -> Any:
-    """A column's value as a view holds it: tuples for lists, a dict for ``days``, "" for no text."""
+    """A column's value as a view holds it: tuples for lists, a dict for ``days``, "" for no text.
+
+    Low-variety strings (tags, choices, hours) are interned: ten thousand shops share a few hundred."""
     if field.kind in ("tags", "choices"):
-        return tuple(value or ())
+        return tuple(map(intern, value or ()))
     if field.kind == "days":
         return dict(value or {})
+    if field.kind in ("choice", "hours"):
+        return intern(value or "")
     if value is None and field.kind not in ("date", "float", "bool"):
         return ""
     return value
@@ -126,15 +144,17 @@ class BusinessView:
         values["website"] = safe_link(business.website)
         return cls(
             id=business.id,
-            area_id=business.area_id,
+            area_id=_shared(business.area_id),
             source_id=business.source_id,
-            tags=dict(business.tags or {}),
-            status=business.status,
+            tags=_shared_tags(business.tags),
+            status=intern(business.status),
             opt_out=business.opt_out,
             confirmed_at=_utc(business.confirmed_at),
             updated_at=business.updated_at,
             version=business.version,
-            products=tuple(ProductView(p.name, p.kind, p.language, p.sold_out) for p in business.products),
+            products=tuple(
+                ProductView(p.name, intern(p.kind), intern(p.language), p.sold_out) for p in business.products
+            ),
             partners=partners,
             **values,
         )

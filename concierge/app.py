@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -17,6 +18,9 @@ from concierge.redis_state import shared_state
 from concierge.search import SearchService, open_search
 from concierge.settings import Settings
 from concierge.state import StateStore
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 
 @dataclass
@@ -86,6 +90,7 @@ def freeze_heap() -> None:
     among the frozen objects stay, some thousands of objects."""
     gc.collect()
     gc.freeze()
+    give_back_free_memory()
 
 
 def refreeze_heap() -> None:
@@ -94,3 +99,19 @@ def refreeze_heap() -> None:
     leftovers of older generations may stay frozen, once per edit."""
     gc.collect(1)
     gc.freeze()
+    give_back_free_memory()
+
+
+def give_back_free_memory() -> None:
+    """Hands the C heap's free pages back to the system (glibc's ``malloc_trim``).
+
+    Start-up and index builds allocate far more than they keep (database rows, ORM objects, the
+    lexicon's pickle, temporary sets); once freed, that memory stays in the process's resident size
+    unless the allocator is asked to return it: about 6 to 8 MB after a start. A no-op where the C
+    library is not glibc."""
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)

@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from catalog.db import dialect_insert
 from catalog.models import DemandCount, DemandKey, DemandMark
 from catalog.views import AreaView
 from concierge.answers import Answer
@@ -105,8 +105,7 @@ def concepts_of(search: SearchService, question: str, lang: str | None) -> list[
 
 
 def _insert(connection: AsyncConnection, table: Any) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+    return dialect_insert(connection.dialect.name)(table)
 
 
 async def _key(connection: AsyncConnection, period: str, ends_at: dt.datetime) -> bytes:

@@ -14,8 +14,6 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
-
 from catalog.views import AreaView
 from concierge.demand import MIN_PEOPLE, Wanted, label, month_of, wanted
 from concierge.i18n import translator
@@ -72,7 +70,9 @@ def csv_text(rows: Sequence[Wanted], lexicon: Lexicon, area: str, period: str, l
 
 def png(rows: Sequence[Wanted], lexicon: Lexicon, area: str, period: str, lang: str) -> bytes:
     """A horizontal bar chart of asks per concept, drawn with Pillow (already a dependency through
-    qrcode): a dozen bars need no plotting library."""
+    qrcode): a dozen bars need no plotting library. Imported here, when a chart is drawn."""
+    from PIL import Image, ImageDraw, ImageFont
+
     shown = list(rows[:MAX_BARS])
     height = 110 + max(1, len(shown)) * BAR_HEIGHT + 30
     image = Image.new("RGB", (CHART_WIDTH, height), "white")

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,6 +19,9 @@ from catalog.models import FlowState
 from concierge.app import App
 from concierge.redis_state import OWNER_FLOW, user_prefix
 from concierge.state import owner_flow_key
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 FLOW_TTL = dt.timedelta(days=30)
 """A flow left alone this long is forgotten in Redis (the database keeps it until /forgetme)."""
@@ -70,6 +71,8 @@ class RedisFlowStore:
     async def load(self, user_id: int) -> dict[str, Any] | None:
         """While Redis is down: no flow, so residents' questions are still answered from the database
         (every text looks here first); saving a step then fails with the conversation's "try again"."""
+        from redis.exceptions import RedisError  # imported only by workers that use Redis
+
         try:
             raw = await self._redis.get(self._key(user_id))
         except RedisError:

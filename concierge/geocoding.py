@@ -16,9 +16,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from geopy.adapters import AioHTTPAdapter
-from geopy.extra.rate_limiter import AsyncRateLimiter
-from geopy.geocoders import Nominatim
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -121,7 +118,12 @@ def offline_geocoder(sessions: async_sessionmaker[AsyncSession], area: AreaView 
 
 @cache
 def _nominatim(user_agent: str) -> Callable[..., Awaitable[object]]:
-    """One rate-limited geocoder per process, so the one-request-a-second limit holds across owners."""
+    """One rate-limited geocoder per process, so the one-request-a-second limit holds across owners.
+    geopy is imported here, when Nominatim is first used: it loads all its geocoders (about 15 MB)."""
+    from geopy.adapters import AioHTTPAdapter
+    from geopy.extra.rate_limiter import AsyncRateLimiter
+    from geopy.geocoders import Nominatim
+
     geolocator = Nominatim(user_agent=user_agent, adapter_factory=AioHTTPAdapter, timeout=10)
     return AsyncRateLimiter(geolocator.geocode, min_delay_seconds=MIN_DELAY_SECONDS, max_retries=1)
 

@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import aliased
 
+from catalog.db import dialect_insert
 from catalog.models import InboxUpdate, OutboxCall
 from concierge.outbox import LEASE as OUTBOX_LEASE
 from concierge.outbox import Outgoing, Pending, add_calls
@@ -51,7 +50,7 @@ class Finished:
 
 
 def _insert(connection: AsyncConnection) -> Any:
-    return postgres_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    return dialect_insert(connection.dialect.name)
 
 
 async def record(engine: AsyncEngine, arrivals: Sequence[Arrival], now: dt.datetime) -> set[int]:

@@ -14,13 +14,13 @@ Keys are short strings with a one-letter kind:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from catalog.taxonomy import load_taxonomy
 from catalog.views import BusinessView
-from concierge.lexicon import Lexicon
+from concierge.lexicon import Hit, Lexicon
 from concierge.text import LANGS, lemma, marked_words, tokens, variants
 
 TAG_KEYS = (
@@ -156,7 +156,7 @@ class Analyser:
             for n in range(min(lexicon.max_words, len(words) - i), 0, -1):
                 key = " ".join(words[i : i + n])
                 accented = None if marked is None else any(w in marked for w in words[i : i + n])
-                hits = lexicon.lookup(key, accented)
+                hits: Sequence[Hit] = lexicon.lookup(key, accented)
                 if not hits and n > 1:
                     hits = lexicon.lookup(" ".join(lemma(w, lang) for w in words[i : i + n]), accented)
                 if not hits and n == 1:

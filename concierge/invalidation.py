@@ -14,15 +14,16 @@ import asyncio
 import contextlib
 import logging
 import os
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catalog.models import Business, Product
 from concierge.settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ def origin_of(app: App) -> str:
 
 async def publish_change(redis: Redis, prefix: str, origin: str) -> None:
     """Tells the other workers to rebuild; while Redis is down they notice by polling instead."""
+    from redis.exceptions import RedisError  # imported only by workers that use Redis
+
     try:
         await redis.publish(channel(prefix), origin)
     except RedisError as exc:
@@ -107,6 +110,8 @@ async def _poll(keeper: IndexKeeper, stop: asyncio.Event) -> None:
 
 
 async def _listen(keeper: IndexKeeper, redis: Redis, stop: asyncio.Event) -> None:
+    from redis.exceptions import RedisError  # imported only by workers that use Redis
+
     name = channel(keeper.app.settings.redis_prefix)
     own = origin_of(keeper.app)
     while not stop.is_set():

@@ -23,12 +23,12 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from geopy.distance import great_circle
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalog import ownership
+from catalog.geo import great_circle_m
 from catalog.models import Business, ModerationItem, Moderator, Partner
 from catalog.repository import get_business
 from concierge import callbacks
@@ -133,7 +133,7 @@ def location_block(turn: Turn, t: Translate, lang: str, lat: float, lon: float, 
     )
     area = turn.app.search.area
     if area is not None:
-        metres = great_circle(area.center, (lat, lon)).meters
+        metres = great_circle_m(area.center, (lat, lon))
         distance = format_distance(metres, lang)
         if metres > area.radius_m:
             lines.append(

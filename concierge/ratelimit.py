@@ -14,13 +14,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Literal, Protocol
-
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from concierge.i18n import _
 from concierge.redis_state import user_prefix
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,8 @@ class RedisLimiter:
         self._name = name
 
     async def hit(self, user_id: int) -> Verdict:
+        from redis.exceptions import RedisError  # imported only by workers that use Redis
+
         key = f"{user_prefix(self._prefix, user_id)}{self._name}"
         try:
             async with self._redis.pipeline(transaction=True) as pipe:

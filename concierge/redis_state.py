@@ -5,6 +5,8 @@ Implements :class:`concierge.state.StateStore`. Each short-lived item is its own
 them on time. The language choice is durable: it is written to the database too and cached in Redis.
 ``load`` reads all of them and the owner's flow in progress with one MGET; the last questions of
 residents asked at the same moment are stored with one pipeline (:class:`concierge.group_commit.GroupCommit`).
+The redis library is imported where a client is used: a worker without Redis does not pay for its
+import (about 7 MB with what it pulls in).
 
 When Redis cannot be reached, every method falls back to the database store, so questions keep being
 answered; ``forget`` always clears both and fails loudly if Redis is down, because a deletion that only
@@ -18,12 +20,8 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from redis.asyncio import Redis
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
-from redis.retry import Retry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from concierge.group_commit import GroupCommit
@@ -36,6 +34,9 @@ from concierge.state import (
     round_position,
 )
 
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
 log = logging.getLogger(__name__)
 
 LANGUAGE_CACHE = dt.timedelta(days=7)
@@ -47,6 +48,10 @@ OWNER_FLOW = "flow:owner"
 
 def open_redis(url: str) -> Redis:
     """A client that fails fast: a Redis outage must cost milliseconds per event, not seconds."""
+    from redis.asyncio import Redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     return Redis.from_url(
         url,
         decode_responses=True,
@@ -77,6 +82,8 @@ class RedisStateStore:
 
     async def load(self, user_id: int, now: dt.datetime) -> Profile:
         """While Redis is down: the database's state and no flow (as ``RedisFlowStore`` sees it then)."""
+        from redis.exceptions import RedisError  # imported only by workers that use Redis
+
         keys = [self._key(user_id, f) for f in (*FIELDS, OWNER_FLOW)]
         try:
             lang, pos, question, campaign, flow = cast(list[str | None], await self._redis.mget(keys))
@@ -100,6 +107,8 @@ class RedisStateStore:
 
     async def _set(self, user_id: int, field: str, value: str, expires_at: dt.datetime) -> bool:
         """True when Redis took it; False means the caller should write the database instead."""
+        from redis.exceptions import RedisError  # imported only by workers that use Redis
+
         try:
             await self._redis.set(self._key(user_id, field), value, ex=_seconds_until(expires_at))
         except RedisError as exc:
@@ -108,6 +117,8 @@ class RedisStateStore:
         return True
 
     async def set_language(self, user_id: int, language: str) -> None:
+        from redis.exceptions import RedisError  # imported only by workers that use Redis
+
         await self._database.set_language(user_id, language)
         try:
             await self._redis.set(self._key(user_id, "lang"), language, ex=LANGUAGE_CACHE)
@@ -123,6 +134,8 @@ class RedisStateStore:
         await self._questions.submit((user_id, question, expires_at))
 
     async def _write_questions(self, items: list[QuestionItem]) -> None:
+        from redis.exceptions import RedisError  # imported only by workers that use Redis
+
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 for user_id, question, expires_at in items:

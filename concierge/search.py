@@ -47,7 +47,7 @@ from concierge.ranking import (
     Match,
     order,
 )
-from concierge.text import fold, lemma, tokens, variants
+from concierge.text import fold, tokens, variants
 from concierge.understanding import LANGS, Reader, Understanding, Unit, language_data, understand
 
 MAX_RESULTS = 5
@@ -93,10 +93,9 @@ class SearchParts:
 
 
 def default_parts() -> SearchParts:
-    """The lexicon and analyser, loaded once; also warms the lemma dictionaries of the four languages,
-    so that the first question after a start is as fast as the others."""
-    for lang in LANGS:
-        lemma("vragen", lang)
+    """The lexicon and analyser. A language's lemma table is read when a word of it is first looked up
+    (``concierge.text.lemma_table``, a millisecond from the kept table): a worker answering one
+    language never holds the others' (German alone is about 6 MB)."""
     lexicon = load_lexicon()
     generic: set[str] = set()
     for lang in LANGS:

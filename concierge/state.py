@@ -24,11 +24,10 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Table, bindparam, delete, literal_column, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from catalog.db import dialect_insert
 from catalog.models import FlowState, UserState
 from concierge.group_commit import GroupCommit
 
@@ -250,7 +249,7 @@ class DatabaseStateStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        self._insert = dialect_insert(engine.dialect.name)
         upsert = self._insert(_TABLE)
         self._save_questions = upsert.on_conflict_do_update(
             index_elements=[_TABLE.c.user_id],

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from array import array
 from functools import cache, lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from concierge.kept import kept, stable_hash
@@ -83,7 +84,10 @@ class LemmaTable:
             raise ValueError("not a kept lemma table")
         self.keys.frombytes(data[8 : 8 + count * self.keys.itemsize])
         self.targets.frombytes(data[8 + count * self.keys.itemsize : end])
-        self.lemmas = data[end:].decode("utf-8").split("\n")
+        # The lemmas stay one block of UTF-8 with the offset of each: tens of thousands of str objects
+        # would cost about 2.5 MB a language (``lemma`` caches the ones looked up).
+        self.text = data[end:]
+        self.starts = array("I", accumulate((len(line) + 1 for line in self.text.split(b"\n")), initial=0))
 
     @staticmethod
     def build(path: Path) -> bytes:
@@ -100,7 +104,10 @@ class LemmaTable:
     def get(self, form: str) -> str | None:
         key = stable_hash(form)
         i = bisect.bisect_left(self.keys, key)
-        return self.lemmas[self.targets[i]] if i < len(self.keys) and self.keys[i] == key else None
+        if i == len(self.keys) or self.keys[i] != key:
+            return None
+        target = self.targets[i]
+        return self.text[self.starts[target] : self.starts[target + 1] - 1].decode("utf-8")
 
 
 @cache

@@ -10,7 +10,7 @@ literal words, to be matched against owners' own product lists and business name
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -292,7 +292,7 @@ class Reader:
         """``marked``: the question's words written with accents (None when ``key`` is not as the
         person wrote it: a corrected word, a compound's tail)."""
         accented = None if marked is None else any(word in marked for word in key.split())
-        hits = self.lexicon.lookup(key, accented)
+        hits: Sequence[Hit] = self.lexicon.lookup(key, accented)
         if " " not in key and all(h.weak for h in hits):
             for code in (lang, *(other for other in LANGS if other != lang)):
                 for variant in variants(key, code)[1:]:
@@ -512,12 +512,12 @@ def _heads(head: str) -> list[str]:
     return out
 
 
-def _prefer(hits: list[Hit], lang: str) -> list[Hit]:
+def _prefer(hits: Sequence[Hit], lang: str) -> list[Hit]:
     """Hits in the question's language win over the same phrase meaning something else elsewhere."""
     if not hits:
-        return hits
+        return []
     own = [h for h in hits if h.lang == lang]
-    chosen = own or hits
+    chosen = own or list(hits)
     strong = [h for h in chosen if not h.weak]
     return strong or chosen
 

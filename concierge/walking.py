@@ -7,17 +7,16 @@ import math
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
+from catalog.geo import great_circle_m
+
 DETOUR = 1.3
 """Walking distance over straight-line distance in a town's street grid (a common circuity figure)."""
 WALK_M_PER_MIN = 80.0
 """4.8 km/h, an unhurried walk with bags."""
 
 
-def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance (haversine); exact enough at a walk's scale."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
+metres = great_circle_m
+"""Great-circle distance; exact enough at a walk's scale."""
 
 
 def walking_order(start: tuple[float, float], points: Sequence[tuple[float, float]]) -> list[int]:

@@ -8,8 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.core import get_global
-from geopy.distance import great_circle
 
+from catalog.geo import great_circle_m
 from catalog.importers.records import Record, boolean, coordinate, slugify, text
 
 COVERAGE = 0.9
@@ -35,7 +35,7 @@ def centre_and_radius(points: Sequence[tuple[float, float]]) -> tuple[tuple[floa
     """Mean position and the radius covering 90% of the points, rounded up to 100 m."""
     lat = sum(p[0] for p in points) / len(points)
     lon = sum(p[1] for p in points) / len(points)
-    distances = sorted(great_circle((lat, lon), p).meters for p in points)
+    distances = sorted(great_circle_m((lat, lon), p) for p in points)
     covered = distances[max(0, math.ceil(COVERAGE * len(distances)) - 1)]
     radius = max(ROUND_TO_M, math.ceil(covered / ROUND_TO_M) * ROUND_TO_M)
     return (round(lat, 6), round(lon, 6)), radius

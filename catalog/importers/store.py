@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
-from tqdm import tqdm
 
 from catalog.importers.records import ProductSpec, Record, derived_id, slugify
 from catalog.models import Area, Business, Partner, Product
@@ -133,6 +132,8 @@ async def store(
     all_ids = known_ids | {target for _, target, _ in unique}
 
     new_links: list[Partner] = []
+    from tqdm import tqdm  # only what imports pays for it (about 3 MB)
+
     bar = tqdm(unique, desc="importing", unit="business", file=sys.stderr, disable=not progress)
     for record, target, exists in bar:
         fields = dict(record.fields)

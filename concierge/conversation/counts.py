@@ -18,11 +18,10 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from catalog.db import dialect_insert
 from catalog.models import DailyCount
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ def campaign_subject(tag: str) -> str:
 @cache
 def _upsert(dialect: str) -> Any:
     """One statement per dialect, built once: executed with many rows, its compiled form is reused."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(dialect)
     statement = insert(DailyCount)
     return statement.on_conflict_do_update(
         index_elements=[DailyCount.subject, DailyCount.day, DailyCount.kind],

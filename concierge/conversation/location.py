@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from geopy.distance import great_circle
-
+from catalog.geo import great_circle_m
 from catalog.views import AreaView
 from concierge.conversation import questions
 from concierge.conversation.context import Turn
@@ -37,7 +36,7 @@ def outside(turn: Turn, lat: float, lon: float) -> tuple[AreaView, float] | None
     areas = turn.app.search.areas
     if not areas:
         return None
-    distances = [(area, great_circle((lat, lon), area.center).meters) for area in areas]
+    distances = [(area, great_circle_m((lat, lon), area.center)) for area in areas]
     if any(metres <= area.radius_m for area, metres in distances):
         return None
     return min(distances, key=lambda item: item[1] - item[0].radius_m)

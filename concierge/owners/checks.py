@@ -10,7 +10,6 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-import phonenumbers
 from babel.dates import get_day_names
 
 from catalog.ownership import MAX_PRODUCT_CHARS, MAX_PRODUCTS
@@ -65,6 +64,8 @@ def check_product_count(count: int) -> None:
 
 
 def phone(text: str, country: str) -> str:
+    import phonenumbers  # imported when an owner edits, not by every worker at start
+
     try:
         number = phonenumbers.parse(text.strip(), country.upper() or None)
     except phonenumbers.NumberParseException as error:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from geopy.distance import great_circle
-
 from catalog import fields, typed_hours
+from catalog.geo import great_circle_m
 from concierge.conversation.render import clip, say
 from concierge.events import Button, Keyboard, Reply, SendText, SendVenue
 from concierge.hours_text import describe
@@ -20,7 +19,7 @@ def outside_area(flow: Flow, lat: float, lon: float) -> float | None:
     area = flow.turn.app.search.area
     if area is None:
         return None
-    metres = float(great_circle(area.center, (lat, lon)).meters)
+    metres = great_circle_m(area.center, (lat, lon))
     return metres if metres > area.radius_m else None
 
 

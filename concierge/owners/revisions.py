@@ -16,8 +16,6 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
-import phonenumbers
-
 from catalog import ownership
 from concierge import moderation
 from concierge.conversation.context import Turn
@@ -37,6 +35,8 @@ PRODUCT_CHARS = 60
 
 def product_problem(name: str, region: str = "NL") -> str | None:
     """Why a product line may not go live (``link``, ``phone``, ``long``), or None."""
+    import phonenumbers  # imported when an owner edits, not by every worker at start
+
     if LINK.search(name):
         return "link"
     if any(True for _ in phonenumbers.PhoneNumberMatcher(name, region)):

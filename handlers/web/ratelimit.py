@@ -12,10 +12,10 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from ipaddress import IPv4Network, IPv6Network, ip_address
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from redis.asyncio import Redis
-from redis.exceptions import NoScriptError, RedisError
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 Networks = Sequence[IPv4Network | IPv6Network]
@@ -124,6 +124,8 @@ class RedisTokenBucket:
         return await future
 
     async def _flush(self) -> None:
+        from redis.exceptions import RedisError  # imported only by workers that use Redis
+
         batch, self._pending = self._pending, []
         try:
             if time.monotonic() < self._retry_at:
@@ -149,6 +151,8 @@ class RedisTokenBucket:
                 future.set_result(wait)
 
     async def _ask_redis(self, keys: list[str]) -> list[float]:
+        from redis.exceptions import NoScriptError
+
         if self._sha is None:
             self._sha = await self._redis.script_load(GCRA)
         try:

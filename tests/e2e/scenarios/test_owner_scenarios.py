@@ -1,6 +1,6 @@
 """What an owner and a moderator do, end to end over aiogram, python-telegram-bot and the terminal chat.
 
-Most owner logic is tested on the core (tests/test_owner_*.py); these few flows check that every
+Most owner logic is tested on the core (tests/integration/test_owner_*.py); these few flows check that every
 runtime carries the guided flow, its buttons, documents and notifications to other chats, and that a
 flow started on one runtime resumes on the other after a restart.
 """
