@@ -147,7 +147,7 @@ class BusinessView:
             area_id=_shared(business.area_id),
             source_id=business.source_id,
             tags=_shared_tags(business.tags),
-            status=intern(business.status),
+            status=intern(business.status or "published"),  # the column default, for a row not yet flushed
             opt_out=business.opt_out,
             confirmed_at=_utc(business.confirmed_at),
             updated_at=business.updated_at,
