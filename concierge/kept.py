@@ -5,11 +5,18 @@ lemma tables: a few hundred thousand lines). A kept table is plain bytes read ba
 its name holds a digest of the file it was built from, so a changed file builds a new one, and a
 cache that cannot be read or written is simply skipped. Words are keyed by a stable hash: Python's
 own ``hash`` changes with every process.
+
+A kept table is mapped, not read: its parser gets a ``memoryview`` of the mapped file and keeps views
+into it. Only the pages a lookup touches (a binary search touches a few dozen) become resident, and
+the workers of one machine share them through the page cache, where reading would give each worker
+its own copy of every table (about 10 MB for the word lists and lemmas of four languages). A new
+version is written beside the file and renamed over it, so a mapping never sees a file change.
 """
 
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -29,12 +36,14 @@ def stable_hash(word: str) -> int:
     return int.from_bytes(digest, "little", signed=True)
 
 
-def kept(name: str, source: Path, build: Callable[[], bytes], parse: Callable[[bytes], T]) -> T:
-    """``parse`` of the bytes kept for ``source``; ``build`` makes them when none are kept yet or
-    ``parse`` rejects them (ValueError)."""
+def kept(name: str, source: Path, build: Callable[[], bytes], parse: Callable[[memoryview], T]) -> T:
+    """``parse`` of the bytes kept for ``source``, mapped; ``build`` makes them when none are kept yet
+    or ``parse`` rejects them (ValueError)."""
     path = cache_folder() / f"{name}-{hashlib.sha256(source.read_bytes()).hexdigest()[:20]}.bin"
     try:
-        return parse(path.read_bytes())
+        with path.open("rb") as handle:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        return parse(memoryview(mapped))
     except (OSError, ValueError):
         pass
     data = build()
@@ -45,4 +54,4 @@ def kept(name: str, source: Path, build: Callable[[], bytes], parse: Callable[[b
         partial.replace(path)
     except OSError:
         pass
-    return parse(data)
+    return parse(memoryview(data))

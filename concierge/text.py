@@ -13,6 +13,7 @@ import gzip
 import re
 import unicodedata
 from array import array
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from itertools import accumulate
 from pathlib import Path
@@ -76,18 +77,21 @@ class LemmaTable:
     their stable hashes, each pointing at one of the distinct lemmas. About 4 MB for all four languages
     where a dict of the strings takes 37 MB (and simplemma's own dictionaries about 200 MiB)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: memoryview) -> None:
         count = int.from_bytes(data[:8], "little")
-        self.keys, self.targets = array("q"), array("I")
-        end = 8 + count * (self.keys.itemsize + self.targets.itemsize)
+        key_end = 8 + count * 8
+        end = key_end + count * 4
         if not count or len(data) <= end:
             raise ValueError("not a kept lemma table")
-        self.keys.frombytes(data[8 : 8 + count * self.keys.itemsize])
-        self.targets.frombytes(data[8 + count * self.keys.itemsize : end])
+        # Views into the mapped table (``concierge.kept``): only the pages a lookup touches are resident.
+        self.keys: Sequence[int] = data[8:key_end].cast("q")
+        self.targets: Sequence[int] = data[key_end:end].cast("I")
         # The lemmas stay one block of UTF-8 with the offset of each: tens of thousands of str objects
         # would cost about 2.5 MB a language (``lemma`` caches the ones looked up).
         self.text = data[end:]
-        self.starts = array("I", accumulate((len(line) + 1 for line in self.text.split(b"\n")), initial=0))
+        self.starts = array(
+            "I", accumulate((len(line) + 1 for line in bytes(self.text).split(b"\n")), initial=0)
+        )
 
     @staticmethod
     def build(path: Path) -> bytes:
@@ -107,7 +111,7 @@ class LemmaTable:
         if i == len(self.keys) or self.keys[i] != key:
             return None
         target = self.targets[i]
-        return self.text[self.starts[target] : self.starts[target + 1] - 1].decode("utf-8")
+        return str(self.text[self.starts[target] : self.starts[target + 1] - 1], "utf-8")
 
 
 @cache

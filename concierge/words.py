@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import gzip
 from array import array
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -23,26 +24,26 @@ REAL_WORD = 3.0
 """From about once in a million words: a real word of the language, never "corrected"."""
 PLAIN_WORD = 2.0
 """The rarest words listed: enough to be a part of a compound ("branderij", "drogerie")."""
+KEY_SIZE = array("q").itemsize
 
 
 @cache
-def _table(lang: str) -> tuple[array, bytes]:
+def _table(lang: str) -> tuple[Sequence[int], Sequence[int]]:
     """The keys and frequencies of ``lang``'s words, built from the word list once per content of the
     list and kept (``concierge.kept``): building parses and hashes some 100,000 lines per language
     (about 0.15 s each), reading the kept table takes a millisecond."""
     path = WORDS / f"{lang}.tsv.gz"
     if not path.exists():
-        return array("q"), b""
+        return (), b""
     return kept(f"words-{lang}", path, lambda: _build_table(path), _parse_table)
 
 
-def _parse_table(data: bytes) -> tuple[array, bytes]:
-    keys = array("q")
-    count, rest = divmod(len(data), keys.itemsize + 1)
+def _parse_table(data: memoryview) -> tuple[Sequence[int], Sequence[int]]:
+    """Views into the kept table (see ``concierge.kept``): sorted 8-byte keys, then a byte each."""
+    count, rest = divmod(len(data), KEY_SIZE + 1)
     if rest or not count:
         raise ValueError("not a kept word table")
-    keys.frombytes(data[: count * keys.itemsize])
-    return keys, data[count * keys.itemsize :]
+    return data[: count * KEY_SIZE].cast("q"), data[count * KEY_SIZE :]
 
 
 def _build_table(path: Path) -> bytes:
