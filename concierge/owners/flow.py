@@ -24,6 +24,7 @@ from typing import Any
 
 from catalog import fields
 from catalog.views import BusinessView, ProductView
+from concierge.conversation.context import Turn
 from concierge.conversation.render import clip, say, story_replies
 from concierge.events import Reply, SendPhoto, SendText
 from concierge.hours_text import describe
@@ -32,7 +33,6 @@ from concierge.owners import flow_accepts as accepts
 from concierge.owners import flow_prompts as prompts
 from concierge.owners.flow_kit import NEXT, Flow, Input, Step, choice, message, not_understood
 from concierge.owners.flow_prompts import product_summary
-from concierge.owners.listing import group_labels
 from concierge.owners.machine import END, State, UndeclaredTransition
 
 BACK_WORDS = frozenset({"back", "terug", "zurück", "zuruck", "retour", "vorige", "précédent"})
@@ -85,6 +85,23 @@ def draft_view(flow: Flow) -> BusinessView:
         status="draft",
         products=tuple(ProductView(name, language=language) for name in draft.get("products") or ()),
     )
+
+
+def group_labels(turn: Turn) -> dict[str, str]:
+    """Each part's name on its button; a part of one registry field is named after the field."""
+    t = turn.t
+    named = {
+        "name": t("Name"),
+        "category": t("Category"),
+        "location": t("Location"),
+        "hours": t("Opening hours"),
+        "products": t("Products"),
+        "story": t("Story"),
+        "photo": t("Photo"),
+        "contact": t("Phone and website"),
+        "delivery": t("Pickup and delivery"),
+    }
+    return {group: named.get(group) or t(fields.in_group(group)[0].label) for group in PARTS}
 
 
 def resident_details(flow: Flow) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import fields, ownership
+from catalog import ownership
 from catalog.export import export_account, export_catalogue, export_jsonld
 from catalog.models import Business, BusinessRole, ModerationItem
 from catalog.views import BusinessView
@@ -26,26 +26,15 @@ from concierge.deeplinks import short_ref
 from concierge.events import AnswerCallback, Button, Notify, Reply, SendDocument, SendPhoto, SendText
 from concierge.hours_text import describe
 from concierge.i18n import Translate, _, translator
-from concierge.owners import checks, dates, revisions, wanted
+from concierge.owners import checks, dates, flow, revisions, wanted
 from concierge.uow import unit_of_work
 
 MANAGERS = frozenset({"owner", "coowner"})
 """Roles that see People and Export; see docs/roles.md."""
 OWNER_ONLY = frozenset({"invo", "delete"})
 """Actions only an owner may take (besides removing people and handing over, checked where done)."""
-EDIT_GROUPS = (
-    "name",
-    "category",
-    "location",
-    "hours",
-    "products",
-    "story",
-    "photo",
-    "contact",
-    "delivery",
-    "payment",
-    "access",
-)
+EDIT_GROUPS = flow.PARTS
+"""The owner card's edit buttons: the listing flow's parts, in its order."""
 
 
 async def mine(turn: Turn, ref: str) -> tuple[BusinessView, str] | None:
@@ -67,23 +56,6 @@ async def my_businesses(turn: Turn) -> list[tuple[BusinessView, str]]:
 
 def refused(turn: Turn) -> list[Reply]:
     return [AnswerCallback(turn.t("Sorry, you cannot do that."), alert=True)]
-
-
-def group_labels(turn: Turn) -> dict[str, str]:
-    """Each part's name on its button; a part of one registry field is named after the field."""
-    t = turn.t
-    named = {
-        "name": t("Name"),
-        "category": t("Category"),
-        "location": t("Location"),
-        "hours": t("Opening hours"),
-        "products": t("Products"),
-        "story": t("Story"),
-        "photo": t("Photo"),
-        "contact": t("Phone and website"),
-        "delivery": t("Pickup and delivery"),
-    }
-    return {group: named.get(group) or t(fields.in_group(group)[0].label) for group in EDIT_GROUPS}
 
 
 def status_text(turn: Turn, status: str) -> str:
@@ -130,7 +102,7 @@ def card(turn: Turn, business: BusinessView, role: str, waiting: Sequence[str] =
         say(t("Quick changes: “+ spelt bread”, “- rye bread”, “sold out: croissants”, “back: croissants”."))
     )
     ref = short_ref(business.id)
-    labels = group_labels(turn)
+    labels = flow.group_labels(turn)
     edit = [
         Button(f"✏️ {labels[group]}", data=callbacks.EditGroup(ref, group).pack()) for group in EDIT_GROUPS
     ]
