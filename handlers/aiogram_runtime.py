@@ -11,6 +11,10 @@ import json
 from functools import cache
 from typing import Any
 
+# First, so that aiogram builds its types when they are first used, not all on import.
+import handlers.aiogram_deferred  # noqa: F401
+
+# isort: split
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
