@@ -37,7 +37,8 @@ sys.path.insert(0, str(REPO))
 
 from catalog.db import create_engine, session_factory, upgrade  # noqa: E402
 from catalog.models import Area, Business, Product  # noqa: E402
-from concierge.app import App, freeze_heap, open_app  # noqa: E402
+from concierge.app import App, open_app  # noqa: E402
+from concierge.heap import freeze_heap  # noqa: E402
 from concierge.search import open_search  # noqa: E402
 from concierge.settings import Settings  # noqa: E402
 from handlers.web import RateLimiter, TokenBucket, create_web_app  # noqa: E402

@@ -20,7 +20,7 @@ import time
 
 from benchmarks.speed import CENTRE, generate
 from catalog.views import AreaView
-from concierge.app import freeze_heap
+from concierge.heap import freeze_heap
 from concierge.round import plan
 from concierge.search import SearchService, default_parts
 from concierge.shopping_list import read_list

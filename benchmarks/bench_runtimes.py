@@ -39,7 +39,8 @@ from typing import Any
 import aiohttp
 from pydantic import SecretStr
 
-from concierge.app import App, freeze_heap, open_app
+from concierge.app import App, open_app
+from concierge.heap import freeze_heap
 from concierge.settings import Settings
 from handlers.cli.run import open_runtime
 from handlers.telegram_render import CORE_SLOTS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import gc
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.models import Business
+from concierge.heap import refreeze_heap
 from concierge.invalidation import IndexKeeper, origin_of, publish_change
 from concierge.metrics import Metrics
 from concierge.redis_state import shared_state
@@ -79,39 +79,3 @@ async def open_app(settings: Settings, *, demo: bool = False, migrate: bool = Tr
     search = await open_search(sessions, settings.default_language)
     redis, store = shared_state(settings, engine)
     return App(settings, engine, sessions, search, redis, store)
-
-
-def freeze_heap() -> None:
-    """For a long-running server, once it is up: what is loaded by then (catalogue index, taxonomy,
-    lexicons, libraries) lives as long as the process, so the garbage collector stops walking it.
-    Otherwise every full collection walks all of it, stalling the event loop for 0.1 to 0.45 s every
-    few seconds under load (benchmarks/bench_runtimes.py, bench_api.py). An index replaced after an
-    edit is still freed by reference counting (nothing in it forms a cycle); only reference cycles
-    among the frozen objects stay, some thousands of objects."""
-    gc.collect()
-    gc.freeze()
-    give_back_free_memory()
-
-
-def refreeze_heap() -> None:
-    """After an index rebuild in a frozen process: the new index joins the frozen heap. Only the young
-    generations are collected first (a full collection is the stall freezing avoids), so a few cyclic
-    leftovers of older generations may stay frozen, once per edit."""
-    gc.collect(1)
-    gc.freeze()
-    give_back_free_memory()
-
-
-def give_back_free_memory() -> None:
-    """Hands the C heap's free pages back to the system (glibc's ``malloc_trim``).
-
-    Start-up and index builds allocate far more than they keep (database rows, ORM objects, the
-    lexicon's pickle, temporary sets); once freed, that memory stays in the process's resident size
-    unless the allocator is asked to return it: about 6 to 8 MB after a start. A no-op where the C
-    library is not glibc."""
-    try:
-        libc = ctypes.CDLL(None)
-        trim = libc.malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)

@@ -825,7 +825,7 @@ def _reader_cache(reader: Reader, default_language: str) -> Callable[[str, str |
     """Reads questions, remembering the last few thousand: residents ask the same things over and
     over, and nobody changes an understanding once made. The cache holds the reader, not the service,
     so a replaced service is freed by reference counting alone (the heap may be frozen, see
-    ``concierge.app.freeze_heap``)."""
+    ``concierge.heap.freeze_heap``)."""
 
     @lru_cache(maxsize=4096)
     def read(question: str, hint: str | None) -> Understanding:

@@ -16,10 +16,11 @@ import logging
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from concierge.app import App, freeze_heap
+from concierge.app import App
 from concierge.conversation import bot_commands
 from concierge.errors import UserError
 from concierge.events import Notify
+from concierge.heap import freeze_heap
 from concierge.routing import Conversation
 from concierge.settings import Settings
 from handlers.delivery import run_polling

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from concierge.errors import UserError
+from concierge.heap import share_one_arena
 from concierge.logs import configure_logging
 from concierge.settings import Settings
 
@@ -108,5 +109,6 @@ def run(args: argparse.Namespace) -> int:
     if settings.bot_token is None:
         raise UserError(NO_TOKEN)
     configure_logging(settings)
+    share_one_arena()  # before any thread starts
     asyncio.run(polling(settings, args.runtime or settings.runtime))
     return 0

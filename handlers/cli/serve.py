@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from concierge.errors import UserError
+from concierge.heap import share_one_arena
 from concierge.logs import configure_logging
 from concierge.settings import Settings
 from handlers.cli.run import RUNTIMES, TelegramRuntime, open_runtime, settings_from, stop_on_signals
@@ -96,7 +97,8 @@ async def serving(
     ready: asyncio.Future[str] | None = None,
 ) -> None:
     """Serve until ``stop`` is set (or a signal arrives); ``ready`` gets the base URL once listening."""
-    from concierge.app import freeze_heap, open_app
+    from concierge.app import open_app
+    from concierge.heap import freeze_heap
     from concierge.moderation import warn_without_moderators
 
     stop = stop or asyncio.Event()
@@ -173,5 +175,6 @@ def run(args: argparse.Namespace) -> int:
         args.host or settings.web_host, settings.web_port if args.port is None else args.port
     )
     configure_logging(settings)
+    share_one_arena()  # before any thread starts
     asyncio.run(serving(settings, args.runtime or settings.runtime))
     return 0

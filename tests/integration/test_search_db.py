@@ -196,7 +196,8 @@ async def test_a_frozen_process_frees_the_old_index_and_freezes_the_new_one(sqli
     import gc
     import weakref
 
-    from concierge.app import freeze_heap, open_app
+    from concierge.app import open_app
+    from concierge.heap import freeze_heap
     from concierge.settings import Settings
 
     app = await open_app(Settings(database_url=sqlite_url), demo=True)
