@@ -47,7 +47,7 @@ from concierge.ranking import (
     Match,
     order,
 )
-from concierge.text import fold, tokens, variants
+from concierge.text import fold, forget_words, tokens, variants
 from concierge.understanding import LANGS, Reader, Understanding, Unit, language_data, understand
 
 MAX_RESULTS = 5
@@ -818,6 +818,7 @@ async def open_search(
         previous,
     )
     service.published = published
+    forget_words()
     return service
 
 

@@ -139,6 +139,18 @@ def lemma(word: str, lang: str) -> str:
     return base
 
 
+def forget_words() -> None:
+    """Empties the memos of :func:`fold` and :func:`lemma`, once an index is built.
+
+    Building an index folds and lemmatises every name, product and story of the catalogue; the memos
+    make that quick (the same words come back in thousands of businesses) but then hold all of it,
+    whole stories included: about 5 MB at 10,000 shops that questions never ask for again. Questions
+    fill them anew with their own words; a rebuild after an edit analyses only what changed.
+    """
+    fold.cache_clear()
+    lemma.cache_clear()
+
+
 def variants(word: str, lang: str | None = None) -> list[str]:
     """Candidate base forms of a folded word: itself, its lemma(s) and plural-stripped forms."""
     out = [word]

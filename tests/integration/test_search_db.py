@@ -216,3 +216,22 @@ async def test_a_frozen_process_frees_the_old_index_and_freezes_the_new_one(sqli
     finally:
         gc.unfreeze()
         await app.close()
+
+
+async def test_a_built_index_keeps_no_memo_of_the_catalogue_text(sqlite_url: str) -> None:
+    """Building folds every story and name; what the word memos then hold is only what questions add."""
+    from concierge.app import open_app
+    from concierge.settings import Settings
+    from concierge.text import fold, lemma
+
+    app = await open_app(Settings(database_url=sqlite_url), demo=True)
+    try:
+        story = next(b.story_who for b in app.search.index.businesses if len(b.story_who) > 40)
+        assert fold.cache_info().currsize == lemma.cache_info().currsize == 0
+        app.search.ask("waar kan ik brood kopen?")
+        assert fold.cache_info().currsize > 0  # questions use the memo as before
+        misses = fold.cache_info().misses
+        assert fold(story) == fold.__wrapped__(story)
+        assert fold.cache_info().misses == misses + 1, "the story was still in the memo"
+    finally:
+        await app.close()
