@@ -34,7 +34,7 @@ from aiohttp.payload import JsonPayload, Payload
 from concierge.app import App
 from concierge.routing import Conversation
 from handlers.telegram_render import ALLOWED_UPDATES, ApiCall, BotIdentity
-from handlers.telegram_retry import Refusal, Retry
+from handlers.telegram_retry import ANSWER_TIMEOUT, Refusal, Retry
 from handlers.telegram_runtime import Runtime, token_of
 
 
@@ -96,7 +96,8 @@ class AiogramClient:
     """aiogram's Bot and session, one request per call (:class:`handlers.telegram_runtime.BotClient`)."""
 
     def __init__(self, token: str, api_url: str) -> None:
-        self.bot = Bot(token, session=_Session(api=TelegramAPIServer.from_base(api_url)))
+        session = _Session(api=TelegramAPIServer.from_base(api_url), timeout=ANSWER_TIMEOUT)
+        self.bot = Bot(token, session=session)
 
     async def open(self) -> BotIdentity:
         me = await self.bot(_raw_method("getMe")())

@@ -23,12 +23,12 @@ from telegram.warnings import PTBUserWarning
 from concierge.app import App
 from concierge.routing import Conversation
 from handlers.telegram_render import ALLOWED_UPDATES, HTTP_CONNECTIONS, ApiCall, BotIdentity
-from handlers.telegram_retry import Refusal, Retry
+from handlers.telegram_retry import ANSWER_TIMEOUT, CONNECT_TIMEOUT, Refusal, Retry
 from handlers.telegram_runtime import Runtime, token_of
 
-TIMEOUT = 5.0
-"""Seconds to connect, and to wait for an answer (getUpdates adds its long-polling time), as PTB's default."""
 POOL_TIMEOUT = 10.0
+POLL_MARGIN = 5.0
+"""Seconds getUpdates may answer after its own long-polling wait (fetching again is harmless)."""
 
 # Calls arrive as Bot API method names and JSON parameters from the shared renderer, on purpose, so PTB's
 # hint to use its typed method for each one does not apply here.
@@ -74,7 +74,7 @@ class AiohttpRequest(BaseRequest):
 
     @property
     def read_timeout(self) -> float | None:
-        return TIMEOUT
+        return ANSWER_TIMEOUT
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
@@ -99,8 +99,8 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         timeout = aiohttp.ClientTimeout(
             connect=_or(pool_timeout, self._pool_timeout),
-            sock_connect=_or(connect_timeout, TIMEOUT),
-            sock_read=_or(read_timeout, TIMEOUT),
+            sock_connect=_or(connect_timeout, CONNECT_TIMEOUT),
+            sock_read=_or(read_timeout, ANSWER_TIMEOUT),
         )
         headers = {"User-Agent": self.USER_AGENT}
         try:
@@ -149,7 +149,7 @@ class PtbClient:
     async def get_updates(self, offset: int, wait: int) -> list[dict[str, Any]]:
         params = {"offset": offset, "timeout": wait, "allowed_updates": list(ALLOWED_UPDATES)}
         result = await self.application.bot.do_api_request(
-            "getUpdates", api_kwargs=params, read_timeout=wait + TIMEOUT
+            "getUpdates", api_kwargs=params, read_timeout=wait + POLL_MARGIN
         )
         return list(result) if isinstance(result, list) else []
 

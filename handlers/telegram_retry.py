@@ -25,6 +25,10 @@ the policy, the :class:`Pacer`:
   notices, or anything sent inside :func:`broadcasting`) share a 25-per-second budget.
 
 Other errors (400, 403, ...) are not retried: the runtime logs them (unless harmless) and moves on.
+
+A call that got no answer is sent again, but only after :data:`ANSWER_TIMEOUT`: a call that reached
+Telegram and was answered late would otherwise be carried out twice (a message shown twice; the Bot
+API has no idempotency key). Failing to connect is retried at once: nothing was sent.
 """
 
 from __future__ import annotations
@@ -45,6 +49,13 @@ from aiolimiter import AsyncLimiter
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+ANSWER_TIMEOUT = 60.0
+"""Seconds to wait for the Bot API's answer to a call (aiogram's default) before counting it as lost
+and sending it again. python-telegram-bot's 5 s default sent a reply twice whenever Telegram (or, in
+the tests, the emulator on a loaded machine) took longer: ``test_a_reply_answered_late_by_telegram_is_sent_once``."""
+CONNECT_TIMEOUT = 5.0
+"""Seconds to connect: a connection that failed carried nothing, so trying again soon is safe."""
 Reason = Literal["429", "5xx", "network"]
 
 PACED_METHODS = frozenset(

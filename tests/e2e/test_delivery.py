@@ -246,6 +246,27 @@ async def test_a_429_beyond_60_seconds_is_waited_out_and_answered_once(
         assert figures == Tally(0, 0, 0)
 
 
+@pytest.mark.parametrize("runtime", ["aiogram", "ptb"])
+async def test_a_reply_answered_late_by_telegram_is_sent_once(
+    emulator: BotAPIEmulator, tmp_path: Path, runtime: str
+) -> None:
+    """Telegram took the message but its answer is slow: sending it again would show it twice (the Bot
+    API has no idempotency key), so a runtime waits for the answer as long as Telegram may take."""
+    url = await prepared(tmp_path)
+    with bot_process(emulator, url, tmp_path, ("serve", "--runtime", runtime)) as worker:
+        await started(emulator, worker)
+        resident = FIRST_RESIDENT + 550
+        known_chat(emulator, resident)
+        since = emulator.mark()
+        emulator.stall_next(1, 8.0, methods={"sendMessage"})
+        assert await post_update(worker, message_update(95_501, resident, word(resident, 0))) == 200
+        await emulator.wait_for_call("sendMessage", within=20, since=since)
+        await asyncio.sleep(12)  # the stalled answer, and time for a second send if one were coming
+        figures = tally(emulator, {resident: [word(resident, 0)]}, since)
+        print(figures.line(f"{runtime}: a reply whose answer took 8 s"))
+        assert figures == Tally(0, 0, 0)
+
+
 async def test_sigterm_hands_back_a_held_reply_within_the_stop_grace(
     emulator: BotAPIEmulator, tmp_path: Path
 ) -> None:

@@ -152,6 +152,13 @@ class Fault:
 
 
 @dataclass
+class Stall:
+    count: int
+    seconds: float
+    methods: frozenset[str]
+
+
+@dataclass
 class _Pending:
     update: dict[str, Any]
     chat_id: int | None
@@ -239,6 +246,7 @@ class BotAPIEmulator:
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._faults: list[Fault] = []
+        self._stalls: list[Stall] = []
         self._updates_arrived = asyncio.Event()
         self._calls_changed = asyncio.Condition()
         self._closing = False
@@ -484,6 +492,18 @@ class BotAPIEmulator:
         names = frozenset(m.lower() for m in methods) if methods else None
         self._faults.append(Fault(count, status, retry_after if status == 429 else None, names))
 
+    def stall_next(self, count: int, seconds: float, methods: set[str]) -> None:
+        """Carry out the next ``count`` calls of ``methods`` at once, as Telegram does, but answer each
+        only after ``seconds``: a slow network or a busy server, seen from the bot."""
+        self._stalls.append(Stall(count, seconds, frozenset(m.lower() for m in methods)))
+
+    def _take_stall(self, name: str) -> float:
+        for stall in self._stalls:
+            if stall.count > 0 and name in stall.methods:
+                stall.count -= 1
+                return stall.seconds
+        return 0.0
+
     # -- test side: what the bot did ---------------------------------------------------------------
 
     def mark(self) -> int:
@@ -572,6 +592,9 @@ class BotAPIEmulator:
             self.calls.append(call)
             async with self._calls_changed:
                 self._calls_changed.notify_all()
+        stall = self._take_stall(call.method.lower())
+        if stall:
+            await asyncio.sleep(stall)
         return response
 
     def _take_fault(self, name: str) -> ApiError | None:
