@@ -7,9 +7,12 @@ tens of thousands of them in memory and hand them to any runtime without lazy lo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from sys import intern
 from typing import Any
+
+from sqlalchemy import Row
 
 from catalog import fields as registry
 from catalog.links import safe_link
@@ -138,8 +141,14 @@ class BusinessView:
         return start <= day <= end
 
     @classmethod
-    def from_model(cls, business: Business, partners: tuple[str, ...] = ()) -> BusinessView:
-        """Build a view; ``business.products`` must already be loaded."""
+    def from_model(
+        cls,
+        business: Business | Row[Any],
+        partners: tuple[str, ...] = (),
+        products: Iterable[Any] | None = None,
+    ) -> BusinessView:
+        """Build a view of a business object or a row of its table; ``products`` (rows or objects, in
+        their order) default to ``business.products``, which must then be loaded."""
         values = {field.name: _view_value(field, getattr(business, field.name)) for field in registry.FIELDS}
         values["website"] = safe_link(business.website)
         return cls(
@@ -153,7 +162,8 @@ class BusinessView:
             updated_at=business.updated_at,
             version=business.version,
             products=tuple(
-                ProductView(p.name, intern(p.kind), intern(p.language), p.sold_out) for p in business.products
+                ProductView(p.name, intern(p.kind), intern(p.language), p.sold_out)
+                for p in (business.products if products is None else products)
             ),
             partners=partners,
             **values,
