@@ -151,14 +151,20 @@ class Analyser:
         found: set[str] = set()
         i = 0
         lexicon = self.lexicon
+        longest = lexicon.longest_from
+        lemmas: list[str] | None = None  # each word's lemma, made once the first longer phrase is tried
         limit = len(words) if starts_before is None else starts_before
         while i < limit:
-            for n in range(min(lexicon.max_words, len(words) - i), 0, -1):
+            most = longest.get(words[i], 1)
+            if len(words) - i > 1:
+                lemmas = lemmas or [lemma(w, lang) for w in words]
+                most = max(most, longest.get(lemmas[i], 1))
+            for n in range(min(most, len(words) - i), 0, -1):
                 key = " ".join(words[i : i + n])
                 accented = None if marked is None else any(w in marked for w in words[i : i + n])
                 hits: Sequence[Hit] = lexicon.lookup(key, accented)
-                if not hits and n > 1:
-                    hits = lexicon.lookup(" ".join(lemma(w, lang) for w in words[i : i + n]), accented)
+                if not hits and n > 1 and lemmas is not None:
+                    hits = lexicon.lookup(" ".join(lemmas[i : i + n]), accented)
                 if not hits and n == 1:
                     for variant in variants(key, lang)[1:]:
                         hits = lexicon.lookup(variant, accented)

@@ -18,10 +18,11 @@ import hashlib
 import json
 import os
 import pickle
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -145,6 +146,22 @@ class Lexicon:
         if not kept or (all(h.weak for h in kept) and not all(h.weak for h in hits)):
             return hits
         return kept
+
+    @cached_property
+    def longest_from(self) -> dict[str, int]:
+        """For each word that begins a phrase of several words, the most words such a phrase has.
+
+        Scanning a text for phrases (``concierge.indexing``) tries the longer ones only from these
+        words: most words of a story begin none, and trying each length from every word (with its
+        lemmas) took most of an index build. Exact: a phrase is only found from its first word."""
+        longest: dict[str, int] = {}
+        for phrase in self.phrases:
+            first, _, rest = phrase.partition(" ")
+            if rest:
+                size = rest.count(" ") + 2
+                if size > longest.get(first, 1):
+                    longest[sys.intern(first)] = size
+        return longest
 
     def descendants(self, concept_id: str) -> list[str]:
         out, stack = [], [concept_id]
