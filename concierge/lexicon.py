@@ -18,11 +18,10 @@ import hashlib
 import json
 import os
 import pickle
-import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -131,6 +130,12 @@ class Lexicon:
     broad_tags: frozenset[str] = frozenset()
     """Shop types that "may have" a large share of all products (a supermarket, a market, a
     department store): such a type is a filler after real answers, never a hint of its own."""
+    longest_from: dict[str, int] = field(default_factory=dict, repr=False)
+    """For each word that begins a phrase of several words, the most words such a phrase has.
+
+    Scanning a text for phrases (``concierge.indexing``) tries the longer ones only from these words:
+    most words of a story begin none, and trying each length from every word (with its lemmas) took
+    most of an index build. Exact: a phrase is only found from its first word."""
     _related: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def lookup(self, phrase: str, accented: bool | None = None) -> tuple[Hit, ...]:
@@ -146,22 +151,6 @@ class Lexicon:
         if not kept or (all(h.weak for h in kept) and not all(h.weak for h in hits)):
             return hits
         return kept
-
-    @cached_property
-    def longest_from(self) -> dict[str, int]:
-        """For each word that begins a phrase of several words, the most words such a phrase has.
-
-        Scanning a text for phrases (``concierge.indexing``) tries the longer ones only from these
-        words: most words of a story begin none, and trying each length from every word (with its
-        lemmas) took most of an index build. Exact: a phrase is only found from its first word."""
-        longest: dict[str, int] = {}
-        for phrase in self.phrases:
-            first, _, rest = phrase.partition(" ")
-            if rest:
-                size = rest.count(" ") + 2
-                if size > longest.get(first, 1):
-                    longest[sys.intern(first)] = size
-        return longest
 
     def descendants(self, concept_id: str) -> list[str]:
         out, stack = [], [concept_id]
@@ -294,6 +283,11 @@ def build_lexicon(
     distinct_hits: dict[Hit, Hit] = {}
     distinct_lists: dict[tuple[Hit, ...], tuple[Hit, ...]] = {}
     shared_words = {key: key for key in phrases}
+    longest: dict[str, int] = {}
+    for key in phrases:
+        first, _, rest = key.partition(" ")
+        if rest and rest.count(" ") + 2 > longest.get(first, 1):
+            longest[shared_words.setdefault(first, first)] = rest.count(" ") + 2
     return Lexicon(
         concepts=concepts,
         phrases={
@@ -305,6 +299,7 @@ def build_lexicon(
             lang: frozenset(shared_words.setdefault(x, x) for x in w) for lang, w in words.items()
         },
         children=dict(children),
+        longest_from=longest,
         broad_tags=frozenset(t for t, n in also_count.items() if n > BROAD_SHARE * len(products)),
         accents={
             key: {concept: frozenset(flags) for concept, flags in table.items()}
