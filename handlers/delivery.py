@@ -186,10 +186,13 @@ class Delivery:
         """Lets updates in progress finish and queued calls leave (bounded), then hands back the rest."""
         self._stopping = True
         self._wake.set()
-        if self._handling:
-            await asyncio.wait(list(self._handling.values()), timeout=HANDLE_GRACE)
-        if self._senders:
-            await asyncio.wait(list(self._senders.values()), timeout=SEND_GRACE)
+        # The dispatcher may be in the middle of a claim or a take-over: its turn ends by starting what
+        # it took, so wait for it first. Otherwise updates started after the waits below were cancelled
+        # half done, and replies sent meanwhile were handed back before their removal was written,
+        # to be sent again by the next worker (tests/e2e/test_delivery.py, SIGTERM in a backlog).
+        await asyncio.wait(self._loops[:1], timeout=HANDLE_GRACE)
+        await _settle(self._handling, HANDLE_GRACE)
+        await _settle(self._senders, SEND_GRACE)  # updates finishing meanwhile add senders
         unfinished = list(self._handling)
         tasks = [*self._loops, *self._handling.values(), *self._senders.values()]
         for task in tasks:
@@ -374,6 +377,13 @@ class Delivery:
     @property
     def busy(self) -> bool:
         return bool(self._handling or self._senders)
+
+
+async def _settle(tasks: dict[int, asyncio.Task[None]], grace: float) -> None:
+    """Waits until ``tasks``, which may gain tasks meanwhile, is empty, or ``grace`` seconds passed."""
+    deadline = time.monotonic() + grace
+    while tasks and (left := deadline - time.monotonic()) > 0:
+        await asyncio.wait(list(tasks.values()), timeout=left)
 
 
 async def poll(transport: Transport, delivery: Delivery, stop: asyncio.Event) -> None:
