@@ -144,7 +144,7 @@ def forget_words() -> None:
 
     Building an index folds and lemmatises every name, product and story of the catalogue; the memos
     make that quick (the same words come back in thousands of businesses) but then hold all of it,
-    whole stories included: about 5 MB at 10,000 shops that questions never ask for again. Questions
+    whole stories included: about 7 MB at 10,000 shops that questions never ask for again. Questions
     fill them anew with their own words; a rebuild after an edit analyses only what changed.
     """
     fold.cache_clear()

@@ -190,9 +190,11 @@ class Delivery:
         # it took, so wait for it first. Otherwise updates started after the waits below were cancelled
         # half done, and replies sent meanwhile were handed back before their removal was written,
         # to be sent again by the next worker (tests/e2e/test_delivery.py, SIGTERM in a backlog).
-        await asyncio.wait(self._loops[:1], timeout=HANDLE_GRACE)
-        await _settle(self._handling, HANDLE_GRACE)
-        await _settle(self._senders, SEND_GRACE)  # updates finishing meanwhile add senders
+        handled_by = time.monotonic() + HANDLE_GRACE
+        if self._loops:
+            await asyncio.wait(self._loops[:1], timeout=HANDLE_GRACE)
+        await _settle(self._handling, handled_by)
+        await _settle(self._senders, time.monotonic() + SEND_GRACE)  # updates finishing add senders
         unfinished = list(self._handling)
         tasks = [*self._loops, *self._handling.values(), *self._senders.values()]
         for task in tasks:
@@ -379,9 +381,9 @@ class Delivery:
         return bool(self._handling or self._senders)
 
 
-async def _settle(tasks: dict[int, asyncio.Task[None]], grace: float) -> None:
-    """Waits until ``tasks``, which may gain tasks meanwhile, is empty, or ``grace`` seconds passed."""
-    deadline = time.monotonic() + grace
+async def _settle(tasks: dict[int, asyncio.Task[None]], deadline: float) -> None:
+    """Waits until ``tasks``, which may gain tasks meanwhile, is empty, or ``time.monotonic()`` reaches
+    ``deadline``."""
     while tasks and (left := deadline - time.monotonic()) > 0:
         await asyncio.wait(list(tasks.values()), timeout=left)
 
