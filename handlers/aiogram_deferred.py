@@ -36,12 +36,13 @@ def import_aiogram() -> None:
     if "aiogram.types" in sys.modules:
         return
     eager = BaseModel.__dict__["model_rebuild"]
-    namespaces: list[dict[str, Any]] = []
+    kept: dict[str, Any] | None = None
 
     def model_rebuild(cls: type[BaseModel], **options: Any) -> bool | None:
+        nonlocal kept
         namespace = options.get("_types_namespace")
         if namespace is not None and cls.__module__.startswith(_TYPES):
-            namespaces[:] = [namespace]
+            kept = namespace  # the same namespace of all the types, each time
             return None
         # Anything else is rebuilt as usual, one frame further from its caller.
         options["_parent_namespace_depth"] = options.get("_parent_namespace_depth", 2) + 1
@@ -55,8 +56,8 @@ def import_aiogram() -> None:
         BaseModel.model_rebuild = eager  # type: ignore[method-assign]
     # Only now: given earlier, the names would let each of aiogram's methods build the types it
     # refers to as the method is declared (1.3 s), instead of when it is first called.
-    for namespace in namespaces:
-        _give_names(namespace)
+    if kept is not None:
+        _give_names(kept)
 
 
 import_aiogram()
